@@ -1,0 +1,43 @@
+{
+    "name": "Autorepair CRM",
+    "summary": "Dealer customers, vehicles, service orders and settlement "
+    "for Chinese 4S stores and repair shops",
+    "version": "18.0.1.0.0",
+    "category": "Services/After-Sales",
+    "author": "autorepair",
+    "website": "https://github.com/autorepair/autorepair",
+    "license": "LGPL-3",
+    "depends": ["fleet", "account", "sms", "portal", "phone_validation"],
+    "external_dependencies": {"python": ["phonenumbers"]},
+    "data": [
+        "security/autorepair_security.xml",
+        "security/ir.model.access.csv",
+        "security/autorepair_rules.xml",
+        "data/ir_cron_data.xml",
+        "data/autorepair_time_slot_data.xml",
+        "views/autorepair_district_views.xml",
+        "views/autorepair_time_slot_views.xml",
+        "views/autorepair_loyalty_move_views.xml",
+        "views/autorepair_vehicle_ownership_views.xml",
+        "views/res_partner_views.xml",
+        "views/fleet_vehicle_views.xml",
+        "views/fleet_vehicle_odometer_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/autorepair_district_demo.xml",
+        "demo/fleet_vehicle_model_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/fleet_vehicle_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "autorepair_crm/static/tests/tours/*.js",
+        ],
+    },
+    "pre_init_hook": "pre_init_hook",
+    "installable": True,
+    "application": True,
+}

@@ -1,0 +1,247 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import RedirectWarning, ValidationError
+
+from ..tools import InvalidInput, check_plate, check_vin, normalize_plate, normalize_vin
+from ..tools.odometer import Reading, estimate_km_per_day
+from ..tools.plate import DEFAULT_NEV_LETTERS, DEFAULT_PROVINCES, DEFAULT_SUFFIXES
+
+
+class FleetVehicle(models.Model):
+    _name = "fleet.vehicle"
+    _inherit = ["fleet.vehicle", "autorepair.customer.data.mixin"]
+    _rec_names_search = ["name", "license_plate", "vin_sn", "driver_id.name"]
+
+    # fleet's own fields, normalised and trigram-indexed for fragment search
+    name = fields.Char(index="trigram")
+    license_plate = fields.Char(index="trigram")
+    vin_sn = fields.Char(string="VIN", index="trigram")
+    odometer = fields.Float(store=True)
+
+    plate_search = fields.Char(
+        string="Plate Fragment", compute="_compute_fragment_search", search="_search_plate_search"
+    )
+    vin_search = fields.Char(
+        string="VIN Fragment", compute="_compute_fragment_search", search="_search_vin_search"
+    )
+    vin_check_warning = fields.Boolean(
+        string="VIN Check Digit Mismatch", readonly=True, copy=False,
+        help="Imported vehicles may carry a VIN without an ISO 3779 check digit: "
+        "accepted, but verify it against the registration certificate.",
+    )
+    owner_id = fields.Many2one(
+        "res.partner", string="Owner", tracking=True, index=True, ondelete="restrict",
+        domain="[('is_company', '=', False), ('company_id', 'in', (company_id, False))]",
+        help="The customer who owns the car, as on the registration certificate; "
+        "the driver may be someone else.",
+    )
+    owner_phone_masked = fields.Char(related="owner_id.phone_masked", string="Owner Phone")
+    ownership_ids = fields.One2many("autorepair.vehicle.ownership", "vehicle_id", string="Ownership History")
+    odometer_ids = fields.One2many("fleet.vehicle.odometer", "vehicle_id", string="Odometer Readings")
+    delivery_date = fields.Date(string="Delivery Date", tracking=True, help="New-car delivery to the first owner.")
+    warranty_end_date = fields.Date(string="Warranty End", tracking=True)
+    warranty_end_km = fields.Integer(string="Warranty End (km)", tracking=True)
+    warranty_state = fields.Selection(
+        [("in", "In Warranty"), ("out", "Out of Warranty")],
+        string="Warranty", compute="_compute_warranty_state", store=True, index=True,
+        help="Out of warranty once the end date or the end mileage is passed; refreshed every night.",
+    )
+    insurer_id = fields.Many2one(
+        "res.partner", string="Insurer", ondelete="restrict", domain="[('is_company', '=', True)]"
+    )
+    insurance_expiry_date = fields.Date(string="Insurance Expiry", tracking=True, index=True)
+    inspection_due_date = fields.Date(string="Annual Inspection Due", tracking=True, index=True)
+    km_per_day = fields.Float(
+        string="Km per Day", compute="_compute_km_per_day", store=True, digits=(16, 1),
+        help="Estimated from the odometer history since the last meter change; "
+        "the default from Settings while the history is too short.",
+    )
+    km_per_day_estimated = fields.Boolean(
+        string="Estimated from History", compute="_compute_km_per_day", store=True
+    )
+
+    _sql_constraints = [
+        ("vin_company_uniq", "unique(company_id, vin_sn)", "A vehicle with this VIN is already on file."),
+    ]
+
+    # ------------------------------------------------------------------ computes
+
+    def _compute_fragment_search(self):
+        self.plate_search = self.vin_search = False
+
+    def _search_plate_search(self, operator, value):
+        if operator not in ("ilike", "=", "like") or not isinstance(value, str):
+            raise ValidationError(self.env._("Search plates with a fragment of text."))
+        return [("license_plate", "ilike", normalize_plate(value))]
+
+    def _search_vin_search(self, operator, value):
+        if operator not in ("ilike", "=", "like") or not isinstance(value, str):
+            raise ValidationError(self.env._("Search VINs with a fragment of text."))
+        return [("vin_sn", "ilike", normalize_vin(value))]
+
+    @api.depends("odometer_ids.value", "odometer_ids.date")
+    def _get_odometer(self):
+        """The latest reading by date (not the highest: a replaced meter restarts low)."""
+        latest = {}
+        for reading in self.env["fleet.vehicle.odometer"].search_fetch(
+            [("vehicle_id", "in", self.ids)], ["vehicle_id", "value"], order="date desc, id desc"
+        ):
+            latest.setdefault(reading.vehicle_id.id, reading.value)
+        for vehicle in self:
+            vehicle.odometer = latest.get(vehicle.id, 0.0)
+
+    @api.depends("warranty_end_date", "warranty_end_km", "odometer")
+    def _compute_warranty_state(self):
+        today = fields.Date.context_today(self)
+        for vehicle in self:
+            if not vehicle.warranty_end_date and not vehicle.warranty_end_km:
+                vehicle.warranty_state = False
+            elif (vehicle.warranty_end_date and vehicle.warranty_end_date < today) or (
+                vehicle.warranty_end_km and vehicle.odometer > vehicle.warranty_end_km
+            ):
+                vehicle.warranty_state = "out"
+            else:
+                vehicle.warranty_state = "in"
+
+    @api.depends("odometer_ids.value", "odometer_ids.date", "odometer_ids.is_meter_change", "delivery_date")
+    def _compute_km_per_day(self):
+        params = self._km_per_day_params()
+        today = fields.Date.context_today(self)
+        readings = defaultdict(list)
+        for reading in self.env["fleet.vehicle.odometer"].search_fetch(
+            [("vehicle_id", "in", self.ids)], ["vehicle_id", "date", "value", "is_meter_change"],
+            order="date, id",
+        ):
+            readings[reading.vehicle_id.id].append(
+                Reading(reading.date, reading.value, reading.is_meter_change)
+            )
+        for vehicle in self:
+            vehicle.km_per_day, vehicle.km_per_day_estimated = estimate_km_per_day(
+                readings[vehicle.id], delivery_date=vehicle.delivery_date, today=today, **params
+            )
+
+    @api.model
+    def _km_per_day_params(self):
+        get = self.env["ir.config_parameter"].sudo().get_param
+        return {
+            "fallback": float(get("autorepair_crm.km_per_day_fallback", 35.0)),
+            "min_days": int(get("autorepair_crm.km_per_day_min_days", 30)),
+        }
+
+    # --------------------------------------------------------------- constraints
+
+    @api.constrains("license_plate", "vin_sn", "model_id")
+    def _check_identified(self):
+        for vehicle in self:
+            if not vehicle.license_plate and not vehicle.vin_sn:
+                raise ValidationError(self.env._("A vehicle needs at least its plate or its VIN."))
+
+    @api.constrains("delivery_date", "warranty_end_date")
+    def _check_warranty_dates(self):
+        for vehicle in self:
+            if vehicle.delivery_date and vehicle.warranty_end_date and vehicle.warranty_end_date < vehicle.delivery_date:
+                raise ValidationError(
+                    self.env._("The warranty of %(vehicle)s cannot end before the car was delivered.",
+                               vehicle=vehicle.display_name)
+                )
+
+    @api.constrains("warranty_end_km")
+    def _check_warranty_km(self):
+        if any(vehicle.warranty_end_km < 0 for vehicle in self):
+            raise ValidationError(self.env._("The warranty mileage cannot be negative."))
+
+    # ---------------------------------------------------------------------- CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._prepare_identity_vals(vals)
+            self._check_duplicate_identity(vals)
+        vehicles = super().create(vals_list)
+        vehicles.filtered("owner_id")._record_ownership_change()
+        return vehicles
+
+    def write(self, vals):
+        self._prepare_identity_vals(vals)
+        self._check_duplicate_identity(vals)
+        owner_changes = self.filtered(lambda v: v.owner_id.id != vals["owner_id"]) if "owner_id" in vals else self.browse()
+        result = super().write(vals)
+        owner_changes._record_ownership_change()
+        return result
+
+    def _prepare_identity_vals(self, vals):
+        """Normalise VIN and plate in vals; refuse what no car can carry."""
+        try:
+            if vals.get("vin_sn"):
+                vals["vin_sn"], check_digit_ok = check_vin(vals["vin_sn"])
+                vals["vin_check_warning"] = not check_digit_ok
+            if vals.get("license_plate"):
+                vals["license_plate"] = check_plate(vals["license_plate"], **self._plate_params())
+        except InvalidInput as exc:
+            raise ValidationError(self.env._(exc.message)) from None
+
+    def _check_duplicate_identity(self, vals):
+        """A car is on file once per dealer: a second file for the same VIN or
+        plate splits its history (RULEBOOK §2). Checked before the insert, so
+        that the user gets a way to the existing file rather than the bare
+        error of the SQL constraint, which stays as the backstop for races."""
+        company_ids = [vals["company_id"]] if vals.get("company_id") else (
+            self.company_id.ids or [self.env.company.id])
+        for fname, label in (("vin_sn", self.env._("VIN")), ("license_plate", self.env._("plate"))):
+            if not vals.get(fname):
+                continue
+            # an archived car keeps its VIN for ever; a plate can be reissued
+            duplicate = self.sudo().with_context(active_test=fname != "vin_sn").search(
+                [(fname, "=", vals[fname]), ("company_id", "in", company_ids), ("id", "not in", self.ids)],
+                limit=1,
+            )
+            if duplicate:
+                raise RedirectWarning(
+                    self.env._(
+                        "The %(what)s %(value)s is already on file: %(vehicle)s. Open that "
+                        "vehicle instead of creating a second one.",
+                        what=label, value=vals[fname], vehicle=duplicate.display_name,
+                    ),
+                    duplicate._get_records_action(),
+                    self.env._("Open %(vehicle)s", vehicle=duplicate.display_name),
+                )
+
+    @api.model
+    def _plate_params(self):
+        get = self.env["ir.config_parameter"].sudo().get_param
+        return {
+            "provinces": get("autorepair_crm.plate_provinces") or DEFAULT_PROVINCES,
+            "nev_letters": get("autorepair_crm.plate_nev_letters") or DEFAULT_NEV_LETTERS,
+            "suffixes": get("autorepair_crm.plate_suffixes") or DEFAULT_SUFFIXES,
+        }
+
+    def _record_ownership_change(self):
+        """Close the current ownership period and open the new owner's; the owner
+        becomes an after-sales customer. History is system-kept, hence sudo."""
+        today = fields.Date.context_today(self)
+        Ownership = self.env["autorepair.vehicle.ownership"].sudo()
+        Ownership.search([("vehicle_id", "in", self.ids), ("date_to", "=", False)]).write({"date_to": today})
+        Ownership.create([
+            {
+                "vehicle_id": vehicle.id,
+                "partner_id": vehicle.owner_id.id,
+                "date_from": today if vehicle.ownership_ids else (vehicle.delivery_date or today),
+            }
+            for vehicle in self.filtered("owner_id")
+        ])
+        self.owner_id.filtered(lambda p: not p.is_autorepair_customer).sudo().is_autorepair_customer = True
+
+    # ------------------------------------------------------------------- crons
+
+    @api.model
+    def _cron_update_warranty_state(self):
+        """Vehicles whose warranty ended since the last run; the end date passing
+        changes nothing in the record, so no compute would notice it."""
+        expired = self.sudo().search([
+            ("warranty_state", "=", "in"),
+            ("warranty_end_date", "<", fields.Date.context_today(self)),
+        ])
+        expired.modified(["warranty_end_date"])
+        self.env.flush_all()
+        return len(expired)

@@ -1,0 +1,66 @@
+from odoo.tests import TransactionCase, new_test_user
+
+from ..tools import vin_check_digit
+
+
+def make_vin(prefix16):
+    """A VIN with the correct ISO 3779 check digit from its 16 other characters."""
+    vin = prefix16[:8] + "0" + prefix16[8:]
+    return vin[:8] + vin_check_digit(vin) + vin[9:]
+
+
+class AutorepairCrmCase(TransactionCase):
+    """Fixtures without demo data: one user per role, a district, a car model."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        roles = {
+            "technician": "autorepair_crm.group_technician",
+            "team_lead": "autorepair_crm.group_team_lead",
+            "inspector": "autorepair_crm.group_inspector",
+            "care_agent": "autorepair_crm.group_care_agent",
+            "advisor": "autorepair_crm.group_advisor",
+            "insurance": "autorepair_crm.group_insurance",
+            "sales": "autorepair_crm.group_sales",
+            "care_manager": "autorepair_crm.group_care_manager",
+            "manager": "autorepair_crm.group_manager",
+            "general_manager": "autorepair_crm.group_general_manager",
+        }
+        for role, group in roles.items():
+            setattr(cls, f"user_{role}", new_test_user(
+                cls.env, login=f"ar_{role}", groups=group, company_id=cls.company.id,
+                company_ids=[cls.company.id], tz="Asia/Shanghai",
+            ))
+        cls.district_local = cls.env["autorepair.district"].create({"name": "武侯区", "is_local": True})
+        cls.district_remote = cls.env["autorepair.district"].create({"name": "绵阳市", "is_local": False})
+        brand = cls.env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"})
+        cls.car_model = cls.env["fleet.vehicle.model"].create({
+            "name": "迈腾", "brand_id": brand.id, "vehicle_type": "car",
+        })
+
+    @classmethod
+    def _customer(cls, name="张伟", mobile="13800138000", **vals):
+        return cls.env["res.partner"].create({
+            "name": name, "mobile": mobile, "is_autorepair_customer": True, **vals,
+        })
+
+    @classmethod
+    def _vehicle(cls, plate="川A12345", vin=None, owner=None, **vals):
+        return cls.env["fleet.vehicle"].create({
+            "model_id": cls.car_model.id,
+            "license_plate": plate,
+            "vin_sn": make_vin("LFV2A2BH" + "RC123456") if vin is None else vin,
+            "owner_id": owner and owner.id,
+            **vals,
+        })
+
+    def _count_queries(self, func):
+        """Number of SQL queries func() runs, everything flushed before and after."""
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before

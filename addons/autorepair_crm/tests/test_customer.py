@@ -1,0 +1,117 @@
+from odoo import Command
+from odoo.exceptions import RedirectWarning, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import AutorepairCrmCase, make_vin
+
+
+@tagged("post_install", "-at_install")
+class TestCustomer(AutorepairCrmCase):
+
+    def test_advisor_creates_customer_through_form(self):
+        """The advisor types the phone as the customer says it; the file keeps E.164,
+        the birthday comes from the resident ID, locality from the district."""
+        Partner = self.env["res.partner"].with_user(self.user_advisor).with_context(
+            default_is_autorepair_customer=True
+        )
+        with Form(Partner) as form:
+            form.name = "王小明"
+            form.mobile = "138 0013 8000"
+            form.phone = "028-8555 6666"
+            form.district_id = self.district_local
+            form.vehicle_use = "private"
+            form.care_agent_id = self.user_care_agent
+        customer = form.record
+        self.assertEqual(customer.mobile, "+8613800138000")
+        self.assertEqual(customer.phone, "+862885556666")
+        self.assertTrue(customer.is_local)
+        self.assertEqual(customer.company_id, self.env.company, "customers belong to the dealer serving them")
+        self.assertEqual(customer.phone_masked, "138****8000")
+        self.assertEqual(customer.value_class, "C")
+
+        customer.with_user(self.user_manager).resident_id_number = "51010419870415003x"
+        self.assertEqual(customer.sudo().resident_id_number, "51010419870415003X")
+        self.assertEqual(str(customer.birthday), "1987-04-15")
+
+    def test_other_contacts_are_left_as_typed(self):
+        """Suppliers and Odoo's own contacts are not customers: no phone policing."""
+        supplier = self.env["res.partner"].create({"name": "Bosch", "phone": "+49 711 400 40990"})
+        self.assertEqual(supplier.phone, "+49 711 400 40990")
+        self.assertFalse(supplier.is_autorepair_customer)
+
+    def test_duplicate_phone_refused_with_pointer(self):
+        existing = self._customer("张伟", "13800138000")
+        count = self.env["res.partner"].search_count([])
+        with self.assertRaises(RedirectWarning) as caught:
+            self._customer("张 伟", "+86 138-0013-8000")
+        message, action, _button = caught.exception.args[:3]
+        self.assertEqual(action["res_id"], existing.id, "the warning opens the existing customer")
+        self.assertIn("张伟", message)
+        self.assertNotIn("13800138000", message, "the number is shown masked")
+        self.assertEqual(self.env["res.partner"].search_count([]), count, "nothing saved")
+        # the same number as a landline of another customer is a duplicate too
+        other = self._customer("李娜", "13900139000")
+        with self.assertRaises(RedirectWarning):
+            other.phone = "13800138000"
+        self.assertFalse(other.phone)
+
+    def test_duplicate_allowed_across_companies_and_family(self):
+        self._customer("张伟", "13800138000")
+        other_company = self.env["res.company"].create({"name": "绵阳分店"})
+        twin = self._customer("张伟", "13800138000", company_id=other_company.id)
+        self.assertEqual(twin.company_id, other_company)
+        # a contact person of a company customer may share the company's number
+        fleet_company = self._customer("成都出租车公司", "13700137000", is_company=True)
+        driver = self.env["res.partner"].create({
+            "name": "司机老王", "parent_id": fleet_company.id, "phone": "13700137000",
+            "is_autorepair_customer": True,
+        })
+        self.assertEqual(driver.phone, "+8613700137000")
+
+    def test_merge_keeps_vehicles_history_and_points(self):
+        """Two files for one person become one, with every vehicle and move."""
+        old = self._customer("刘洋", "13600136000")
+        new = self._customer("刘洋", "13500135000")
+        car1 = self._vehicle("川A11111", make_vin("LFV2A2BHRC000001"), owner=old)
+        car2 = self._vehicle("川A22222", make_vin("LFV2A2BHRC000002"), owner=new)
+        self.env["autorepair.loyalty.move"].create([
+            {"partner_id": old.id, "points": 300, "description": "首保"},
+            {"partner_id": new.id, "points": 200, "description": "定保"},
+        ])
+        old.message_post(body="客户反映空调异响")
+        wizard = self.env["base.partner.merge.automatic.wizard"].with_user(self.user_manager).create({
+            "partner_ids": [Command.set((old | new).ids)], "dst_partner_id": new.id,
+        })
+        wizard.action_merge()
+        self.assertFalse(old.exists())
+        self.assertEqual(car1.owner_id, new)
+        self.assertEqual(new.autorepair_vehicle_ids, car1 | car2)
+        self.assertEqual(new.loyalty_points, 500)
+        self.assertEqual(car1.ownership_ids.partner_id, new, "ownership history follows the merge")
+        self.assertTrue(new.message_ids.filtered(lambda m: "空调异响" in (m.body or "")))
+
+    def test_loyalty_ledger(self):
+        customer = self._customer()
+        Move = self.env["autorepair.loyalty.move"].with_user(self.user_advisor)
+        Move.create({"partner_id": customer.id, "points": 500, "description": "定保消费"})
+        Move.create({"partner_id": customer.id, "move_type": "redeem", "points": -200, "description": "保养券"})
+        self.assertEqual(customer.loyalty_points, 300)
+        with self.assertRaises(ValidationError):
+            Move.create({"partner_id": customer.id, "move_type": "redeem", "points": -400, "description": "超额兑换"})
+        with self.assertRaises(ValidationError):
+            Move.create({"partner_id": customer.id, "move_type": "earn", "points": -5, "description": "错误"})
+        with self.assertRaises(ValidationError):
+            Move.create({"partner_id": customer.id, "move_type": "adjust", "points": 50, "description": "补偿"})
+        self.env["autorepair.loyalty.move"].with_user(self.user_manager).create(
+            {"partner_id": customer.id, "move_type": "adjust", "points": 50, "description": "补偿"}
+        )
+        customer.invalidate_recordset(["loyalty_points"])
+        self.assertEqual(customer.loyalty_points, 350)
+
+    def test_consent_and_opt_out(self):
+        customer = self._customer(marketing_consent=True, marketing_consent_date="2026-01-05",
+                                  marketing_consent_source="form")
+        with self.assertRaises(ValidationError):
+            customer.marketing_opt_out = True
+        customer.write({"marketing_consent": False, "marketing_opt_out": True})
+        self.assertTrue(customer.marketing_opt_out)

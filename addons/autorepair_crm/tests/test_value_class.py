@@ -1,0 +1,81 @@
+from freezegun import freeze_time
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tests import tagged
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-11-20")
+class TestValueClass(AccountTestInvoicingCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ICP = cls.env["ir.config_parameter"]
+        for key, value in {"abc_window_months": 12, "abc_a_visits": 4, "abc_a_spend": 8000,
+                           "abc_b_visits": 2, "abc_b_spend": 2000}.items():
+            ICP.set_param(f"autorepair_crm.{key}", value)
+        Partner = cls.env["res.partner"]
+        cls.gold = Partner.create({"name": "金牌客户", "is_autorepair_customer": True})
+        cls.regular = Partner.create({"name": "常客", "is_autorepair_customer": True})
+        cls.big_once = Partner.create({"name": "大修一次", "is_autorepair_customer": True})
+        cls.rare = Partner.create({"name": "少来", "is_autorepair_customer": True})
+        cls.old_timer = Partner.create({"name": "老客户", "is_autorepair_customer": True})
+        for partner, visits in ((cls.gold, [2500] * 4), (cls.regular, [300, 400]), (cls.big_once, [2500]),
+                                (cls.rare, [500])):
+            for amount in visits:
+                cls._invoice(partner, amount, "2026-06-01")
+        # outside the trailing window: does not count any more
+        for _i in range(5):
+            cls._invoice(cls.old_timer, 5000, "2025-10-01")
+
+    @classmethod
+    def _invoice(cls, partner, amount, invoice_date, move_type="out_invoice"):
+        return cls.init_invoice(move_type, partner=partner, invoice_date=invoice_date, amounts=[amount],
+                                taxes=[], post=True)
+
+    def _classes(self):
+        customers = self.gold | self.regular | self.big_once | self.rare | self.old_timer
+        customers.invalidate_recordset(["value_class"])
+        return {p.name: p.value_class for p in customers}
+
+    def test_orm_classes_and_sql_agree(self):
+        self.env["res.partner"]._recompute_value_class()
+        expected = {"金牌客户": "A", "常客": "B", "大修一次": "B", "少来": "C", "老客户": "C"}
+        self.assertEqual(self._classes(), expected)
+        # the one-statement SQL used as the benchmark's reference gives the same
+        self.env["res.partner"].search([("is_autorepair_customer", "=", True)]).write({"value_class": "A"})
+        self.env.flush_all()
+        self.env.cr.execute(self.env["res.partner"]._value_class_sql())
+        self.assertEqual(self._classes(), expected)
+
+    def test_credit_note_reduces_spend(self):
+        self._invoice(self.big_once, 1000, "2026-07-01", move_type="out_refund")
+        self.env["res.partner"]._recompute_value_class()
+        self.assertEqual(self._classes()["大修一次"], "C", "2500 - 1000 is under the class B spend")
+
+    def test_thresholds_are_settings(self):
+        self.env["ir.config_parameter"].set_param("autorepair_crm.abc_a_visits", 2)
+        self.env["ir.config_parameter"].set_param("autorepair_crm.abc_a_spend", 600)
+        self.env["res.partner"]._recompute_value_class()
+        self.assertEqual(self._classes()["常客"], "A")
+
+    def test_second_run_writes_nothing_and_batch_cost_is_flat(self):
+        Partner = self.env["res.partner"]
+        changed = Partner._recompute_value_class()
+        self.assertEqual(Partner._recompute_value_class(), {}, "nothing changed, nothing written")
+        self.assertTrue(changed)
+
+        def queries():
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            Partner._recompute_value_class()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        Partner.create([{"name": f"客户{i}", "is_autorepair_customer": True} for i in range(10)])
+        small = queries()
+        Partner.create([{"name": f"新客户{i}", "is_autorepair_customer": True, "value_class": "A"}
+                        for i in range(100)])
+        large = queries()
+        self.assertLessEqual(large, small + 3, "one write per class, whatever the number of customers")
