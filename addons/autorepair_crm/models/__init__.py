@@ -7,3 +7,16 @@ from . import res_partner
 from . import fleet_vehicle
 from . import fleet_vehicle_odometer
 from . import res_config_settings
+from . import res_users
+from . import fleet_vehicle_model_brand
+from . import autorepair_bay
+from . import autorepair_skill
+from . import autorepair_check_item
+from . import autorepair_walkaround
+from . import autorepair_service_order
+from . import autorepair_service_quote
+from . import autorepair_service_order_line
+from . import autorepair_work_log
+from . import autorepair_quality_check
+from . import autorepair_followup
+from . import account_move

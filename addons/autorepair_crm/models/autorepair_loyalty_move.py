@@ -28,6 +28,13 @@ class AutorepairLoyaltyMove(models.Model):
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     user_id = fields.Many2one("res.users", string="Recorded By", default=lambda self: self.env.user)
+    invoice_id = fields.Many2one(
+        "account.move", string="Paid Invoice", readonly=True, ondelete="restrict", index="btree_not_null"
+    )
+
+    _sql_constraints = [
+        ("invoice_uniq", "unique(invoice_id)", "Points were already earned for this invoice."),
+    ]
 
     @api.constrains("move_type", "points")
     def _check_points_sign(self):
@@ -51,6 +58,24 @@ class AutorepairLoyaltyMove(models.Model):
                         balance=balances[partner.id],
                     )
                 )
+
+    @api.model
+    def _earn_for_invoices(self, invoices):
+        """Earn points on paid service-order invoices, once each."""
+        rate = float(self.env["ir.config_parameter"].sudo().get_param("autorepair_crm.points_per_yuan", 1))
+        done = set(self.search([("invoice_id", "in", invoices.ids)]).invoice_id.ids)
+        self.create([
+            {
+                "partner_id": invoice.commercial_partner_id.id,
+                "company_id": invoice.company_id.id,
+                "move_type": "earn",
+                "points": int(invoice.amount_total_signed * rate),
+                "description": self.env._("Paid %(invoice)s", invoice=invoice.name),
+                "invoice_id": invoice.id,
+            }
+            for invoice in invoices
+            if invoice.id not in done and int(invoice.amount_total_signed * rate) > 0
+        ])
 
     @api.constrains("move_type")
     def _check_adjust_by_manager(self):

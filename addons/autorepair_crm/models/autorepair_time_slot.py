@@ -12,8 +12,8 @@ class AutorepairTimeSlot(models.Model):
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
-    hour_from = fields.Float(string="From", required=True)
-    hour_to = fields.Float(string="To", required=True)
+    hour_from = fields.Float(string="Start Time", required=True)
+    hour_to = fields.Float(string="End Time", required=True)
     active = fields.Boolean(default=True)
 
     @api.constrains("hour_from", "hour_to")

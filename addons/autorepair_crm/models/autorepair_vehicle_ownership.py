@@ -16,6 +16,6 @@ class AutorepairVehicleOwnership(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Owner", required=True, ondelete="restrict", index=True
     )
-    date_from = fields.Date(string="From", required=True, default=fields.Date.context_today)
-    date_to = fields.Date(string="To")
+    date_from = fields.Date(string="Owner Since", required=True, default=fields.Date.context_today)
+    date_to = fields.Date(string="Owner Until")
     company_id = fields.Many2one(related="vehicle_id.company_id", store=True, index=True)

@@ -28,12 +28,12 @@ class FleetVehicle(models.Model):
     vin_check_warning = fields.Boolean(
         string="VIN Check Digit Mismatch", readonly=True, copy=False,
         help="Imported vehicles may carry a VIN without an ISO 3779 check digit: "
-        "accepted, but verify it against the registration certificate.",
+        "accepted, but verify it against the vehicle licence.",
     )
     owner_id = fields.Many2one(
         "res.partner", string="Owner", tracking=True, index=True, ondelete="restrict",
         domain="[('is_company', '=', False), ('company_id', 'in', (company_id, False))]",
-        help="The customer who owns the car, as on the registration certificate; "
+        help="The customer who owns the car, as on the vehicle licence; "
         "the driver may be someone else.",
     )
     owner_phone_masked = fields.Char(related="owner_id.phone_masked", string="Owner Phone")
@@ -52,6 +52,15 @@ class FleetVehicle(models.Model):
     )
     insurance_expiry_date = fields.Date(string="Insurance Expiry", tracking=True, index=True)
     inspection_due_date = fields.Date(string="Annual Inspection Due", tracking=True, index=True)
+    next_service_date = fields.Date(
+        string="Next Service", tracking=True, index=True, help="Given to the customer at delivery.")
+    next_service_km = fields.Integer(string="Next Service (km)", tracking=True)
+    service_order_ids = fields.One2many("autorepair.service.order", "vehicle_id", string="Service Orders")
+    recommendation_line_ids = fields.One2many(
+        "autorepair.service.order.line", "vehicle_id", string="Open Recommendations",
+        domain=[("recommendation_state", "=", "open")],
+        help="Work the customer declined or deferred, to offer again at the next visit.",
+    )
     km_per_day = fields.Float(
         string="Km per Day", compute="_compute_km_per_day", store=True, digits=(16, 1),
         help="Estimated from the odometer history since the last meter change; "
@@ -188,7 +197,7 @@ class FleetVehicle(models.Model):
         error of the SQL constraint, which stays as the backstop for races."""
         company_ids = [vals["company_id"]] if vals.get("company_id") else (
             self.company_id.ids or [self.env.company.id])
-        for fname, label in (("vin_sn", self.env._("VIN")), ("license_plate", self.env._("plate"))):
+        for fname in ("vin_sn", "license_plate"):
             if not vals.get(fname):
                 continue
             # an archived car keeps its VIN for ever; a plate can be reissued
@@ -196,16 +205,23 @@ class FleetVehicle(models.Model):
                 [(fname, "=", vals[fname]), ("company_id", "in", company_ids), ("id", "not in", self.ids)],
                 limit=1,
             )
-            if duplicate:
-                raise RedirectWarning(
-                    self.env._(
-                        "The %(what)s %(value)s is already on file: %(vehicle)s. Open that "
-                        "vehicle instead of creating a second one.",
-                        what=label, value=vals[fname], vehicle=duplicate.display_name,
-                    ),
-                    duplicate._get_records_action(),
-                    self.env._("Open %(vehicle)s", vehicle=duplicate.display_name),
+            if not duplicate:
+                continue
+            if fname == "vin_sn":
+                message = self.env._(
+                    "The VIN %(vin)s is already on file: %(vehicle)s. Open that vehicle "
+                    "instead of creating a second one.", vin=vals[fname], vehicle=duplicate.display_name,
                 )
+            else:
+                message = self.env._(
+                    "The plate %(plate)s is already on file: %(vehicle)s. Open that vehicle "
+                    "instead of creating a second one.", plate=vals[fname], vehicle=duplicate.display_name,
+                )
+            raise RedirectWarning(
+                message,
+                duplicate._get_records_action(),
+                self.env._("Open %(vehicle)s", vehicle=duplicate.display_name),
+            )
 
     @api.model
     def _plate_params(self):

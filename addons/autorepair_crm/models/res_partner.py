@@ -48,7 +48,7 @@ class ResPartner(models.Model):
     is_local = fields.Boolean(related="district_id.is_local", string="Local Customer", store=True)
     value_focus = fields.Selection(
         [("relationship", "Relationship"), ("price", "Cost-Effectiveness"), ("time", "Time Efficiency")],
-        string="Values Most",
+        string="Customer Values",
     )
     loyalty_type = fields.Selection(
         [("loyal", "Loyal"), ("switcher", "Switcher"), ("lost", "Lost")], string="Loyalty", tracking=True
@@ -104,8 +104,7 @@ class ResPartner(models.Model):
         if field_names and not self.env.su and self.env.user.has_group("autorepair_crm.group_contact_masked"):
             if hidden := [fname for fname in field_names if fname in CONTACT_FIELDS]:
                 raise AccessError(self.env._(
-                    "Workshop staff see customers' phone numbers masked (%(fields)s).",
-                    fields=", ".join(hidden),
+                    "Workshop staff see customers' phone numbers masked; ask a service advisor for the number."
                 ))
         return super().check_field_access_rights(operation, field_names)
 

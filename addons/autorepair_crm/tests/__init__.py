@@ -4,4 +4,5 @@ from . import test_customer
 from . import test_vehicle
 from . import test_access
 from . import test_value_class
+from . import test_service_order
 from . import test_ui

@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    autorepair_service_order_id = fields.Many2one(
+        "autorepair.service.order", string="Service Order", index="btree_not_null", readonly=True, copy=False,
+        ondelete="restrict",
+    )
+
+    def _invoice_paid_hook(self):
+        """Points in proportion to what the customer paid (RULEBOOK §9), once per invoice."""
+        res = super()._invoice_paid_hook()
+        self.env["autorepair.loyalty.move"].sudo()._earn_for_invoices(
+            self.filtered(lambda move: move.autorepair_service_order_id and move.move_type == "out_invoice"))
+        return res
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    autorepair_line_id = fields.Many2one(
+        "autorepair.service.order.line", string="Service Order Line", index="btree_not_null", copy=False,
+        ondelete="set null",
+    )

@@ -1,0 +1,459 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+
+from .common import make_vin
+
+SIGNATURE = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+class ServiceOrderCase(AccountTestInvoicingCommon):
+    """A Chengdu workshop: roles, a bay, a car and its owner, on a company with
+    a chart of accounts so that orders are settled through real invoices."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # the accounting fixtures run as an accountant; the workshop is set up as admin
+        cls.env = cls.env(su=True, context=dict(cls.env.context, tracking_disable=True))
+        company = cls.env.company
+        groups = {
+            "advisor": "autorepair_crm.group_advisor",
+            "technician": "autorepair_crm.group_technician",
+            "technician2": "autorepair_crm.group_technician",
+            "team_lead": "autorepair_crm.group_team_lead",
+            "inspector": "autorepair_crm.group_inspector",
+            "care_agent": "autorepair_crm.group_care_agent",
+            "manager": "autorepair_crm.group_manager",
+        }
+        for role, group in groups.items():
+            setattr(cls, f"user_{role}", new_test_user(
+                cls.env, login=f"so_{role}", groups=group, company_id=company.id, company_ids=[company.id],
+                tz="Asia/Shanghai",
+            ))
+        cls.bay = cls.env["autorepair.bay"].create({"name": "1号工位"})
+        cls.bay2 = cls.env["autorepair.bay"].create({"name": "2号工位"})
+        brand = cls.env["fleet.vehicle.model.brand"].create({
+            "name": "一汽-大众",
+            "warranty_partner_id": cls.env["res.partner"].create({"name": "一汽-大众销售有限责任公司", "is_company": True}).id,
+        })
+        cls.car_model = cls.env["fleet.vehicle.model"].create({"name": "迈腾", "brand_id": brand.id})
+        cls.customer = cls.env["res.partner"].create({
+            "name": "张伟", "mobile": "13800138000", "is_autorepair_customer": True,
+            "care_agent_id": cls.user_care_agent.id,
+        })
+        cls.vehicle = cls.env["fleet.vehicle"].create({
+            "model_id": cls.car_model.id, "license_plate": "川A12345", "vin_sn": make_vin("LFV2A2BHRC123456"),
+            "owner_id": cls.customer.id,
+        })
+        cls.env["fleet.vehicle.odometer"].create({"vehicle_id": cls.vehicle.id, "value": 20000,
+                                                  "date": "2026-01-10"})
+        cls.tax = cls.company_data["default_tax_sale"]
+        cls.env.ref("autorepair_crm.product_labour").taxes_id = cls.tax
+        cls.env.ref("autorepair_crm.product_part").taxes_id = cls.tax
+
+    def _order(self, **vals):
+        return self.env["autorepair.service.order"].with_user(self.user_advisor).create({
+            "vehicle_id": self.vehicle.id, "need_type": "repair", **vals,
+        })
+
+    def _received_order(self, lines=2, **vals):
+        order = self._order(**vals)
+        order.write({"identity_checked": True, "identity_document": "id_card", "odometer_in": 21000})
+        order.action_receive()
+        self.env["autorepair.service.order.line"].with_user(self.user_advisor).create([
+            {"order_id": order.id, "line_type": "labour" if i % 2 == 0 else "part",
+             "name": f"项目{i}", "quantity": 1.5 if i % 2 == 0 else 2, "price_unit": 200.0,
+             "technician_id": self.user_technician.id if i % 2 == 0 else False}
+            for i in range(lines)
+        ])
+        return order
+
+    def _approve_all(self, order, **decisions):
+        order.action_send_quote()
+        quote = order.quote_ids.filtered(lambda q: q.state == "sent")
+        quote.with_user(self.user_advisor).action_decide(
+            decisions={line.id: decisions.get(line.name, "approved") for line in quote.line_ids},
+            signature=SIGNATURE, signed_by="张伟")
+        return quote
+
+    def _work_and_check(self, order):
+        labour = order.line_ids.filtered(lambda line: line.line_type == "labour" and line.is_approved)
+        labour.with_user(self.user_technician).action_start_work()
+        labour.with_user(self.user_technician).action_finish_work()
+        order.with_user(self.user_technician).action_request_check()
+        Check = self.env["autorepair.quality.check"]
+        Check.with_user(self.user_technician).create({"order_id": order.id, "check_type": "self", "result": "pass"})
+        Check.with_user(self.user_team_lead).create({"order_id": order.id, "check_type": "peer", "result": "pass"})
+        Check.with_user(self.user_inspector).create({"order_id": order.id, "check_type": "final", "result": "pass",
+                                                     "road_test_km": 5})
+
+    def _deliver(self, order):
+        order.write({"next_service_date": "2027-05-01", "next_service_km": 31000, "old_parts_offered": True})
+        order.with_user(self.user_advisor).action_deliver()
+
+
+@tagged("post_install", "-at_install")
+class TestServiceOrderFlow(ServiceOrderCase):
+
+    @freeze_time("2026-11-20 02:00:00")
+    def test_whole_flow_through_forms(self):
+        """Booking to settlement and follow-up, the way the advisor clicks it."""
+        with Form(self.env["autorepair.service.order"].with_user(self.user_advisor)) as form:
+            form.vehicle_id = self.vehicle
+            self.assertEqual(form.partner_id, self.customer, "the owner is the customer")
+            form.need_type = "periodic_maintenance"
+            form.appointment_start = datetime(2026, 11, 21, 1, 0)
+            form.bay_id = self.bay
+            form.technician_id = self.user_technician
+            form.requested_work = "定期保养，空调有异响"
+        order = form.record
+        self.assertTrue(order.name.startswith("WT"))
+        self.assertTrue(order.is_appointment)
+
+        with Form(order.with_user(self.user_advisor)) as form:
+            form.identity_checked = True
+            form.identity_document = "driving_licence"
+            form.odometer_in = 21500
+            form.fuel_level = "50"
+        order.with_user(self.user_advisor).action_receive()
+        self.assertEqual(order.state, "received")
+        self.assertEqual(self.vehicle.odometer, 21500, "odometer in is on the vehicle's log")
+        self.assertTrue(order.walkaround_line_ids, "the manager's walk-around route is laid out")
+        order.with_user(self.user_advisor).action_sign_walkaround(SIGNATURE, "张伟")
+
+        with Form(order.with_user(self.user_advisor)) as form:
+            form.diagnosis = "鼓风机轴承磨损"
+            with form.line_ids.new() as line:
+                line.line_type = "labour"
+                line.name = "更换鼓风机"
+                line.quantity = 1.5
+                line.price_unit = 200
+                line.technician_id = self.user_technician
+            with form.line_ids.new() as line:
+                line.line_type = "part"
+                line.name = "鼓风机总成"
+                line.part_number = "5Q0 819 021"
+                line.is_oem = True
+                line.quantity = 1
+                line.price_unit = 1000
+                line.alt_type = "aftermarket"
+                line.alt_description = "品牌副厂件"
+                line.alt_price_unit = 600
+                line.risk_note = "质保期一年"
+            with form.line_ids.new() as line:
+                line.line_type = "other"
+                line.name = "清洗空调滤网"
+                line.quantity = 1
+                line.price_unit = 80
+        order.with_user(self.user_advisor).action_send_quote()
+        self.assertEqual(order.state, "quoted")
+        self.assertTrue(self.env["sms.sms"].search([("partner_id", "=", self.customer.id)]),
+                        "the approval link is queued by SMS")
+
+        wizard_action = order.with_user(self.user_advisor).action_open_decision_wizard()
+        with Form(self.env[wizard_action["res_model"]].with_user(self.user_advisor).with_context(
+                wizard_action["context"])) as wizard:
+            with wizard.line_ids.edit(1) as line:
+                line.decision = "alternative"
+            with wizard.line_ids.edit(2) as line:
+                line.decision = "deferred"
+            wizard.signature = SIGNATURE
+        wizard.record.action_confirm()
+        self.assertEqual(order.state, "approved")
+        # 1.5 h x 200 + aftermarket part 600, tax excluded
+        self.assertAlmostEqual(order.amount_untaxed, 900.0)
+        self.assertAlmostEqual(order.approved_amount, order.amount_total)
+        self.assertEqual(self.vehicle.recommendation_line_ids.name, "清洗空调滤网")
+
+        self._work_and_check(order)
+        self.assertEqual(order.state, "ready")
+        self._deliver(order)
+        self.assertEqual(order.state, "delivered")
+        self.assertEqual(str(self.vehicle.next_service_date), "2027-05-01")
+        self.assertEqual(self.vehicle.next_service_km, 31000)
+        activity = order.activity_ids.filtered(lambda a: a.activity_type_id.name == "Follow-up Call")
+        self.assertEqual(activity.user_id, self.user_care_agent)
+        self.assertEqual(str(activity.date_deadline), "2026-11-21", "due 24 h after delivery")
+
+        order.with_user(self.user_advisor).action_create_invoice()
+        invoice = order.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        self.assertEqual(invoice.state, "posted")
+        self.assertAlmostEqual(invoice.amount_untaxed, 900.0)
+        self.assertEqual(order.state, "done")
+        self.assertEqual(order.payment_state, "not_paid")
+
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids).create({})._create_payments()
+        self.assertEqual(order.payment_state, "paid")
+        self.assertEqual(self.customer.loyalty_points, int(invoice.amount_total))
+
+        followup = self.env["autorepair.followup"].with_user(self.user_care_agent).create({
+            "order_id": order.id, "score_attitude": "5", "score_quality": "4", "score_transparency": "5",
+        })
+        self.assertAlmostEqual(followup.csi, 93.33, places=1)
+        self.assertFalse(order.complaint_needed)
+        self.assertFalse(order.activity_ids, "the follow-up activity is done")
+
+    def test_low_followup_score_marks_complaint(self):
+        order = self._received_order()
+        self._approve_all(order)
+        self._work_and_check(order)
+        self._deliver(order)
+        self.env["autorepair.followup"].with_user(self.user_care_agent).create({
+            "order_id": order.id, "score_attitude": "4", "score_quality": "2", "score_transparency": "4",
+            "remarks": "空调还是响",
+        })
+        self.assertTrue(order.complaint_needed)
+
+    def test_warranty_and_goodwill_billing(self):
+        order = self._received_order(lines=0)
+        Line = self.env["autorepair.service.order.line"].with_user(self.user_advisor)
+        Line.create([
+            {"order_id": order.id, "line_type": "labour", "name": "索赔工时", "quantity": 2, "price_unit": 150,
+             "bill_to": "warranty", "technician_id": self.user_technician.id},
+            {"order_id": order.id, "line_type": "part", "name": "保修件", "quantity": 1, "price_unit": 800,
+             "bill_to": "warranty"},
+            {"order_id": order.id, "line_type": "other", "name": "洗车", "quantity": 1, "price_unit": 50,
+             "bill_to": "goodwill"},
+            {"order_id": order.id, "line_type": "part", "name": "雨刮片", "quantity": 1, "price_unit": 120},
+        ])
+        self._approve_all(order)
+        self._work_and_check(order)
+        self._deliver(order)
+        invoices = order._create_invoices()
+        maker = self.vehicle.model_id.brand_id.warranty_partner_id
+        by_partner = {move.partner_id: move for move in invoices}
+        self.assertEqual(set(by_partner), {self.customer, maker})
+        self.assertAlmostEqual(by_partner[maker].amount_untaxed, 1100.0)
+        self.assertAlmostEqual(by_partner[self.customer].amount_untaxed, 120.0, msg="goodwill at zero")
+        self.assertIn(0.0, by_partner[self.customer].invoice_line_ids.mapped("price_unit"))
+
+    def test_failed_check_sends_back_to_work(self):
+        order = self._received_order()
+        self._approve_all(order)
+        labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
+        labour.with_user(self.user_technician).action_start_work()
+        labour.with_user(self.user_technician).action_finish_work()
+        order.action_request_check()
+        Check = self.env["autorepair.quality.check"]
+        Check.with_user(self.user_technician).create({"order_id": order.id, "check_type": "self", "result": "pass"})
+        Check.with_user(self.user_team_lead).create({"order_id": order.id, "check_type": "peer", "result": "pass"})
+        Check.with_user(self.user_inspector).create({"order_id": order.id, "check_type": "final", "result": "fail",
+                                                     "reason": "路试制动异响"})
+        self.assertEqual(order.state, "in_progress")
+        with self.assertRaises(UserError):
+            order.with_user(self.user_advisor).action_deliver()
+        labour.with_user(self.user_technician).action_start_work()
+        labour.with_user(self.user_technician).action_finish_work()
+        order.action_request_check()
+        with self.assertRaises(UserError, msg="after a fail the checks restart from the self-check"):
+            Check.with_user(self.user_inspector).create({"order_id": order.id, "check_type": "final",
+                                                         "result": "pass", "road_test_km": 5})
+        self._work_and_check_again(order)
+        self.assertEqual(order.state, "ready")
+
+    def _work_and_check_again(self, order):
+        Check = self.env["autorepair.quality.check"]
+        Check.with_user(self.user_technician).create({"order_id": order.id, "check_type": "self", "result": "pass"})
+        Check.with_user(self.user_team_lead).create({"order_id": order.id, "check_type": "peer", "result": "pass"})
+        Check.with_user(self.user_inspector).create({"order_id": order.id, "check_type": "final", "result": "pass",
+                                                     "road_test_km": 5})
+
+    def test_supplementary_quote_needs_its_own_approval(self):
+        order = self._received_order()
+        self._approve_all(order)
+        extra = self.env["autorepair.service.order.line"].with_user(self.user_advisor).create({
+            "order_id": order.id, "line_type": "labour", "name": "追加：更换刹车片", "quantity": 1, "price_unit": 300,
+            "technician_id": self.user_technician.id,
+        })
+        self.assertNotEqual(extra.quote_id, order.quote_ids[0], "work found later is a new quote")
+        with self.assertRaises(UserError):
+            extra.with_user(self.user_technician).action_start_work()
+        frozen = order.quote_ids[0].approved_amount
+        order.with_user(self.user_advisor).action_send_quote()
+        extra.quote_id.with_user(self.user_advisor).action_decide(
+            decisions={extra.id: "approved"}, signature=SIGNATURE, signed_by="张伟")
+        self.assertEqual(order.quote_ids[0].approved_amount, frozen, "the first approval stays as signed")
+        self.assertAlmostEqual(order.approved_amount, frozen + extra.price_total)
+        extra.with_user(self.user_technician).action_start_work()
+        self.assertEqual(extra.work_state, "running")
+
+
+@tagged("post_install", "-at_install")
+class TestServiceOrderGuards(ServiceOrderCase):
+
+    def test_odometer_below_last_reading(self):
+        order = self._order()
+        order.write({"identity_checked": True, "odometer_in": 15000})
+        with self.assertRaises(ValidationError):
+            order.action_receive()
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(self.vehicle.odometer, 20000)
+
+    def test_receive_needs_identity_and_odometer(self):
+        order = self._order()
+        with self.assertRaises(UserError):
+            order.action_receive()
+        order.identity_checked = True
+        with self.assertRaises(UserError):
+            order.action_receive()
+
+    def test_approving_nothing_and_undecided_lines(self):
+        order = self._received_order()
+        order.action_send_quote()
+        quote = order.quote_ids
+        with self.assertRaises(UserError):
+            quote.action_decide(decisions={line.id: "declined" for line in quote.line_ids}, signature=SIGNATURE)
+        with self.assertRaises(UserError):
+            quote.action_decide(decisions={quote.line_ids[0].id: "approved"}, signature=SIGNATURE)
+        with self.assertRaises(UserError, msg="at the desk the customer signs"):
+            quote.action_decide(decisions={line.id: "approved" for line in quote.line_ids})
+        self.assertEqual(quote.state, "sent")
+        self.assertEqual(set(quote.line_ids.mapped("decision")), {"pending"})
+
+    def test_unapproved_lines_cannot_be_worked_or_invoiced(self):
+        order = self._received_order()
+        order.action_send_quote()
+        labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
+        with self.assertRaises(UserError):
+            labour.with_user(self.user_technician).action_start_work()
+        with self.assertRaises(UserError):
+            order._create_invoices()
+
+    def test_quoted_line_is_frozen(self):
+        order = self._received_order()
+        quote = self._approve_all(order)
+        with self.assertRaises(UserError):
+            quote.line_ids[0].price_unit = 1
+        with self.assertRaises(UserError):
+            quote.line_ids[0].unlink()
+
+    def test_technician_cannot_close_someone_elses_line(self):
+        order = self._received_order()
+        self._approve_all(order)
+        labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
+        with self.assertRaises(UserError):
+            labour.with_user(self.user_technician2).action_start_work()
+        labour.with_user(self.user_technician).action_start_work()
+        with self.assertRaises(UserError):
+            labour.with_user(self.user_technician2).action_finish_work()
+        labour.with_user(self.user_team_lead).action_finish_work()
+        self.assertEqual(labour.work_state, "done")
+
+    def test_check_by_the_wrong_role(self):
+        order = self._received_order()
+        self._approve_all(order)
+        labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
+        labour.with_user(self.user_technician).action_start_work()
+        labour.with_user(self.user_technician).action_finish_work()
+        order.action_request_check()
+        Check = self.env["autorepair.quality.check"]
+        with self.assertRaises(UserError):
+            Check.with_user(self.user_technician2).create({"order_id": order.id, "check_type": "self", "result": "pass"})
+        Check.with_user(self.user_technician).create({"order_id": order.id, "check_type": "self", "result": "pass"})
+        with self.assertRaises(UserError):
+            Check.with_user(self.user_technician).create({"order_id": order.id, "check_type": "peer", "result": "pass"})
+        with self.assertRaises(UserError):
+            Check.with_user(self.user_team_lead).create({"order_id": order.id, "check_type": "final", "result": "pass",
+                                                         "road_test_km": 5})
+        with self.assertRaises(ValidationError):
+            Check.with_user(self.user_team_lead).create({"order_id": order.id, "check_type": "peer", "result": "fail"})
+        self.assertEqual(len(order.check_ids), 1)
+
+    @freeze_time("2026-11-20 02:00:00")
+    def test_double_booked_bay_and_technician_and_past(self):
+        start = datetime(2026, 11, 21, 1, 0)
+        self._order(appointment_start=start, bay_id=self.bay.id, technician_id=self.user_technician.id)
+        other_car = self.env["fleet.vehicle"].create({
+            "model_id": self.car_model.id, "license_plate": "川A54321", "vin_sn": make_vin("LFV2A2BHRC654321"),
+            "owner_id": self.customer.id,
+        })
+        count = self.env["autorepair.service.order"].search_count([])
+        with self.assertRaises(ValidationError):
+            self._order(vehicle_id=other_car.id, appointment_start=start + timedelta(minutes=30), bay_id=self.bay.id)
+        with self.assertRaises(ValidationError):
+            self._order(vehicle_id=other_car.id, appointment_start=start, bay_id=self.bay2.id,
+                        technician_id=self.user_technician.id)
+        with self.assertRaises(ValidationError):
+            self._order(vehicle_id=other_car.id, appointment_start=datetime(2026, 11, 19, 1, 0))
+        self.assertEqual(self.env["autorepair.service.order"].search_count([]), count)
+        later = self._order(vehicle_id=other_car.id, appointment_start=start + timedelta(hours=1), bay_id=self.bay.id)
+        self.assertTrue(later)
+
+    def test_invoiced_order_cannot_be_deleted(self):
+        order = self._received_order()
+        self._approve_all(order)
+        self._work_and_check(order)
+        self._deliver(order)
+        order._create_invoices()
+        with self.assertRaises(UserError):
+            order.with_user(self.user_manager).unlink()
+        self.assertTrue(order.exists())
+
+    def test_no_delivery_without_final_check(self):
+        order = self._received_order()
+        self._approve_all(order)
+        with self.assertRaises(UserError):
+            order.action_deliver()
+
+    def test_vehicle_of_another_owner(self):
+        stranger = self.env["res.partner"].create({"name": "李四", "mobile": "13900139000",
+                                                   "is_autorepair_customer": True})
+        with self.assertRaises(ValidationError):
+            self._order(partner_id=stranger.id)
+
+    def test_recommendation_shown_at_next_visit(self):
+        order = self._received_order()
+        self._approve_all(order, **{"项目1": "deferred"})
+        next_visit = self._order()
+        self.assertEqual(next_visit.open_recommendation_ids.name, "项目1")
+        next_visit.open_recommendation_ids.action_close_recommendation()
+        self.assertFalse(self.vehicle.recommendation_line_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestServiceOrderQueries(ServiceOrderCase):
+    """Confirming, approving and invoicing cost the same queries for 10 and 100 lines."""
+
+    def _measure(self, lines):
+        order = self._received_order(lines=lines)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        counts = {}
+
+        def count(name, func):
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            func()
+            self.env.flush_all()
+            counts[name] = self.env.cr.sql_log_count - before
+
+        count("confirm", order.action_send_quote)
+        quote = order.quote_ids
+        decisions = {line.id: "approved" for line in quote.line_ids}
+        count("approve", lambda: quote.action_decide(decisions=decisions, signature=SIGNATURE, signed_by="张伟"))
+        self._work_and_check(order)
+        self._deliver(order)
+        self.env.invalidate_all()
+        count("invoice", order._create_invoices)
+        return counts
+
+    def test_query_budget_flat_in_lines(self):
+        self._measure(10)  # warm the caches (templates, sequences, accounts)
+        small = self._measure(10)
+        large = self._measure(100)
+        for step in ("confirm", "approve"):
+            with self.subTest(step=step):
+                self.assertEqual(small[step], large[step], f"{step}: {small} vs {large}")
+        # Odoo flushes journal items in UPDATE batches of 100 rows (UPDATE_BATCH_SIZE):
+        # the 102 items of the large invoice take one more batch, nothing per line
+        self.assertLessEqual(large["invoice"] - small["invoice"], 2, f"invoice: {small} vs {large}")
