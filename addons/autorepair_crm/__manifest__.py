@@ -30,6 +30,9 @@
         "views/autorepair_followup_views.xml",
         "views/autorepair_config_views.xml",
         "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
+        "report/autorepair_service_order_reports.xml",
+        "report/autorepair_service_report_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -5,4 +5,7 @@ from . import test_vehicle
 from . import test_access
 from . import test_value_class
 from . import test_service_order
+from . import test_portal
+from . import test_reports
+from . import test_service_report
 from . import test_ui

@@ -2,9 +2,8 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import make_vin
@@ -457,3 +456,39 @@ class TestServiceOrderQueries(ServiceOrderCase):
         # Odoo flushes journal items in UPDATE batches of 100 rows (UPDATE_BATCH_SIZE):
         # the 102 items of the large invoice take one more batch, nothing per line
         self.assertLessEqual(large["invoice"] - small["invoice"], 2, f"invoice: {small} vs {large}")
+
+
+@tagged("post_install", "-at_install")
+class TestServiceOrderAccess(ServiceOrderCase):
+
+    def test_roles(self):
+        order = self._received_order()
+        # the care agent books appointments; sales reads; the workshop cannot open orders
+        booked = self.env["autorepair.service.order"].with_user(self.user_care_agent).create({
+            "vehicle_id": self.vehicle.id, "need_type": "periodic_maintenance", "source": "shop",
+        })
+        self.assertEqual(booked.state, "draft")
+        with self.assertRaises(AccessError):
+            self.env["autorepair.service.order"].with_user(self.user_technician).create({"vehicle_id": self.vehicle.id})
+        with self.assertRaises(AccessError):
+            order.with_user(self.user_advisor).unlink()
+        with self.assertRaises(AccessError):
+            self.env["autorepair.service.order.line"].with_user(self.user_technician).create({
+                "order_id": order.id, "line_type": "part", "name": "私加配件", "price_unit": 10})
+        with self.assertRaises(AccessError):
+            self.env["autorepair.followup"].with_user(self.user_technician).create({
+                "order_id": order.id, "reached": False})
+        self.assertEqual(order.with_user(self.user_technician).read(["state"])[0]["state"], "received")
+        booked.with_user(self.user_manager).unlink()
+        self.assertFalse(booked.exists())
+
+    def test_company_isolation(self):
+        order = self._received_order()
+        branch = self.env["res.company"].create({"name": "绵阳分店"})
+        outsider = new_test_user(self.env, login="so_branch_advisor", groups="autorepair_crm.group_advisor",
+                                 company_id=branch.id, company_ids=[branch.id])
+        self.assertFalse(self.env["autorepair.service.order"].with_user(outsider).search([("id", "=", order.id)]))
+        with self.assertRaises(AccessError):
+            order.with_user(outsider).read(["name"])
+        with self.assertRaises(AccessError):
+            order.line_ids.with_user(outsider).read(["name"])
