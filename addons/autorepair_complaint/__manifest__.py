@@ -5,11 +5,26 @@
     "version": "18.0.1.0.0",
     "category": "Services/After-Sales",
     "author": "autorepair",
+    "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
-    "depends": ["autorepair_crm"],
+    "depends": ["autorepair_crm", "resource"],
     "data": [
+        "security/autorepair_complaint_security.xml",
+        "security/ir.model.access.csv",
+        "data/autorepair_complaint_data.xml",
+        "data/ir_cron_data.xml",
+        "views/autorepair_complaint_views.xml",
+        "views/autorepair_complaint_config_views.xml",
+        "views/autorepair_service_order_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "autorepair_complaint/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

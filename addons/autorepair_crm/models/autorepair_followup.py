@@ -43,7 +43,7 @@ class AutorepairFollowup(models.Model):
                 followup.csi, followup.is_low = 0.0, False
                 continue
             values = [int(score) for score in scores]
-            followup.csi = sum(v * w for v, w in zip(values, weights)) / sum(weights) * 20
+            followup.csi = sum(v * w for v, w in zip(values, weights, strict=True)) / sum(weights) * 20
             followup.is_low = min(values) <= threshold
 
     @api.model

@@ -61,7 +61,9 @@ class AutorepairQualityCheck(models.Model):
         return checks
 
     def write(self, vals):
-        raise UserError(self.env._("A recorded check cannot be changed; record a new one."))
+        if self:  # a recorded check is evidence
+            raise UserError(self.env._("A recorded check cannot be changed; record a new one."))
+        return super().write(vals)
 
     def _check_signer(self):
         order, check_type = self.order_id, self.check_type
@@ -79,7 +81,8 @@ class AutorepairQualityCheck(models.Model):
             raise UserError(self.env._("The %(check)s comes after a passed %(previous)s.",
                                        check=dict(CHECK_TYPES)[check_type], previous=dict(CHECK_TYPES)[previous]))
         if check_type != "self":
-            earlier = order.check_ids.filtered(lambda c: c != self and c.result == "pass" and c.check_type != check_type)
+            earlier = order.check_ids.filtered(
+                lambda c: c != self and c.result == "pass" and c.check_type != check_type)
             if self.user_id in earlier.user_id and not self.env.su:
                 raise UserError(self.env._("Each check is made by another person than the earlier ones."))
 

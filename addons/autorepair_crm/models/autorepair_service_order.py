@@ -70,8 +70,8 @@ class AutorepairServiceOrder(models.Model):
         string="Booked in Advance", compute="_compute_is_appointment", store=True, index=True
     )
     appointment_start = fields.Datetime(string="Appointment", tracking=True, index=True)
-    appointment_end = fields.Datetime(string="Appointment End")
-    bay_id = fields.Many2one("autorepair.bay", string="Bay", check_company=True, ondelete="restrict", index=True)
+    appointment_end = fields.Datetime()
+    bay_id = fields.Many2one("autorepair.bay", check_company=True, ondelete="restrict", index=True)
     skill_id = fields.Many2one("autorepair.skill", string="Skill Needed", ondelete="restrict")
     technician_id = fields.Many2one(
         "res.users", string="Technician", tracking=True, index=True, ondelete="restrict",
@@ -81,14 +81,14 @@ class AutorepairServiceOrder(models.Model):
     # reception (接待)
     received_date = fields.Datetime(string="Received On", readonly=True, copy=False)
     identity_checked = fields.Boolean(
-        string="Identity Checked", copy=False,
+        copy=False,
         help="ID card or driving licence checked against the owner: no car is handed to the wrong person.",
     )
     identity_document = fields.Selection(
         [("id_card", "ID Card"), ("driving_licence", "Driving Licence"), ("authorisation", "Owner's Authorisation")],
         copy=False,
     )
-    odometer_in = fields.Float(string="Odometer In", copy=False)
+    odometer_in = fields.Float(copy=False)
     fuel_level = fields.Selection(
         [("0", "Empty"), ("25", "1/4"), ("50", "1/2"), ("75", "3/4"), ("100", "Full")], copy=False
     )
@@ -102,9 +102,9 @@ class AutorepairServiceOrder(models.Model):
     walkaround_signed_on = fields.Datetime(string="Signed On", copy=False)
 
     # diagnosis (诊断)
-    fault_codes = fields.Char(string="Fault Codes", copy=False)
+    fault_codes = fields.Char(copy=False)
     diagnosis = fields.Text(string="Findings", copy=False, help="Symptom, cause and proposed work.")
-    estimated_hours = fields.Float(string="Estimated Hours", copy=False)
+    estimated_hours = fields.Float(copy=False)
 
     # quote, approval and work
     quote_ids = fields.One2many("autorepair.service.quote", "order_id", string="Quotes", copy=False)
@@ -139,7 +139,7 @@ class AutorepairServiceOrder(models.Model):
     delivered_date = fields.Datetime(string="Delivered On", readonly=True, copy=False, index=True)
     next_service_date = fields.Date(copy=False)
     next_service_km = fields.Integer(string="Next Service (km)", copy=False)
-    old_parts_offered = fields.Boolean(string="Old Parts Offered", copy=False)
+    old_parts_offered = fields.Boolean(copy=False)
     old_parts_taken = fields.Boolean(string="Customer Took Old Parts", copy=False)
     invoice_ids = fields.One2many("account.move", "autorepair_service_order_id", string="Invoices", readonly=True)
     invoice_count = fields.Integer(compute="_compute_invoice_count")
@@ -199,9 +199,9 @@ class AutorepairServiceOrder(models.Model):
     @api.depends("invoice_ids.payment_state", "invoice_ids.state", "invoice_ids.partner_id")
     def _compute_payment_state(self):
         for order in self:
+            customer = order.partner_id.commercial_partner_id
             invoices = order.invoice_ids.filtered(
-                lambda move: move.state == "posted" and move.commercial_partner_id == order.partner_id.commercial_partner_id
-            )
+                lambda move: move.state == "posted" and move.commercial_partner_id == customer)
             if not invoices:
                 order.payment_state = "not_invoiced"
             elif all(move.payment_state in ("paid", "in_payment", "reversed") for move in invoices):
@@ -212,9 +212,10 @@ class AutorepairServiceOrder(models.Model):
                 order.payment_state = "not_paid"
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for order in self:
             order.access_url = f"/my/service_orders/{order.id}"
+        return result
 
     # --------------------------------------------------------------- constraints
 
@@ -243,7 +244,8 @@ class AutorepairServiceOrder(models.Model):
                     raise ValidationError(self.env._(
                         "%(resource)s is already booked by %(order)s (%(plate)s) from %(start)s to %(end)s.",
                         resource=order[fname].display_name, order=clash.name, plate=clash.license_plate or "",
-                        start=fields.Datetime.context_timestamp(self, clash.appointment_start).strftime("%Y-%m-%d %H:%M"),
+                        start=fields.Datetime.context_timestamp(
+                            self, clash.appointment_start).strftime("%Y-%m-%d %H:%M"),
                         end=fields.Datetime.context_timestamp(self, clash._appointment_end()).strftime("%H:%M"),
                     ))
 
@@ -261,7 +263,8 @@ class AutorepairServiceOrder(models.Model):
                 raise ValidationError(self.env._(
                     "%(plate)s belongs to %(owner)s, not to %(customer)s: change the vehicle's owner first "
                     "if the car was sold.",
-                    plate=order.vehicle_id.display_name, owner=owner.display_name, customer=order.partner_id.display_name,
+                    plate=order.vehicle_id.display_name, owner=owner.display_name,
+                    customer=order.partner_id.display_name,
                 ))
 
     # ---------------------------------------------------------------------- CRUD
@@ -317,7 +320,8 @@ class AutorepairServiceOrder(models.Model):
                 raise UserError(self.env._(
                     "Check the customer's identity and ownership before taking the car (%(order)s).", order=order.name))
             if order.odometer_in <= 0:
-                raise UserError(self.env._("Enter the odometer reading of %(plate)s.", plate=order.vehicle_id.display_name))
+                raise UserError(self.env._(
+                    "Enter the odometer reading of %(plate)s.", plate=order.vehicle_id.display_name))
         self.env["fleet.vehicle.odometer"].create([
             {"vehicle_id": order.vehicle_id.id, "value": order.odometer_in,
              "date": fields.Date.context_today(order)}

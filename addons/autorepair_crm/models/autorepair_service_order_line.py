@@ -10,7 +10,9 @@ DECISIONS = [
 ]
 APPROVED = ("approved", "alternative")
 # what the customer signed for may not change afterwards (RULEBOOK §3.7)
-FROZEN_FIELDS = {"product_id", "quantity", "price_unit", "alt_price_unit", "tax_ids", "bill_to", "line_type", "decision"}
+FROZEN_FIELDS = {
+    "product_id", "quantity", "price_unit", "alt_price_unit", "tax_ids", "bill_to", "line_type", "decision",
+}
 
 
 class AutorepairServiceOrderLine(models.Model):
@@ -43,7 +45,7 @@ class AutorepairServiceOrderLine(models.Model):
     )
     name = fields.Char(string="Description", required=True, compute="_compute_name", store=True,
                        readonly=False, precompute=True)
-    part_number = fields.Char(string="Part Number")
+    part_number = fields.Char()
     is_oem = fields.Boolean(string="OEM", help="Original part of the maker (原厂件).")
     quantity = fields.Float(
         string="Quantity / Hours", default=1.0, required=True, digits="Product Unit of Measure",
@@ -224,7 +226,8 @@ class AutorepairServiceOrderLine(models.Model):
                     "%(line)s has not been approved by the customer: it cannot be worked on.", line=line.name))
             if line.line_type != "labour":
                 raise UserError(self.env._("Only labour lines are clocked."))
-            if line.technician_id and line.technician_id != user and not user.has_group("autorepair_crm.group_team_lead"):
+            if line.technician_id and line.technician_id != user \
+                    and not user.has_group("autorepair_crm.group_team_lead"):
                 raise UserError(self.env._(
                     "%(line)s is assigned to %(technician)s: only he or a team lead can clock it.",
                     line=line.name, technician=line.technician_id.name))

@@ -39,7 +39,7 @@ class FleetVehicle(models.Model):
     owner_phone_masked = fields.Char(related="owner_id.phone_masked", string="Owner Phone")
     ownership_ids = fields.One2many("autorepair.vehicle.ownership", "vehicle_id", string="Ownership History")
     odometer_ids = fields.One2many("fleet.vehicle.odometer", "vehicle_id", string="Odometer Readings")
-    delivery_date = fields.Date(string="Delivery Date", tracking=True, help="New-car delivery to the first owner.")
+    delivery_date = fields.Date(tracking=True, help="New-car delivery to the first owner.")
     warranty_end_date = fields.Date(string="Warranty End", tracking=True)
     warranty_end_km = fields.Integer(string="Warranty End (km)", tracking=True)
     warranty_state = fields.Selection(
@@ -149,7 +149,8 @@ class FleetVehicle(models.Model):
     @api.constrains("delivery_date", "warranty_end_date")
     def _check_warranty_dates(self):
         for vehicle in self:
-            if vehicle.delivery_date and vehicle.warranty_end_date and vehicle.warranty_end_date < vehicle.delivery_date:
+            if vehicle.delivery_date and vehicle.warranty_end_date \
+                    and vehicle.warranty_end_date < vehicle.delivery_date:
                 raise ValidationError(
                     self.env._("The warranty of %(vehicle)s cannot end before the car was delivered.",
                                vehicle=vehicle.display_name)
@@ -174,7 +175,9 @@ class FleetVehicle(models.Model):
     def write(self, vals):
         self._prepare_identity_vals(vals)
         self._check_duplicate_identity(vals)
-        owner_changes = self.filtered(lambda v: v.owner_id.id != vals["owner_id"]) if "owner_id" in vals else self.browse()
+        owner_changes = self.browse()
+        if "owner_id" in vals:
+            owner_changes = self.filtered(lambda v: v.owner_id.id != vals["owner_id"])
         result = super().write(vals)
         owner_changes._record_ownership_change()
         return result

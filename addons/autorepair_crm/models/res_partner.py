@@ -37,7 +37,7 @@ class ResPartner(models.Model):
         string="Vehicle Count", compute="_compute_autorepair_vehicle_count"
     )
     vehicle_use = fields.Selection(
-        [("private", "Private Car"), ("company", "Company Car")], string="Vehicle Use", tracking=True
+        [("private", "Private Car"), ("company", "Company Car")], tracking=True
     )
     is_operating = fields.Boolean(
         string="Operating Vehicle", help="Taxi, ride-hailing or other commercial operation."
@@ -54,7 +54,7 @@ class ResPartner(models.Model):
         [("loyal", "Loyal"), ("switcher", "Switcher"), ("lost", "Lost")], string="Loyalty", tracking=True
     )
     vehicle_segment = fields.Selection([("premium", "Premium"), ("economy", "Economy")], string="Segment")
-    taste = fields.Selection([("sporty", "Sporty"), ("social", "Social")], string="Taste")
+    taste = fields.Selection([("sporty", "Sporty"), ("social", "Social")])
     warranty_state = fields.Selection(
         [("in", "In Warranty"), ("out", "Out of Warranty")],
         string="Warranty", compute="_compute_warranty_state", store=True,
@@ -70,12 +70,12 @@ class ResPartner(models.Model):
     )
     preferred_channel = fields.Selection(
         [("phone", "Phone Call"), ("sms", "SMS"), ("wechat", "WeChat"), ("email", "Email")],
-        string="Preferred Channel", default="phone",
+        default="phone",
     )
     preferred_slot_id = fields.Many2one(
         "autorepair.time.slot", string="Preferred Time", ondelete="set null"
     )
-    marketing_consent = fields.Boolean(string="Marketing Consent", tracking=True)
+    marketing_consent = fields.Boolean(tracking=True)
     marketing_consent_date = fields.Date(string="Consent Date", tracking=True)
     marketing_consent_source = fields.Selection(
         [("form", "Signed Form"), ("phone", "Phone Call"), ("wechat", "WeChat"),
@@ -91,7 +91,7 @@ class ResPartner(models.Model):
         domain=lambda self: [("groups_id", "in", self.env.ref("autorepair_crm.group_care_agent").ids)],
     )
     value_class = fields.Selection(
-        [("A", "A"), ("B", "B"), ("C", "C")], string="Value Class", default="C", index=True,
+        [("A", "A"), ("B", "B"), ("C", "C")], default="C", index=True,
         help="Recomputed every night from visits and spend over the trailing window set in Settings.",
     )
     loyalty_move_ids = fields.One2many("autorepair.loyalty.move", "partner_id", string="Points Ledger")
@@ -102,7 +102,7 @@ class ResPartner(models.Model):
         # Odoo's generic refusal cannot describe a negated group (it looks the
         # "!group" up as an xml id); say plainly why the number is hidden.
         if field_names and not self.env.su and self.env.user.has_group("autorepair_crm.group_contact_masked"):
-            if hidden := [fname for fname in field_names if fname in CONTACT_FIELDS]:
+            if any(fname in CONTACT_FIELDS for fname in field_names):
                 raise AccessError(self.env._(
                     "Workshop staff see customers' phone numbers masked; ask a service advisor for the number."
                 ))

@@ -9,3 +9,4 @@ from . import test_portal
 from . import test_reports
 from . import test_service_report
 from . import test_ui
+from . import test_ui_service_order

@@ -2,9 +2,10 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from .common import make_vin
 
@@ -41,7 +42,8 @@ class ServiceOrderCase(AccountTestInvoicingCommon):
         cls.bay2 = cls.env["autorepair.bay"].create({"name": "2号工位"})
         brand = cls.env["fleet.vehicle.model.brand"].create({
             "name": "一汽-大众",
-            "warranty_partner_id": cls.env["res.partner"].create({"name": "一汽-大众销售有限责任公司", "is_company": True}).id,
+            "warranty_partner_id": cls.env["res.partner"].create(
+                {"name": "一汽-大众销售有限责任公司", "is_company": True}).id,
         })
         cls.car_model = cls.env["fleet.vehicle.model"].create({"name": "迈腾", "brand_id": brand.id})
         cls.customer = cls.env["res.partner"].create({
@@ -159,7 +161,7 @@ class TestServiceOrderFlow(ServiceOrderCase):
 
         wizard_action = order.with_user(self.user_advisor).action_open_decision_wizard()
         with Form(self.env[wizard_action["res_model"]].with_user(self.user_advisor).with_context(
-                wizard_action["context"])) as wizard:
+                **wizard_action["context"])) as wizard:
             with wizard.line_ids.edit(1) as line:
                 line.decision = "alternative"
             with wizard.line_ids.edit(2) as line:
@@ -357,7 +359,8 @@ class TestServiceOrderGuards(ServiceOrderCase):
         order.action_request_check()
         Check = self.env["autorepair.quality.check"]
         with self.assertRaises(UserError):
-            Check.with_user(self.user_technician2).create({"order_id": order.id, "check_type": "self", "result": "pass"})
+            Check.with_user(self.user_technician2).create(
+                {"order_id": order.id, "check_type": "self", "result": "pass"})
         Check.with_user(self.user_technician).create({"order_id": order.id, "check_type": "self", "result": "pass"})
         with self.assertRaises(UserError):
             Check.with_user(self.user_technician).create({"order_id": order.id, "check_type": "peer", "result": "pass"})

@@ -7,18 +7,7 @@ with ``self.env._(exc.message)``.
 """
 
 
-class InvalidInput(ValueError):
-    """Input a user must correct; ``message`` is an Odoo ``LazyGettext``."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self):
-        return str(self.message)
-
-
-# the submodules import InvalidInput from here, so they come after it
+from .errors import InvalidInput
 from .odometer import (
     Reading,
     check_new_reading,

@@ -7,7 +7,7 @@ from collections import namedtuple
 
 from odoo.tools import LazyTranslate
 
-from . import InvalidInput
+from .errors import InvalidInput
 
 # en_US when no language is known (plain str() outside a request), instead of
 # Odoo logging a warning; env._(message) still translates to the user's language

@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo.tools import LazyTranslate
 
-from . import InvalidInput
+from .errors import InvalidInput
 
 # en_US when no language is known (plain str() outside a request), instead of
 # Odoo logging a warning; env._(message) still translates to the user's language

@@ -13,12 +13,13 @@ class AutorepairQuoteDecisionWizard(models.TransientModel):
     currency_id = fields.Many2one(related="quote_id.currency_id")
     line_ids = fields.One2many("autorepair.quote.decision.wizard.line", "wizard_id", string="Lines")
     signature = fields.Binary(string="Customer Signature")
-    signed_by = fields.Char(string="Signed By")
+    signed_by = fields.Char()
 
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        quote = self.env["autorepair.service.quote"].browse(values.get("quote_id") or self.env.context.get("default_quote_id"))
+        quote = self.env["autorepair.service.quote"].browse(
+            values.get("quote_id") or self.env.context.get("default_quote_id"))
         if quote and "line_ids" in fields_list:
             values["line_ids"] = [
                 fields.Command.create({"line_id": line.id, "decision": "approved"}) for line in quote.line_ids

@@ -9,7 +9,7 @@ class AutorepairWalkaroundSignWizard(models.TransientModel):
 
     order_id = fields.Many2one("autorepair.service.order", required=True, readonly=True)
     signature = fields.Binary(string="Customer Signature", required=True)
-    signed_by = fields.Char(string="Signed By", required=True)
+    signed_by = fields.Char(required=True)
 
     @api.model
     def default_get(self, fields_list):

@@ -1,0 +1,360 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+CATEGORIES = [
+    ("quality", "Work Quality"),
+    ("price", "Price"),
+    ("attitude", "Attitude"),
+    ("waiting", "Waiting Time"),
+    ("parts", "Parts"),
+    ("product", "Product"),
+]
+CHANNELS = [
+    ("phone", "Hotline"),
+    ("wechat", "WeChat"),
+    ("in_person", "In Person"),
+    ("email", "Email"),
+    ("portal", "Customer Portal"),
+    ("followup", "Follow-up Call"),
+]
+ROOT_CAUSES = [
+    ("diagnosis", "Diagnosis"),
+    ("workmanship", "Workmanship"),
+    ("parts_quality", "Parts Quality"),
+    ("price_communication", "Price Communication"),
+    ("service_attitude", "Service Attitude"),
+    ("process", "Process and Waiting"),
+    ("product_design", "Product Design"),
+    ("other", "Other"),
+]
+
+
+class AutorepairComplaint(models.Model):
+    """A complaint (投诉, RULEBOOK §7): recorded from any channel, answered
+    within the response time counted in working hours, escalated when a
+    deadline is missed, resolved with a root cause and actions, and closed
+    only when the customer confirms."""
+
+    _name = "autorepair.complaint"
+    _description = "Complaint"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Number", required=True, copy=False, readonly=True,
+                       default=lambda self: self.env._("New"), index="trigram")
+    subject = fields.Char(required=True, tracking=True)
+    description = fields.Text(string="What the Customer Says")
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, tracking=True, index=True,
+                                 ondelete="restrict", check_company=True, compute="_compute_from_order",
+                                 store=True, readonly=False, precompute=True)
+    vehicle_id = fields.Many2one("fleet.vehicle", string="Vehicle", check_company=True, ondelete="restrict",
+                                 domain="[('owner_id', '=', partner_id)]", compute="_compute_from_order",
+                                 store=True, readonly=False, precompute=True)
+    service_order_id = fields.Many2one(
+        "autorepair.service.order", string="Service Order", check_company=True, ondelete="restrict", index=True,
+        domain="[('partner_id', '=', partner_id)]",
+    )
+    advisor_id = fields.Many2one(related="service_order_id.advisor_id", store=True, index=True, string="Advisor")
+    staff_ids = fields.Many2many("res.users", string="Staff Involved", compute="_compute_from_order",
+                                 store=True, readonly=False, precompute=True,
+                                 help="Who the complaint concerns; they can read it.")
+    user_id = fields.Many2one("res.users", string="Handled By", default=lambda self: self.env.user, tracking=True,
+                              index=True, ondelete="restrict")
+    category = fields.Selection(CATEGORIES, required=True, default="quality", tracking=True, index=True)
+    severity_id = fields.Many2one("autorepair.complaint.severity", string="Severity", required=True,
+                                  ondelete="restrict", default=lambda self: self._default_severity(), tracking=True)
+    channel = fields.Selection(CHANNELS, required=True, default="phone")
+    stage_id = fields.Many2one(
+        "autorepair.complaint.stage", string="Stage", required=True, tracking=True, index=True, copy=False,
+        ondelete="restrict", group_expand="_read_group_expand_full",
+        default=lambda self: self.env["autorepair.complaint.stage"].search([], limit=1),
+    )
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, index=True)
+    is_waiting_confirmation = fields.Boolean(related="stage_id.is_waiting_confirmation")
+    reported_date = fields.Datetime(string="Reported On", required=True, default=fields.Datetime.now,
+                                    help="When the customer complained (a call may be typed in later).")
+    first_response_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index=True)
+    resolution_deadline = fields.Datetime(compute="_compute_deadlines", store=True, index=True)
+    first_response_date = fields.Datetime(readonly=True, copy=False, tracking=True)
+    response_note = fields.Text(string="Solution Proposed", help="What was proposed to the customer on first contact.")
+    resolved_date = fields.Datetime(readonly=True, copy=False)
+    closed_date = fields.Datetime(readonly=True, copy=False, index=True)
+    escalation_level = fields.Selection(
+        [("0", "Not Escalated"), ("1", "Service Manager"), ("2", "General Manager")],
+        default="0", required=True, readonly=True, copy=False, tracking=True,
+    )
+    escalated_date = fields.Datetime(readonly=True, copy=False)
+    root_cause_category = fields.Selection(ROOT_CAUSES, string="Root Cause", tracking=True)
+    root_cause = fields.Text(string="Root Cause Analysis")
+    action_ids = fields.One2many("autorepair.complaint.action", "complaint_id", string="Actions")
+    compensation_ids = fields.One2many("autorepair.complaint.compensation", "complaint_id", string="Compensation")
+    customer_satisfied = fields.Selection(
+        [("satisfied", "Satisfied"), ("not_satisfied", "Not Satisfied")], readonly=True, copy=False, tracking=True,
+    )
+    reopen_count = fields.Integer(readonly=True, copy=False)
+    is_repeat = fields.Boolean(
+        string="Repeat Complaint", readonly=True, copy=False, index=True,
+        help="The customer complained already in the twelve months before.",
+    )
+
+    # ------------------------------------------------------------------ defaults
+
+    @api.model
+    def _default_severity(self):
+        return self.env["autorepair.complaint.severity"].search([], limit=1)
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("service_order_id")
+    def _compute_from_order(self):
+        """The order complained about names the customer, the car and the staff."""
+        for complaint in self:
+            order = complaint.service_order_id
+            if not order:
+                continue
+            complaint.partner_id = order.partner_id
+            complaint.vehicle_id = order.vehicle_id
+            complaint.staff_ids = order.advisor_id | order.technician_id | order.line_ids.technician_id
+
+    @api.depends("reported_date", "severity_id.resolution_hours", "company_id")
+    def _compute_deadlines(self):
+        response_hours = float(self.env["ir.config_parameter"].sudo().get_param(
+            "autorepair_complaint.response_hours", 2))
+        for complaint in self:
+            start = complaint.reported_date or fields.Datetime.now()
+            calendar = complaint._working_calendar()
+            complaint.first_response_deadline = complaint._add_working_hours(calendar, start, response_hours)
+            complaint.resolution_deadline = complaint._add_working_hours(
+                calendar, start, complaint.severity_id.resolution_hours)
+
+    def _working_calendar(self):
+        self.ensure_one()
+        calendar_id = int(self.env["ir.config_parameter"].sudo().get_param(
+            "autorepair_complaint.calendar_id", 0) or 0)
+        calendar = self.env["resource.calendar"].sudo().browse(calendar_id).exists()
+        return calendar or self.company_id.resource_calendar_id
+
+    @api.model
+    def _add_working_hours(self, calendar, start, hours):
+        """Deadlines run in the shop's working hours: a complaint at 19:00 on a
+        Friday is due on Monday morning, not at 21:00."""
+        if not calendar:
+            return start + timedelta(hours=hours)
+        return calendar.plan_hours(hours, start, compute_leaves=True) or start + timedelta(hours=hours)
+
+    # --------------------------------------------------------------- constraints
+
+    @api.constrains("vehicle_id", "service_order_id", "partner_id")
+    def _check_customer_links(self):
+        for complaint in self:
+            customer = complaint.partner_id.commercial_partner_id
+            if complaint.service_order_id and complaint.service_order_id.partner_id.commercial_partner_id != customer:
+                raise ValidationError(self.env._("The service order %(order)s is not %(customer)s's.",
+                                                 order=complaint.service_order_id.name, customer=customer.name))
+            owner = complaint.vehicle_id.owner_id.commercial_partner_id
+            if complaint.vehicle_id and owner and owner != customer:
+                raise ValidationError(self.env._("The vehicle %(vehicle)s is not %(customer)s's.",
+                                                 vehicle=complaint.vehicle_id.display_name, customer=customer.name))
+
+    @api.constrains("reported_date")
+    def _check_reported_date(self):
+        for complaint in self:
+            if complaint.reported_date > fields.Datetime.now() + timedelta(minutes=5):
+                raise ValidationError(self.env._("A complaint cannot be reported in the future."))
+
+    # ---------------------------------------------------------------------- CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("autorepair.complaint") or self.env._("New")
+        complaints = super().create(vals_list)
+        complaints._mark_repeats()
+        complaints._subscribe_staff()
+        return complaints
+
+    def write(self, vals):
+        if "stage_id" in vals:
+            stage = self.env["autorepair.complaint.stage"].browse(vals["stage_id"])
+            if stage.is_closed and not self.env.context.get("autorepair_confirmed"):
+                raise UserError(self.env._(
+                    "A complaint is closed by the customer's confirmation: use 'Customer Satisfied'."))
+            if stage.is_responded:
+                self.filtered(lambda c: not c.first_response_date).with_context(
+                    autorepair_confirmed=True).write({"first_response_date": fields.Datetime.now()})
+        result = super().write(vals)
+        if "staff_ids" in vals:
+            self._subscribe_staff()
+        return result
+
+    def _mark_repeats(self):
+        for complaint in self:
+            earlier = self.search_count([
+                ("partner_id", "=", complaint.partner_id.id),
+                ("id", "!=", complaint.id),
+                ("reported_date", ">=", complaint.reported_date - timedelta(days=365)),
+                ("reported_date", "<=", complaint.reported_date),
+            ])
+            complaint.is_repeat = bool(earlier)
+
+    def _subscribe_staff(self):
+        for complaint in self:
+            complaint.message_subscribe(partner_ids=complaint.staff_ids.partner_id.ids)
+
+    def _compute_access_url(self):
+        result = super()._compute_access_url()
+        for complaint in self:
+            complaint.access_url = f"/my/complaints/{complaint.id}"
+        return result
+
+    # ------------------------------------------------------------------- actions
+
+    def _stage(self, flag):
+        return self.env["autorepair.complaint.stage"].search([(flag, "=", True)], limit=1)
+
+    def action_respond(self):
+        """First contact with the customer, with a proposed solution."""
+        for complaint in self:
+            if not complaint.response_note:
+                raise UserError(self.env._(
+                    "Write the solution proposed to the customer before recording the response."))
+        stage = self._stage("is_responded")
+        for complaint in self:
+            complaint.message_post(body=self.env._(
+                "Customer contacted. Proposed: %(note)s", note=complaint.response_note))
+        self.filtered(lambda c: c.stage_id.sequence < stage.sequence).write({"stage_id": stage.id})
+        self.filtered(lambda c: not c.first_response_date).write({"first_response_date": fields.Datetime.now()})
+
+    def action_request_confirmation(self):
+        """Solved on our side: the customer is called to confirm."""
+        for complaint in self:
+            if not complaint.first_response_date:
+                raise UserError(self.env._("Respond to the customer first."))
+            if not complaint.root_cause_category or not complaint.root_cause:
+                raise UserError(self.env._(
+                    "Record the root cause of %(complaint)s before asking the customer to confirm.",
+                    complaint=complaint.name))
+            if not complaint.action_ids.filtered(lambda a: a.action_type == "corrective"):
+                raise UserError(self.env._("Record at least one corrective action for %(complaint)s.",
+                                           complaint=complaint.name))
+            if complaint.compensation_ids.filtered(lambda c: c.state == "draft"):
+                raise UserError(self.env._("Apply or remove the draft compensation of %(complaint)s first.",
+                                           complaint=complaint.name))
+        self.write({"stage_id": self._stage("is_waiting_confirmation").id, "resolved_date": fields.Datetime.now()})
+
+    def _check_waiting_confirmation(self):
+        for complaint in self:
+            if not complaint.stage_id.is_waiting_confirmation:
+                raise UserError(self.env._("%(complaint)s is not waiting for the customer's confirmation.",
+                                           complaint=complaint.name))
+
+    def action_customer_satisfied(self):
+        self._check_waiting_confirmation()
+        self.with_context(autorepair_confirmed=True).write({
+            "stage_id": self._stage("is_closed").id,
+            "customer_satisfied": "satisfied",
+            "closed_date": fields.Datetime.now(),
+        })
+        self.activity_ids.action_feedback(feedback=self.env._("Closed with the customer's confirmation."))
+
+    def action_customer_not_satisfied(self):
+        """Not satisfied: the complaint is reopened and handled again."""
+        self._check_waiting_confirmation()
+        for complaint in self:
+            complaint.write({
+                "stage_id": self._stage("is_responded").id,
+                "customer_satisfied": "not_satisfied",
+                "reopen_count": complaint.reopen_count + 1,
+                "resolved_date": False,
+            })
+            complaint.message_post(body=self.env._("The customer is not satisfied: the complaint is reopened."))
+
+    # --------------------------------------------------------------- escalation
+
+    @api.model
+    def _escalation_targets(self):
+        get = self.env["ir.config_parameter"].sudo().get_param
+        Users = self.env["res.users"].sudo()
+
+        def user(key, group):
+            configured = Users.browse(int(get(key, 0) or 0)).exists()
+            return configured or Users.search([("groups_id", "in", self.env.ref(group).id), ("share", "=", False),
+                                               ("id", "!=", self.env.ref("base.user_root").id)], limit=1)
+        return {
+            "1": user("autorepair_complaint.service_manager_id", "autorepair_crm.group_manager"),
+            "2": user("autorepair_complaint.general_manager_id", "autorepair_crm.group_general_manager"),
+        }
+
+    @api.model
+    def _cron_escalate(self):
+        """Escalate complaints whose deadlines passed: to the service manager, then,
+        when still unresolved the second delay after the resolution deadline (and
+        after the first escalation), to the general manager.
+        The level is the watermark, so a second run escalates nothing twice;
+        rows are claimed with SKIP LOCKED so that two workers never both act."""
+        now = fields.Datetime.now()
+        second_delay = float(self.env["ir.config_parameter"].sudo().get_param(
+            "autorepair_complaint.second_escalation_hours", 4))
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            """
+            SELECT id FROM autorepair_complaint
+             WHERE is_closed IS NOT TRUE AND escalation_level IN ('0', '1')
+               AND ((first_response_date IS NULL AND first_response_deadline < %(now)s)
+                    OR resolution_deadline < %(now)s)
+             ORDER BY id
+               FOR UPDATE SKIP LOCKED
+            """, now=now))
+        candidates = self.browse([row[0] for row in self.env.cr.fetchall()])
+        to_first = candidates.filtered(lambda c: c.escalation_level == "0")
+        to_second = candidates.filtered(
+            lambda c: c.escalation_level == "1"
+            and c._add_working_hours(c._working_calendar(), max(c.resolution_deadline, c.escalated_date),
+                                     second_delay) < now)
+        targets = self._escalation_targets()
+        to_first._escalate("1", targets["1"])
+        to_second._escalate("2", targets["2"])
+        return len(to_first) + len(to_second)
+
+    def _escalate(self, level, manager):
+        if not self:
+            return
+        activity_type = self.env.ref("autorepair_complaint.mail_activity_type_escalation")
+        self.write({"escalation_level": level, "escalated_date": fields.Datetime.now()})
+        for complaint in self:
+            missed = (self.env._("first response") if not complaint.first_response_date
+                      else self.env._("resolution"))
+            summary = self.env._("Escalated %(complaint)s: %(missed)s deadline missed",
+                                 complaint=complaint.name, missed=missed)
+            if manager:
+                complaint.activity_schedule(activity_type_id=activity_type.id, user_id=manager.id, summary=summary,
+                                            date_deadline=fields.Date.context_today(complaint))
+            complaint.message_post(body=summary, partner_ids=manager.partner_id.ids,
+                                   message_type="notification", subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------- email
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A complaint e-mailed to the complaints alias."""
+        values = dict(custom_values or {})
+        author = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        if not author:
+            author = self.env["res.partner"].search([("email", "=ilike", msg_dict.get("email_from", ""))], limit=1)
+        if not author:
+            author = self.env["res.partner"].create({
+                "name": msg_dict.get("email_from") or self.env._("Unknown Sender"),
+                "email": msg_dict.get("email_from"),
+            })
+        values.update({
+            "subject": msg_dict.get("subject") or self.env._("Complaint by e-mail"),
+            "partner_id": author.id,
+            "channel": "email",
+        })
+        return super().message_new(msg_dict, custom_values=values)

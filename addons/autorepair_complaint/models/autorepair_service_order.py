@@ -1,0 +1,33 @@
+from odoo import api, fields, models
+
+
+class AutorepairServiceOrder(models.Model):
+    _inherit = "autorepair.service.order"
+
+    complaint_ids = fields.One2many("autorepair.complaint", "service_order_id", string="Complaints")
+    complaint_count = fields.Integer(compute="_compute_complaint_count")
+    compensation_ids = fields.One2many("autorepair.complaint.compensation", "service_order_id")
+
+    @api.depends("complaint_ids")
+    def _compute_complaint_count(self):
+        for order in self:
+            order.complaint_count = len(order.complaint_ids)
+
+    def action_view_complaints(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("autorepair_complaint.autorepair_complaint_action")
+        action["domain"] = [("service_order_id", "=", self.id)]
+        action["context"] = {"default_service_order_id": self.id, "default_channel": "in_person"}
+        return action
+
+
+class AutorepairServiceOrderLine(models.Model):
+    _inherit = "autorepair.service.order.line"
+
+    @api.model
+    def _default_bill_to(self):
+        # the lines of a free-work order given as compensation cost the customer nothing
+        order = self.env["autorepair.service.order"].browse(self.env.context.get("default_order_id"))
+        return "goodwill" if order.compensation_ids else "customer"
+
+    bill_to = fields.Selection(default=_default_bill_to)
