@@ -117,7 +117,9 @@ class AutorepairServiceQuote(models.Model):
         if order.state == "quoted":
             # nothing approved at all: the car goes back as it came, the work stays recommended
             order.state = "approved" if order.line_ids.filtered("is_approved") else "cancel"
-        order.message_post(body=self.env._(
+        # on the portal the customer may come through the SMS link without logging in
+        author = order.partner_id if channel == "portal" else self.env.user.partner_id
+        order.message_post(author_id=author.id, body=self.env._(
             "%(quote)s decided by %(who)s (%(channel)s): %(amount)s approved.",
             quote=self.name, who=self.signed_by, amount=order.currency_id.format(self.approved_amount),
             channel=dict(self._fields["approval_channel"]._description_selection(self.env))[channel],
