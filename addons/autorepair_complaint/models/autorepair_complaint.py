@@ -94,7 +94,8 @@ class AutorepairComplaint(models.Model):
     action_ids = fields.One2many("autorepair.complaint.action", "complaint_id", string="Actions")
     compensation_ids = fields.One2many("autorepair.complaint.compensation", "complaint_id", string="Compensation")
     customer_satisfied = fields.Selection(
-        [("satisfied", "Satisfied"), ("not_satisfied", "Not Satisfied")], readonly=True, copy=False, tracking=True,
+        [("satisfied", "Satisfied"), ("not_satisfied", "Not Satisfied")], string="Customer Feedback",
+        readonly=True, copy=False, tracking=True,
     )
     reopen_count = fields.Integer(readonly=True, copy=False)
     is_repeat = fields.Boolean(
@@ -328,10 +329,11 @@ class AutorepairComplaint(models.Model):
         activity_type = self.env.ref("autorepair_complaint.mail_activity_type_escalation")
         self.write({"escalation_level": level, "escalated_date": fields.Datetime.now()})
         for complaint in self:
-            missed = (self.env._("first response") if not complaint.first_response_date
-                      else self.env._("resolution"))
-            summary = self.env._("Escalated %(complaint)s: %(missed)s deadline missed",
-                                 complaint=complaint.name, missed=missed)
+            if complaint.first_response_date:
+                summary = self.env._("Escalated %(complaint)s: resolution deadline missed", complaint=complaint.name)
+            else:
+                summary = self.env._("Escalated %(complaint)s: first response deadline missed",
+                                     complaint=complaint.name)
             if manager:
                 complaint.activity_schedule(activity_type_id=activity_type.id, user_id=manager.id, summary=summary,
                                             date_deadline=fields.Date.context_today(complaint))

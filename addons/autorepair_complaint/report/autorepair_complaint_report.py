@@ -36,10 +36,10 @@ class AutorepairComplaintReport(models.Model):
     severity_id = fields.Many2one("autorepair.complaint.severity", readonly=True)
     is_closed = fields.Boolean(readonly=True)
     is_repeat = fields.Boolean(string="Repeat Complaint", readonly=True)
-    nbr = fields.Integer(string="Complaints", readonly=True, aggregator="sum")
-    response_hit = fields.Float(string="2-Hour Response Rate (%)", readonly=True, aggregator="avg")
+    nbr = fields.Integer(string="Number of Complaints", readonly=True, aggregator="sum")
+    response_hit = fields.Float(string="First Response on Time (%)", readonly=True, aggregator="avg")
     resolution_hit = fields.Float(string="Resolution on Time (%)", readonly=True, aggregator="avg")
-    closure_hit = fields.Float(string="Two-Week Closure Rate (%)", readonly=True, aggregator="avg")
+    closure_hit = fields.Float(string="Closure Rate (%)", readonly=True, aggregator="avg")
     satisfied = fields.Float(string="Satisfied at Closure (%)", readonly=True, aggregator="avg")
 
     def _select(self):
