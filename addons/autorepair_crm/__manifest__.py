@@ -41,6 +41,7 @@
         "demo/fleet_vehicle_model_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/fleet_vehicle_demo.xml",
+        "demo/autorepair_service_order_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

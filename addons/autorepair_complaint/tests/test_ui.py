@@ -1,3 +1,4 @@
+from odoo import http
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -17,3 +18,36 @@ class TestComplaintUi(HttpCase):
         self.assertEqual(complaint.customer_satisfied, "satisfied")
         self.assertTrue(complaint.first_response_date)
         self.assertEqual(complaint.action_ids.name, "技师诊断培训")
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintPortal(HttpCase):
+
+    def test_customer_files_a_complaint_on_the_portal(self):
+        customer = self.env["res.partner"].create({
+            "name": "王小明", "mobile": "13800138000", "email": "wxm@example.com", "is_autorepair_customer": True,
+        })
+        portal_user = new_test_user(self.env, login="cp_portal_wxm", password="cp_portal_wxm",
+                                    groups="base.group_portal", partner_id=customer.id)
+        other = new_test_user(self.env, login="cp_portal_other", password="cp_portal_other",
+                              groups="base.group_portal")
+        self.authenticate(portal_user.login, portal_user.login)
+        page = self.url_open("/my/complaints/new")
+        self.assertEqual(page.status_code, 200)
+        # a complaint without its text is refused and nothing is saved
+        response = self.url_open("/my/complaints/new", data={"subject": "", "description": "",
+                                                             "csrf_token": http.Request.csrf_token(self)})
+        self.assertIn("short title", response.text)
+        self.assertFalse(self.env["autorepair.complaint"].search([("partner_id", "=", customer.id)]))
+        response = self.url_open("/my/complaints/new", data={
+            "subject": "接车时间太长", "description": "预约了还等了一个小时",
+            "csrf_token": http.Request.csrf_token(self),
+        })
+        complaint = self.env["autorepair.complaint"].search([("partner_id", "=", customer.id)])
+        self.assertEqual(len(complaint), 1)
+        self.assertEqual(complaint.channel, "portal")
+        self.assertIn(complaint.name, response.text, "the customer lands on his complaint's page")
+        self.assertIn("接车时间太长", self.url_open("/my/complaints").text)
+        self.authenticate(other.login, other.login)
+        response = self.url_open(f"/my/complaints/{complaint.id}")
+        self.assertNotIn("接车时间太长", response.text, "another customer cannot read it")

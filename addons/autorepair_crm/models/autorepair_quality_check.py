@@ -65,6 +65,9 @@ class AutorepairQualityCheck(models.Model):
             raise UserError(self.env._("A recorded check cannot be changed; record a new one."))
         return super().write(vals)
 
+    def _check_label(self, check_type):
+        return dict(self._fields["check_type"]._description_selection(self.env))[check_type]
+
     def _check_signer(self):
         order, check_type = self.order_id, self.check_type
         if order.state != "qc":
@@ -72,14 +75,14 @@ class AutorepairQualityCheck(models.Model):
         if not self.user_id.has_group(CHECK_GROUPS[check_type]):
             role = self.env.ref(CHECK_GROUPS[check_type]).name
             raise UserError(self.env._("The %(check)s is signed by a %(role)s.",
-                                       check=dict(CHECK_TYPES)[check_type], role=role))
+                                       check=self._check_label(check_type), role=role))
         if check_type == "self" and self.user_id not in order.line_ids.technician_id \
                 and not self.user_id.has_group("autorepair_crm.group_team_lead"):
             raise UserError(self.env._("The self-check is done by a technician who worked on the car."))
         previous = PREVIOUS_CHECK.get(check_type)
         if previous and order._last_check_result(previous, self.id) != "pass":
             raise UserError(self.env._("The %(check)s comes after a passed %(previous)s.",
-                                       check=dict(CHECK_TYPES)[check_type], previous=dict(CHECK_TYPES)[previous]))
+                                       check=self._check_label(check_type), previous=self._check_label(previous)))
         if check_type != "self":
             earlier = order.check_ids.filtered(
                 lambda c: c != self and c.result == "pass" and c.check_type != check_type)
@@ -92,7 +95,7 @@ class AutorepairQualityCheck(models.Model):
             order.state = "in_progress"
             order.line_ids.filtered(lambda line: line.line_type == "labour" and line.is_approved).work_state = "paused"
             order.message_post(body=self.env._("%(check)s failed: %(reason)s. Back to work.",
-                                               check=dict(CHECK_TYPES)[self.check_type], reason=self.reason))
+                                               check=self._check_label(self.check_type), reason=self.reason))
         elif self.check_type == "final":
             order.state = "ready"
 

@@ -34,7 +34,7 @@ class AutorepairServiceOrder(models.Model):
     )
     state = fields.Selection(
         STATES, default="draft", required=True, tracking=True, index=True, copy=False,
-        group_expand="_read_group_expand_full",
+        group_expand=True,
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -379,6 +379,14 @@ class AutorepairServiceOrder(models.Model):
             "context": {"default_quote_id": quote.id},
         }
 
+    def action_decline_quote(self):
+        """The customer wants none of the quoted work."""
+        self.ensure_one()
+        quote = self.quote_ids.filtered(lambda q: q.state == "sent")[:1]
+        if not quote:
+            raise UserError(self.env._("No quote of %(order)s is awaiting the customer's decision.", order=self.name))
+        quote.action_decline_all()
+
     def action_open_check(self):
         self.ensure_one()
         check_type = self.env.context.get("check_type", "self")
@@ -501,7 +509,8 @@ class AutorepairServiceOrder(models.Model):
             maker = line.order_id.vehicle_id.model_id.brand_id.warranty_partner_id
             if not maker:
                 raise UserError(self.env._(
-                    "Set who pays the warranty of %(brand)s (Vehicles > Brands) before invoicing %(order)s.",
+                    "Set who pays the warranty of %(brand)s (After-Sales > Configuration > Brands) "
+                    "before invoicing %(order)s.",
                     brand=line.order_id.vehicle_id.model_id.brand_id.name, order=line.order_id.name))
             return maker
         return line.order_id.partner_id
@@ -515,7 +524,8 @@ class AutorepairServiceOrder(models.Model):
                 raise UserError(self.env._("%(order)s must be delivered before it is invoiced.", order=order.name))
             if order.line_ids.filtered(lambda line: line.decision == "pending"):
                 raise UserError(self.env._(
-                    "%(order)s has lines the customer has not approved: they cannot be invoiced.", order=order.name))
+                    "%(order)s has lines the customer has not decided yet: they cannot be invoiced.",
+                    order=order.name))
         journal = self.env["account.journal"].search(
             [("type", "=", "sale"), ("company_id", "in", self.company_id.ids)], limit=1)
         if not journal:

@@ -495,3 +495,17 @@ class TestServiceOrderAccess(ServiceOrderCase):
             order.with_user(outsider).read(["name"])
         with self.assertRaises(AccessError):
             order.line_ids.with_user(outsider).read(["name"])
+
+
+@tagged("post_install", "-at_install")
+class TestServiceOrderDecline(ServiceOrderCase):
+
+    def test_customer_declines_everything(self):
+        order = self._received_order()
+        order.with_user(self.user_advisor).action_send_quote()
+        order.with_user(self.user_advisor).action_decline_quote()
+        self.assertEqual(order.state, "cancel", "the car goes back as it came")
+        self.assertEqual(set(order.line_ids.mapped("decision")), {"declined"})
+        self.assertEqual(self.vehicle.recommendation_line_ids, order.line_ids, "the work stays recommended")
+        with self.assertRaises(UserError):
+            order.action_decline_quote()
