@@ -229,9 +229,24 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        is_customer = vals.get("is_autorepair_customer", any(self.mapped("is_autorepair_customer")))
-        self._autorepair_normalise_vals(vals, is_customer)
+        # only contact fields are normalised: reading the flag otherwise would load
+        # every column of every record written (the nightly value-class batch)
+        if any(vals.get(fname) for fname in ("mobile", "phone", "resident_id_number")):
+            is_customer = vals.get("is_autorepair_customer", any(self.mapped("is_autorepair_customer")))
+            self._autorepair_normalise_vals(vals, is_customer)
         return super().write(vals)
+
+    def init(self):
+        result = super().init()
+        # ILIKE '%0921%' is estimated from the column's most common values: with
+        # the default 100 a fragment found in one of them counts as 1% of the
+        # partners and PostgreSQL walks the name index instead of the trigram one
+        # (0.2-1 s instead of milliseconds at 200,000 customers)
+        self.env.cr.execute(
+            "ALTER TABLE res_partner ALTER COLUMN mobile SET STATISTICS 1000, "
+            "ALTER COLUMN phone SET STATISTICS 1000"
+        )
+        return result
 
     def _autorepair_normalise_vals(self, vals, is_customer):
         """Store a customer's phones in E.164 and the resident ID in its canonical
@@ -310,7 +325,8 @@ class ResPartner(models.Model):
             if new_class != partner.value_class:
                 changed[new_class].append(partner.id)
         for value_class, ids in changed.items():
-            self.sudo().browse(ids).write({"value_class": value_class})
+            # nothing of this write is tracked: skip mail's tracking preparation
+            self.sudo().with_context(tracking_disable=True).browse(ids).write({"value_class": value_class})
         return {value_class: len(ids) for value_class, ids in changed.items()}
 
     @api.model

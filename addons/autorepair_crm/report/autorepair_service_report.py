@@ -1,6 +1,16 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+# the day an order counts for: delivery, or for a car not yet delivered the day
+# it came in or was booked for
+DATE_COLUMNS = ("delivered_date", "received_date", "appointment_start", "create_date")
+REPORT_DATE_INDEX = "autorepair_service_order_report_date_idx"
+
+
+def _report_date(alias=None):
+    columns = [SQL.identifier(alias, name) if alias else SQL.identifier(name) for name in DATE_COLUMNS]
+    return SQL("COALESCE(%s)", SQL(", ").join(columns))
+
 
 class AutorepairServiceReport(models.Model):
     """Workshop analysis: one row per service order, so that a count of rows is
@@ -39,7 +49,7 @@ class AutorepairServiceReport(models.Model):
     is_appointment = fields.Boolean(string="Booked in Advance", readonly=True)
     amount_untaxed = fields.Monetary(string="Revenue", readonly=True, help="Untaxed amount of the order.")
     average_order_value = fields.Monetary(
-        string="Average Order Value", aggregator="avg", readonly=True,
+        aggregator="avg", readonly=True,
         help="Revenue divided by the car count (ARO, 客单价).",
     )
     labour_hours = fields.Float(string="Billed Hours", readonly=True)
@@ -60,7 +70,7 @@ class AutorepairServiceReport(models.Model):
             so.id AS id,
             so.id AS order_id,
             so.name AS name,
-            COALESCE(so.delivered_date, so.received_date, so.appointment_start, so.create_date) AS date,
+            %s AS date,
             so.company_id AS company_id,
             company.currency_id AS currency_id,
             so.advisor_id AS advisor_id,
@@ -75,7 +85,7 @@ class AutorepairServiceReport(models.Model):
             so.labour_hours AS labour_hours,
             so.actual_hours AS actual_hours,
             1 AS nbr
-        """)
+        """, _report_date("so"))
 
     def _from(self):
         return SQL("""
@@ -93,6 +103,13 @@ class AutorepairServiceReport(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))
+        # The pivot filters on a period: with an index on the very expression of
+        # the view's date, a month out of 1,000,000 orders is read through the
+        # index, and PostgreSQL keeps statistics on the expression to plan the
+        # grouping (gathered now: autovacuum may analyse a large table late).
+        if not tools.index_exists(self.env.cr, REPORT_DATE_INDEX):
+            tools.create_index(self.env.cr, REPORT_DATE_INDEX, "autorepair_service_order", [f"({_report_date().code})"])
+            self.env.cr.execute("ANALYZE autorepair_service_order")
 
     def action_open_order(self):
         self.ensure_one()
