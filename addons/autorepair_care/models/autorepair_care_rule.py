@@ -1,0 +1,606 @@
+import datetime
+import logging
+
+import pytz
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+KINDS = [
+    ("first_maintenance", "First Maintenance"),
+    ("periodic_maintenance", "Periodic Maintenance"),
+    ("warranty_expiry", "Warranty Expiry"),
+    ("inspection", "Annual Inspection"),
+    ("insurance", "Insurance Renewal"),
+    ("birthday", "Birthday"),
+    ("recommendation", "Declined or Deferred Work"),
+    ("lost", "Lost Customer"),
+    ("at_risk", "About to Be Lost"),
+    ("holiday", "Holiday Greeting"),
+    ("weather", "Special Weather"),
+]
+# sent to a segment by a broadcast, not due per vehicle or customer
+BROADCAST_KINDS = ("holiday", "weather")
+ANCHORS = [
+    ("delivery_date", "Delivery Date"),
+    ("next_service", "Next Service (date or km)"),
+    ("warranty_end", "Warranty End (date or km)"),
+    ("inspection_due", "Annual Inspection Due"),
+    ("insurance_expiry", "Insurance Expiry"),
+    ("birthday", "Birthday"),
+    ("open_recommendation", "Visit with Declined or Deferred Work"),
+    ("last_visit", "Last Visit"),
+]
+PARTNER_ANCHORS = ("birthday", "last_visit")
+DEFAULT_ANCHOR = {
+    "first_maintenance": "delivery_date",
+    "periodic_maintenance": "next_service",
+    "warranty_expiry": "warranty_end",
+    "inspection": "inspection_due",
+    "insurance": "insurance_expiry",
+    "birthday": "birthday",
+    "recommendation": "open_recommendation",
+    "lost": "last_visit",
+    "at_risk": "last_visit",
+}
+NEED_TYPES = [
+    ("first_maintenance", "First Maintenance"),
+    ("periodic_maintenance", "Periodic Maintenance"),
+    ("repair", "Repair"),
+    ("extra", "Extra Service"),
+]
+# every number of the care calendar that is not a rule's own: settings
+PARAM_DEFAULTS = {
+    "attempt_count": 3,
+    "attempt_days": 3,
+    "lost_min_days": 90,
+    "lost_max_days": 360,
+    "at_risk_days": 60,
+    "broadcast_min_per_month": 3,
+    "batch_size": 1000,
+    "catchup_max_days": 31,
+}
+
+
+class AutorepairCareRule(models.Model):
+    """One kind of customer care (RULEBOOK §4) as a record the care manager
+    edits: what date it counts from, when the contact is due, who makes it,
+    through which channels and with which script (话术). The daily run creates
+    the tasks of every active rule; see ``_insert_due_tasks``."""
+
+    _name = "autorepair.care.rule"
+    _inherit = ["mail.render.mixin"]
+    _description = "Care Rule"
+    _order = "sequence, id"
+    # scripts are written by care managers, like Odoo's SMS templates
+    _unrestricted_rendering = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", string="Company", index=True, ondelete="cascade",
+        help="Leave empty to apply the rule in every company.",
+    )
+    kind = fields.Selection(KINDS, required=True, index=True)
+    anchor = fields.Selection(
+        ANCHORS, string="Counted From", compute="_compute_anchor", store=True, readonly=False, precompute=True,
+        help="The date the due date is counted from. Next service and warranty end are due by date or by "
+        "km, whichever comes first; the km date is projected from the vehicle's km per day.",
+    )
+    target = fields.Selection(
+        [("vehicle", "Vehicle"), ("partner", "Customer")], compute="_compute_target", store=True,
+        help="One task per vehicle or one per customer.",
+    )
+    offset_days = fields.Integer(
+        string="Offset (days)",
+        help="Days after the anchor date when the contact is due; negative for days before.",
+    )
+    window_days = fields.Integer(
+        string="Window (days)", default=7,
+        help="Days after the due date by which the contact must be made; past it, the task fails.",
+    )
+    cap_days = fields.Integer(
+        string="Frequency Cap (days)", default=30,
+        help="A vehicle (or a customer) gets at most one task of this rule within this many days.",
+    )
+    interval_days = fields.Integer(
+        string="Service Interval (days)", default=180,
+        help="When no next service date was given at the last visit: the days between two services, "
+        "counted from the last maintenance or the delivery.",
+    )
+    interval_km = fields.Integer(
+        string="Service Interval (km)", default=5000,
+        help="When no next service mileage was given at the last visit: the km between two services.",
+    )
+    responsible = fields.Selection(
+        [("care_agent", "Customer's Care Agent"), ("user", "Fixed User")],
+        string="Assigned To", default="care_agent", required=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", ondelete="set null",
+        help="Who makes the contacts of this rule (e.g. the insurance specialist), or who makes them "
+        "for customers without a care agent.",
+    )
+    first_channel = fields.Selection(
+        [("phone", "Phone Call"), ("sms", "SMS"), ("email", "Email")], default="phone", required=True,
+    )
+    fallback_channel = fields.Selection(
+        [("none", "None"), ("sms", "SMS"), ("email", "Email")], default="sms", required=True,
+        help="Sent when the customer could not be reached by phone (attempt policy in Settings).",
+    )
+    call_script = fields.Text(
+        translate=True,
+        help="What the agent says on the phone; placeholders such as {{ object.partner_id.name }} "
+        "and {{ object.vehicle_id.license_plate }} are filled in for each call.",
+    )
+    render_model = fields.Char(compute="_compute_render_model")
+    sms_template_id = fields.Many2one(
+        "sms.template", string="SMS Script", ondelete="restrict", domain="[('model', '=', render_model)]",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template", string="Email Script", ondelete="restrict", domain="[('model', '=', render_model)]",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type", string="Activity", ondelete="restrict",
+        domain="[('res_model', 'in', (False, 'autorepair.care.task'))]",
+        default=lambda self: self.env.ref("autorepair_care.mail_activity_type_care_call", raise_if_not_found=False),
+    )
+    quiet_hour_from = fields.Float(
+        string="Quiet From", default=21.0, help="No SMS or email of this rule leaves between these hours.")
+    quiet_hour_to = fields.Float(string="Quiet Until", default=8.0)
+    consent_required = fields.Boolean(
+        string="Marketing Consent Required",
+        help="Marketing contacts reach only customers who consented, never those who opted out or whose "
+        "number or address is blacklisted. Service reminders go to every customer.",
+    )
+    need_type = fields.Selection(
+        NEED_TYPES, string="Visit Booked", default="periodic_maintenance",
+        help="The need of the service order created when the customer books an appointment.",
+    )
+    return_on = fields.Selection(
+        [("none", "Never"), ("need", "A Visit for That Need"), ("any", "Any Visit")],
+        string="Closes on Return", default="need", required=True,
+        help="Which delivered service order closes the task as returned.",
+    )
+    return_days = fields.Integer(
+        string="Return Window (days)", default=90,
+        help="A visit counts as a return when it is delivered at most this many days after the due date.",
+    )
+    last_run_date = fields.Date(
+        string="Last Run", readonly=True, copy=False,
+        help="Due dates up to this day have been looked at; a later run catches up from the day after.",
+    )
+    task_count = fields.Integer(compute="_compute_task_count", string="Tasks")
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("kind")
+    def _compute_anchor(self):
+        for rule in self:
+            rule.anchor = DEFAULT_ANCHOR.get(rule.kind, False)
+
+    @api.depends("anchor", "kind")
+    def _compute_target(self):
+        for rule in self:
+            rule.target = "partner" if rule.anchor in PARTNER_ANCHORS or rule.kind in BROADCAST_KINDS else "vehicle"
+
+    @api.depends("kind")
+    def _compute_render_model(self):
+        for rule in self:
+            rule.render_model = "res.partner" if rule.kind in BROADCAST_KINDS else "autorepair.care.task"
+
+    def _compute_task_count(self):
+        counts = dict(self.env["autorepair.care.task"]._read_group(
+            [("rule_id", "in", self.ids)], ["rule_id"], ["__count"]))
+        for rule in self:
+            rule.task_count = counts.get(rule, 0)
+
+    # --------------------------------------------------------------- constraints
+
+    @api.constrains("window_days", "cap_days", "interval_days", "interval_km", "return_days", "anchor", "kind")
+    def _check_numbers(self):
+        for rule in self:
+            if min(rule.window_days, rule.cap_days, rule.return_days) < 0:
+                raise ValidationError(self.env._(
+                    "The window, frequency cap and return window of %(rule)s cannot be negative.", rule=rule.name))
+            if rule.anchor == "next_service" and (rule.interval_days <= 0 or rule.interval_km <= 0):
+                raise ValidationError(self.env._(
+                    "%(rule)s counts from the next service: give the service interval in days and in km.",
+                    rule=rule.name))
+            if rule.kind not in BROADCAST_KINDS and not rule.anchor:
+                raise ValidationError(self.env._("Choose the date %(rule)s is counted from.", rule=rule.name))
+
+    @api.constrains("quiet_hour_from", "quiet_hour_to")
+    def _check_quiet_hours(self):
+        for rule in self:
+            if not (0 <= rule.quiet_hour_from <= 24 and 0 <= rule.quiet_hour_to <= 24):
+                raise ValidationError(self.env._(
+                    "The quiet hours of %(rule)s must lie within the day (0:00 to 24:00).", rule=rule.name))
+
+    @api.constrains("kind", "first_channel")
+    def _check_broadcast_channel(self):
+        for rule in self:
+            if rule.kind in BROADCAST_KINDS and rule.first_channel == "phone":
+                raise ValidationError(self.env._(
+                    "%(rule)s is a broadcast: it goes out by SMS or email, not by phone.", rule=rule.name))
+
+    @api.constrains("sms_template_id", "mail_template_id", "kind")
+    def _check_templates(self):
+        for rule in self:
+            for template in (rule.sms_template_id, rule.mail_template_id):
+                if template and template.model != rule.render_model:
+                    raise ValidationError(self.env._(
+                        "The script %(template)s of %(rule)s is written for another kind of record.",
+                        template=template.display_name, rule=rule.name))
+
+    # ---------------------------------------------------------------------- CRUD
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("user_id"):
+            # the newly responsible user takes the open tasks nobody had
+            tasks = self.env["autorepair.care.task"].search([
+                ("rule_id", "in", self.ids), ("user_id", "=", False), ("state", "=", "open"),
+            ])
+            tasks.write({"user_id": vals["user_id"]})
+        return result
+
+    # ------------------------------------------------------------------- actions
+
+    def action_view_tasks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("autorepair_care.autorepair_care_task_action")
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {"search_default_filter_open": 1}
+        return action
+
+    # ----------------------------------------------------------------- settings
+
+    @api.model
+    def _care_param(self, key):
+        value = self.env["ir.config_parameter"].sudo().get_param(f"autorepair_care.{key}")
+        return int(value) if value else PARAM_DEFAULTS[key]
+
+    @api.model
+    def _care_tz(self):
+        """The dealer's time zone: the day a reminder is due is a local day."""
+        return self.env.context.get("tz") or self.env.user.tz or self.env.company.partner_id.tz or "UTC"
+
+    @api.model
+    def _care_now(self):
+        return pytz.utc.localize(fields.Datetime.now()).astimezone(pytz.timezone(self._care_tz()))
+
+    @api.model
+    def _care_today(self):
+        return self._care_now().date()
+
+    def _is_quiet(self, local_hour):
+        self.ensure_one()
+        start, end = self.quiet_hour_from, self.quiet_hour_to
+        if start == end:
+            return False
+        if start < end:
+            return start <= local_hour < end
+        return local_hour >= start or local_hour < end  # over midnight
+
+    # ------------------------------------------------------------------ the run
+
+    def _run_bounds(self, today):
+        """Due dates this run looks at: the rule's window up to today, back to
+        the day after the last run when the server missed days, never further
+        back than the catch-up limit of Settings."""
+        self.ensure_one()
+        lower = today - datetime.timedelta(days=self.window_days)
+        if self.last_run_date:
+            lower = min(lower, self.last_run_date + datetime.timedelta(days=1))
+        return max(lower, today - datetime.timedelta(days=self._care_param("catchup_max_days"))), today
+
+    def _claim(self):
+        """Lock the rule for this run; a second worker skips it (None)."""
+        self.ensure_one()
+        self.env.cr.execute(SQL(
+            "SELECT id FROM autorepair_care_rule WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", self.id))
+        return bool(self.env.cr.fetchone())
+
+    def _insert_due_tasks(self, today):
+        """Create the tasks of this rule due between its run bounds, in one
+        INSERT ... SELECT. The unique key (rule, vehicle, customer, due date)
+        and the frequency cap make a second run a no-op; the watermark moves in
+        the same transaction, so a crash leaves both as they were.
+
+        :return: number of tasks created, or None when another worker holds the rule
+        """
+        self.ensure_one()
+        if not self._claim():
+            return None
+        lower, upper = self._run_bounds(today)
+        created = 0
+        candidates = self._due_candidates_sql(lower, upper)
+        if candidates is not None:
+            now = fields.Datetime.now()
+            target = SQL("t.vehicle_id = c.vehicle_id") if self.target == "vehicle" else SQL(
+                "t.partner_id = c.partner_id AND t.vehicle_id IS NULL")
+            self.env.cr.execute(SQL(
+                """
+                INSERT INTO autorepair_care_task (
+                    rule_id, kind, company_id, vehicle_id, partner_id, user_id, due_date, deadline, due_km,
+                    is_local, warranty_state, lost_class, last_visit_date, absent_days,
+                    state, to_schedule, next_call_date, create_uid, create_date, write_uid, write_date)
+                SELECT %(rule)s, %(kind)s, c.company_id, c.vehicle_id, c.partner_id, c.user_id, c.due_date,
+                       c.due_date + %(window)s, c.due_km, c.is_local, c.warranty_state, c.lost_class,
+                       c.last_visit_date, c.absent_days, 'open', TRUE, c.due_date,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM (
+                        SELECT DISTINCT ON (d.vehicle_id, d.partner_id) d.*
+                          FROM (%(candidates)s) d
+                         WHERE d.due_date BETWEEN %(lower)s AND %(upper)s
+                      ORDER BY d.vehicle_id, d.partner_id, d.due_date DESC
+                       ) c
+                 WHERE NOT EXISTS (
+                        SELECT 1 FROM autorepair_care_task t
+                         WHERE t.rule_id = %(rule)s AND %(target)s
+                           AND t.due_date > c.due_date - %(cap)s AND t.due_date < c.due_date + %(cap)s)
+                ON CONFLICT DO NOTHING
+                """,
+                rule=self.id, kind=self.kind, window=self.window_days, uid=self.env.uid, now=now,
+                candidates=candidates, lower=lower, upper=upper, target=target, cap=max(self.cap_days, 1),
+            ))
+            created = self.env.cr.rowcount
+            if self.anchor == "last_visit":
+                self._insert_lost_lists(lower, upper, now)
+        self.env.cr.execute(SQL(
+            "UPDATE autorepair_care_rule SET last_run_date = %s WHERE id = %s", upper, self.id))
+        self.invalidate_recordset(["last_run_date"])
+        return created
+
+    def _insert_lost_lists(self, lower, upper, now):
+        """The month's lost-customer list, once per company and month."""
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO autorepair_care_lost_list (company_id, month, state, create_uid, create_date, write_uid,
+                                                   write_date)
+            SELECT DISTINCT company_id, date_trunc('month', due_date)::date, 'draft', %(uid)s, %(now)s, %(uid)s,
+                   %(now)s
+              FROM autorepair_care_task
+             WHERE rule_id = %(rule)s AND due_date BETWEEN %(lower)s AND %(upper)s
+            ON CONFLICT DO NOTHING
+            """,
+            rule=self.id, lower=lower, upper=upper, uid=self.env.uid, now=now,
+        ))
+
+    # ----------------------------------------------------- due dates, in SQL
+
+    def _due_candidates_sql(self, lower, upper):
+        """SELECT of (vehicle_id, partner_id, company_id, user_id, due_date,
+        due_km, is_local, warranty_state, lost_class, last_visit_date,
+        absent_days) for the vehicles or customers of this rule whose due date
+        may fall in [lower, upper]; None when nothing can be due."""
+        self.ensure_one()
+        builder = getattr(self, f"_due_sql_{self.anchor}", None) if self.anchor else None
+        return builder(lower, upper) if builder else None
+
+    def _sql_company(self):
+        return self.company_id.id or self.env.company.id
+
+    def _sql_user(self):
+        if self.responsible == "care_agent":
+            return SQL("COALESCE(p.care_agent_id, %s)", self.user_id.id or None)
+        return SQL("%s::integer", self.user_id.id or None)
+
+    @api.model
+    def _sql_consent(self):
+        """Customers a marketing contact may reach (partner alias p)."""
+        return SQL(
+            """p.marketing_consent AND NOT COALESCE(p.marketing_opt_out, FALSE)
+               AND NOT EXISTS (SELECT 1 FROM phone_blacklist b WHERE b.active AND b.number = p.phone_sanitized)
+               AND NOT EXISTS (SELECT 1 FROM mail_blacklist m WHERE m.active AND m.email = p.email_normalized)"""
+        )
+
+    def _sql_partner_scope(self):
+        conditions = [SQL("p.active AND p.is_autorepair_customer")]
+        if self.company_id:
+            conditions.append(SQL("COALESCE(p.company_id, %s) = %s", self.company_id.id, self.company_id.id))
+        if self.consent_required:
+            conditions.append(self._sql_consent())
+        return SQL(" AND ").join(conditions)
+
+    def _sql_vehicle_scope(self):
+        conditions = [SQL("v.active AND p.active AND p.is_autorepair_customer")]
+        if self.company_id:
+            conditions.append(SQL("COALESCE(v.company_id, p.company_id, %s) = %s",
+                                  self.company_id.id, self.company_id.id))
+        if self.consent_required:
+            conditions.append(self._sql_consent())
+        return SQL(" AND ").join(conditions)
+
+    @api.model
+    def _sql_date_for_km(self, target_km):
+        """``odometer.project_date_for_km`` in SQL (vehicle alias v): from the
+        last reading (or 0 km at delivery), at the vehicle's km per day."""
+        return SQL(
+            """CASE WHEN %(target)s <= v.odometer THEN COALESCE(v.odometer_date, v.delivery_date)
+                    WHEN v.km_per_day > 0
+                    THEN COALESCE(v.odometer_date, v.delivery_date)
+                         + CEIL((%(target)s - v.odometer) / v.km_per_day)::int
+               END""",
+            target=target_km,
+        )
+
+    def _vehicle_select(self, due_date, due_km=None):
+        return SQL(
+            """SELECT v.id AS vehicle_id, p.id AS partner_id, COALESCE(v.company_id, p.company_id, %(company)s)
+                      AS company_id, %(user)s AS user_id, %(due)s AS due_date, %(km)s::integer AS due_km,
+                      NULL::boolean AS is_local, NULL::varchar AS warranty_state, NULL::varchar AS lost_class,
+                      NULL::date AS last_visit_date, NULL::integer AS absent_days""",
+            company=self._sql_company(), user=self._sql_user(), due=due_date, km=due_km,
+        )
+
+    def _partner_select(self, due_date, lost_columns=None):
+        return SQL(
+            """SELECT NULL::integer AS vehicle_id, p.id AS partner_id, COALESCE(p.company_id, %(company)s)
+                      AS company_id, %(user)s AS user_id, %(due)s AS due_date, NULL::integer AS due_km, %(lost)s""",
+            company=self._sql_company(), user=self._sql_user(), due=due_date, lost=lost_columns or SQL(
+                """NULL::boolean AS is_local, NULL::varchar AS warranty_state, NULL::varchar AS lost_class,
+                   NULL::date AS last_visit_date, NULL::integer AS absent_days"""),
+        )
+
+    def _anchor_range(self, lower, upper):
+        """The anchor dates whose due date falls in [lower, upper]."""
+        offset = datetime.timedelta(days=self.offset_days)
+        return lower - offset, upper - offset
+
+    def _due_sql_fixed_date(self, column, lower, upper, extra=None):
+        first, last = self._anchor_range(lower, upper)
+        conditions = [self._sql_vehicle_scope(), SQL("v.%s BETWEEN %s AND %s", SQL.identifier(column), first, last)]
+        if extra:
+            conditions.append(extra)
+        return SQL(
+            "%(select)s FROM fleet_vehicle v JOIN res_partner p ON p.id = v.owner_id WHERE %(where)s",
+            select=self._vehicle_select(SQL("v.%s + %s", SQL.identifier(column), self.offset_days)),
+            where=SQL(" AND ").join(conditions),
+        )
+
+    def _due_sql_delivery_date(self, lower, upper):
+        extra = None
+        if self.return_on == "need":
+            # once in a car's life: not when that visit was already made
+            extra = SQL(
+                """NOT EXISTS (SELECT 1 FROM autorepair_service_order o
+                                WHERE o.vehicle_id = v.id AND o.need_type = %s
+                                  AND o.state IN ('delivered', 'done'))""",
+                self.need_type,
+            )
+        return self._due_sql_fixed_date("delivery_date", lower, upper, extra)
+
+    def _due_sql_inspection_due(self, lower, upper):
+        return self._due_sql_fixed_date("inspection_due_date", lower, upper)
+
+    def _due_sql_insurance_expiry(self, lower, upper):
+        return self._due_sql_fixed_date("insurance_expiry_date", lower, upper)
+
+    def _due_sql_warranty_end(self, lower, upper):
+        km = SQL("NULLIF(v.warranty_end_km, 0)")
+        due = SQL("LEAST(v.warranty_end_date, %s) + %s", self._sql_date_for_km(km), self.offset_days)
+        return SQL(
+            """%(select)s FROM fleet_vehicle v JOIN res_partner p ON p.id = v.owner_id
+                WHERE %(scope)s AND (v.warranty_end_date IS NOT NULL OR v.warranty_end_km > 0)""",
+            select=self._vehicle_select(due, km), scope=self._sql_vehicle_scope(),
+        )
+
+    def _due_sql_next_service(self, lower, upper):
+        """Next service by date or by km, whichever comes first. The date and
+        mileage given at the last delivery come first; past them (or without
+        them) the service falls due every interval after the last maintenance
+        or the car's delivery, and at the next multiple of the km interval."""
+        first, _last = self._anchor_range(lower, upper)
+        due = SQL("LEAST(s.date_anchor, %s) + %s", self._sql_date_for_km(SQL("s.km_target")), self.offset_days)
+        return SQL(
+            """%(select)s
+                 FROM fleet_vehicle v
+                 JOIN res_partner p ON p.id = v.owner_id
+            LEFT JOIN (SELECT vehicle_id,
+                              MAX((delivered_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date) AS last_date
+                         FROM autorepair_service_order
+                        WHERE state IN ('delivered', 'done') AND delivered_date IS NOT NULL
+                          AND need_type IN ('first_maintenance', 'periodic_maintenance')
+                     GROUP BY vehicle_id) m ON m.vehicle_id = v.id
+           CROSS JOIN LATERAL (
+                      SELECT COALESCE(v.next_service_date - %(days)s, m.last_date, v.delivery_date) AS base_date,
+                             COALESCE(NULLIF(v.next_service_km, 0) - %(km)s, 0) AS base_km) b
+           CROSS JOIN LATERAL (
+                      SELECT b.base_date
+                             + %(days)s * GREATEST(1, CEIL((%(first)s - b.base_date) / %(days)s::numeric))::int
+                                 AS date_anchor,
+                             b.base_km + %(km)s * GREATEST(1, FLOOR((v.odometer - b.base_km) / %(km)s) + 1)::int
+                                 AS km_target) s
+                WHERE %(scope)s""",
+            select=self._vehicle_select(due, SQL("s.km_target")), tz=self._care_tz(),
+            days=self.interval_days, km=self.interval_km, first=first, scope=self._sql_vehicle_scope(),
+        )
+
+    def _due_sql_open_recommendation(self, lower, upper):
+        first, last = self._anchor_range(lower, upper)
+        return SQL(
+            """%(select)s
+                 FROM (SELECT l.vehicle_id,
+                              MAX((o.delivered_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date) AS visit
+                         FROM autorepair_service_order_line l
+                         JOIN autorepair_service_order o ON o.id = l.order_id
+                        WHERE l.recommendation_state = 'open' AND o.delivered_date IS NOT NULL
+                     GROUP BY l.vehicle_id) r
+                 JOIN fleet_vehicle v ON v.id = r.vehicle_id
+                 JOIN res_partner p ON p.id = v.owner_id
+                WHERE %(scope)s AND r.visit BETWEEN %(first)s AND %(last)s""",
+            select=self._vehicle_select(SQL("r.visit + %s", self.offset_days)), tz=self._care_tz(),
+            scope=self._sql_vehicle_scope(), first=first, last=last,
+        )
+
+    def _due_sql_birthday(self, lower, upper):
+        first, last = self._anchor_range(lower, upper)
+        years = sorted({first.year, last.year})
+        # Feb 29 falls on Feb 28 in other years (PostgreSQL's interval arithmetic)
+        return SQL(
+            """%(select)s
+                 FROM res_partner p
+           CROSS JOIN LATERAL (
+                      SELECT DISTINCT
+                             (p.birthday + make_interval(years => y - EXTRACT(YEAR FROM p.birthday)::int))::date AS day
+                        FROM unnest(%(years)s::int[]) AS y) c
+                WHERE %(scope)s AND p.birthday IS NOT NULL AND c.day BETWEEN %(first)s AND %(last)s""",
+            select=self._partner_select(SQL("c.day + %s", self.offset_days)), years=years,
+            scope=self._sql_partner_scope(), first=first, last=last,
+        )
+
+    def _due_sql_last_visit(self, lower, upper):
+        """Customers absent, on the first day of a month, between the bounds
+        of Settings: lost (流失) or about to be lost (准流失). A visit is a
+        delivered service order, a posted invoice or the delivery of a car."""
+        first, last = self._anchor_range(lower, upper)
+        if self.last_run_date:
+            # a month's list is made on its first day, once: skip the months already looked at
+            first = max(first, self.last_run_date + datetime.timedelta(days=1 - self.offset_days))
+        months = []
+        month = first.replace(day=1)
+        while month <= last:
+            if month >= first:
+                months.append(month)
+            month += relativedelta(months=1)
+        if not months:
+            return None
+        lost_min, lost_max = self._care_param("lost_min_days"), self._care_param("lost_max_days")
+        if self.kind == "at_risk":
+            absent_min, absent_max = self._care_param("at_risk_days"), lost_min - 1
+        else:
+            absent_min, absent_max = lost_min, lost_max
+        since = months[0] - datetime.timedelta(days=absent_max)
+        lost_columns = SQL(
+            """COALESCE(p.is_local, FALSE) AS is_local, COALESCE(p.warranty_state, 'out') AS warranty_state,
+               CASE WHEN p.is_local THEN 'local_' ELSE 'remote_' END
+                   || CASE WHEN p.warranty_state = 'in' THEN 'in' ELSE 'out' END AS lost_class,
+               lv.last_visit AS last_visit_date, m.month - lv.last_visit AS absent_days""")
+        return SQL(
+            """%(select)s
+                 FROM (SELECT partner_id, MAX(day) AS last_visit
+                         FROM (SELECT partner_id, (delivered_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
+                                 FROM autorepair_service_order
+                                WHERE delivered_date >= %(since)s
+                            UNION ALL
+                               SELECT commercial_partner_id, invoice_date
+                                 FROM account_move
+                                WHERE state = 'posted' AND move_type = 'out_invoice' AND invoice_date >= %(since)s
+                            UNION ALL
+                               SELECT owner_id, delivery_date
+                                 FROM fleet_vehicle
+                                WHERE delivery_date >= %(since)s AND owner_id IS NOT NULL) visits
+                     GROUP BY partner_id) lv
+                 JOIN res_partner p ON p.id = lv.partner_id
+           CROSS JOIN unnest(%(months)s::date[]) AS m(month)
+                WHERE %(scope)s AND m.month - lv.last_visit BETWEEN %(min)s AND %(max)s""",
+            select=self._partner_select(SQL("m.month + %s", self.offset_days), lost_columns), tz=self._care_tz(),
+            since=since, months=months, scope=self._sql_partner_scope(), min=absent_min, max=absent_max,
+        )

@@ -1,0 +1,76 @@
+import datetime
+
+from freezegun import freeze_time
+
+from odoo.tests import new_test_user
+
+from odoo.addons.autorepair_crm.tests.common import AutorepairCrmCase, make_vin
+
+# the dealer's day the tests live on; 02:00 UTC is 10:00 in China
+TODAY = datetime.date(2025, 6, 10)
+TZ = "Asia/Shanghai"
+
+
+def at(day, hour=10, minute=0):
+    """freeze_time argument: a local (China) time on a day."""
+    return datetime.datetime.combine(day, datetime.time(hour, minute)) - datetime.timedelta(hours=8)
+
+
+def days(count):
+    return datetime.timedelta(days=count)
+
+
+class CareCase(AutorepairCrmCase):
+    """Fixtures of the care calendar, built without demo data on TODAY:
+    agents, one customer per test vehicle, the rules as shipped."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.startClassFreeze = freeze_time(at(TODAY))
+        cls.startClassFreeze.start()
+        cls.addClassCleanup(cls.startClassFreeze.stop)
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tz=TZ))
+        cls.user_care_agent_2 = new_test_user(
+            cls.env, login="ar_care_agent_2", groups="autorepair_crm.group_care_agent",
+            company_id=cls.company.id, company_ids=[cls.company.id], tz=TZ,
+        )
+        cls.company.phone = "028-88886666"
+        ref = cls.env.ref
+        cls.rule_first = ref("autorepair_care.rule_first_maintenance")
+        cls.rule_periodic = ref("autorepair_care.rule_periodic_maintenance")
+        cls.rule_warranty = ref("autorepair_care.rule_warranty_expiry")
+        cls.rule_inspection = ref("autorepair_care.rule_inspection")
+        cls.rule_insurance = ref("autorepair_care.rule_insurance")
+        cls.rule_birthday = ref("autorepair_care.rule_birthday")
+        cls.rule_recommendation = ref("autorepair_care.rule_recommendation")
+        cls.rule_lost = ref("autorepair_care.rule_lost")
+        cls.rule_at_risk = ref("autorepair_care.rule_at_risk")
+        cls.rule_holiday = ref("autorepair_care.rule_holiday")
+        cls.Task = cls.env["autorepair.care.task"]
+        # whatever ran in this database before, the rules start from scratch
+        cls.env["autorepair.care.rule"].with_context(active_test=False).search([]).last_run_date = False
+        cls.slots = cls.env["autorepair.time.slot"].search([])
+        cls._serial = 0
+
+    @classmethod
+    def _client(cls, name, mobile, **vals):
+        return cls._customer(name, mobile, **{"care_agent_id": cls.user_care_agent.id, "lang": "en_US", **vals})
+
+    @classmethod
+    def _car(cls, plate, owner, **vals):
+        cls._serial += 1
+        return cls._vehicle(plate=plate, vin=make_vin(f"LFV2A2BH{cls._serial:08d}"), owner=owner, **vals)
+
+    def run_day(self, day, force=True):
+        """The daily run as the cron runs it, on a day (local 02:00)."""
+        with freeze_time(at(day, 2)):
+            return self.Task.with_context(care_force_run=force)._cron_daily_run()
+
+    def dispatch(self, day=TODAY, hour=10):
+        with freeze_time(at(day, hour)):
+            return self.Task._cron_dispatch()
+
+    def tasks(self, rule, record):
+        field = "vehicle_id" if record._name == "fleet.vehicle" else "partner_id"
+        return self.Task.search([("rule_id", "=", rule.id), (field, "=", record.id)])

@@ -1,0 +1,96 @@
+from odoo.tests import tagged
+
+from .common import TODAY, CareCase, days
+
+
+@tagged("post_install", "-at_install")
+class TestConsent(CareCase):
+    """Marketing contacts only with consent; never to an opted-out or
+    blacklisted customer. Service reminders go to everyone."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        birthday = TODAY.replace(year=1980)
+        consent = {"marketing_consent": True, "marketing_consent_date": TODAY, "marketing_consent_source": "form"}
+        cls.consenting = cls._client("同意", "13800138011", email="yes@example.com", birthday=birthday, **consent)
+        cls.no_consent = cls._client("未同意", "13800138012", email="maybe@example.com", birthday=birthday)
+        cls.opted_out = cls._client("退订", "13800138013", email="no@example.com", birthday=birthday,
+                                    marketing_opt_out=True)
+        cls.phone_listed = cls._client("拉黑手机", "13800138014", email="p@example.com", birthday=birthday, **consent)
+        cls.mail_listed = cls._client("拉黑邮箱", "13800138015", email="m@example.com", birthday=birthday, **consent)
+        cls.env["phone.blacklist"].sudo().add("+8613800138014")
+        cls.env["mail.blacklist"].sudo()._add("m@example.com")
+        cls.everyone = cls.consenting | cls.no_consent | cls.opted_out | cls.phone_listed | cls.mail_listed
+        for index, customer in enumerate(cls.everyone):
+            cls._car(f"川A3000{index}", customer, inspection_due_date=TODAY + days(30))
+
+    def messages_to(self, partners):
+        return (self.env["sms.sms"].sudo().search_count([("partner_id", "in", partners.ids)])
+                + self.env["mail.mail"].sudo().search_count([("recipient_ids", "in", partners.ids)]))
+
+    def test_birthday_greetings_only_with_consent(self):
+        self.run_day(TODAY)
+        for customer in self.everyone:
+            expected = 1 if customer == self.consenting else 0
+            self.assertEqual(len(self.tasks(self.rule_birthday, customer)), expected, customer.name)
+
+    def test_service_reminders_reach_everyone(self):
+        self.run_day(TODAY)
+        for customer in self.everyone:
+            self.assertEqual(len(self.Task.search([("rule_id", "=", self.rule_inspection.id),
+                                                   ("partner_id", "=", customer.id)])), 1, customer.name)
+
+    def test_opt_out_after_the_task_was_made(self):
+        self.run_day(TODAY)
+        task = self.tasks(self.rule_birthday, self.consenting)
+        self.consenting.write({"marketing_consent": False, "marketing_opt_out": True})
+        for hour in (10, 15, 19):
+            self.env["autorepair.care.attempt"].create({
+                "task_id": task.id, "outcome": "no_answer", "date": f"2025-06-10 {hour - 8:02d}:00:00",
+                "user_id": self.user_care_agent.id})
+        self.assertEqual((task.state, task.message_state), ("failed", "pending"))
+        self.dispatch(TODAY, 20)
+        self.assertEqual(task.message_state, "blocked")
+        self.assertEqual(self.messages_to(self.consenting), 0)
+
+    def test_broadcast_to_a_segment(self):
+        broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager).create({
+            "name": "端午节", "rule_id": self.rule_holiday.id,
+            "segment_domain": f"[('id', 'in', {self.everyone.ids})]",
+        })
+        self.assertEqual(broadcast.channel, "sms")
+        self.assertIn("{{ object.name }}", broadcast.body)
+        self.assertEqual((broadcast.month_count, broadcast.month_minimum), (0, 3))
+        broadcast.action_schedule()
+        # blacklisted on either channel: no marketing at all
+        self.assertEqual(broadcast.recipient_ids.partner_id, self.consenting)
+        self.dispatch(TODAY, 10)
+        self.assertEqual(broadcast.state, "sent")
+        sms = self.env["sms.sms"].sudo().search([("partner_id", "in", self.everyone.ids)])
+        self.assertEqual(sms.partner_id, self.consenting)
+        self.assertIn("同意", sms.filtered(lambda s: s.partner_id == self.consenting).body)
+        self.assertEqual(self.messages_to(self.opted_out | self.no_consent | self.phone_listed | self.mail_listed), 0)
+        self.assertEqual(broadcast.month_count, 1)
+
+    def test_broadcast_month_count_against_the_standard(self):
+        Broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager)
+        for name in ("端午节", "高温预警", "暴雨预警"):
+            broadcast = Broadcast.create({"name": name, "rule_id": self.rule_holiday.id,
+                                          "segment_domain": f"[('id', 'in', {self.consenting.ids})]"})
+            broadcast.action_schedule()
+        self.assertEqual(broadcast.month_count, 3)
+        self.assertGreaterEqual(broadcast.month_count, broadcast.month_minimum)
+        self.dispatch(TODAY, 10)
+        self.assertEqual(self.env["sms.sms"].sudo().search_count([("partner_id", "=", self.consenting.id)]), 3)
+
+    def test_broadcast_frequency_cap(self):
+        Broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager)
+        first = Broadcast.create({"name": "端午节", "rule_id": self.rule_holiday.id,
+                                  "segment_domain": f"[('id', 'in', {self.consenting.ids})]"})
+        first.action_schedule()
+        self.dispatch(TODAY, 10)
+        second = Broadcast.create({"name": "端午节 2", "rule_id": self.rule_holiday.id,
+                                   "segment_domain": f"[('id', 'in', {self.consenting.ids})]"})
+        second.action_schedule()
+        self.assertFalse(second.recipient_ids, "greeted less than the rule's cap ago")

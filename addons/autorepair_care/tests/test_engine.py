@@ -1,0 +1,182 @@
+import datetime
+import itertools
+from unittest.mock import patch
+
+from psycopg2 import IntegrityError
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import TODAY, CareCase, days
+
+SERIAL = itertools.count(1)
+
+
+@tagged("post_install", "-at_install")
+class TestEngine(CareCase):
+    """The daily run a dealer can trust: idempotent, catching up missed days,
+    losing nothing on a crash, its queries constant in the number of cars."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # a dealer of its own, so that the demo data of other tests stays out
+        cls.company_b = cls.env["res.company"].create({"name": "成都二店"})
+        cls.user_care_agent.write({"company_ids": [(4, cls.company_b.id)]})
+
+    def only_rules(self, *rules):
+        """Keep the given rules, for the test dealer only."""
+        Rule = self.env["autorepair.care.rule"]
+        (Rule.search([]) - Rule.concat(*rules)).active = False
+        for rule in rules:
+            rule.company_id = self.company_b
+
+    def cars(self, count, **vals):
+        serials = [next(SERIAL) for _i in range(count)]
+        customers = self.env["res.partner"].create([{
+            "name": f"客户{serial}", "mobile": f"1370000{serial:04d}", "is_autorepair_customer": True,
+            "company_id": self.company_b.id, "care_agent_id": self.user_care_agent.id,
+        } for serial in serials])
+        vehicles = self.env["fleet.vehicle"]
+        for serial, customer in zip(serials, customers, strict=True):
+            vehicles |= self._car(f"川G{serial:05d}", customer, company_id=self.company_b.id, **vals)
+        return vehicles
+
+    def crashes(self, day):
+        """Run the day and tell whether it crashed. Not assertRaises: it
+        would roll back what the run committed before the crash."""
+        try:
+            self.run_day(day, force=False)
+        except RuntimeError:
+            return True
+        return False
+
+    def set_batch_size(self, size):
+        self.env["ir.config_parameter"].sudo().set_param("autorepair_care.batch_size", size)
+
+    def test_second_run_creates_nothing(self):
+        customer = self._client("李娜", "13800138001")
+        vehicle = self._car("川A10001", customer, delivery_date=TODAY - days(60), inspection_due_date=TODAY + days(30))
+        self.run_day(TODAY, force=False)
+        tasks = self.Task.search([("vehicle_id", "=", vehicle.id)])
+        self.assertEqual(len(tasks), 2)
+        activities = tasks.activity_ids
+        self.assertEqual(self.run_day(TODAY, force=False)["created"], 0)
+        self.assertEqual(self.run_day(TODAY, force=True)["created"], 0,
+                         "the unique key and the cap, not only the watermark")
+        self.assertEqual(self.Task.search([("vehicle_id", "=", vehicle.id)]), tasks)
+        self.assertEqual(tasks.activity_ids, activities)
+
+    def test_unique_key(self):
+        customer = self._client("李娜", "13800138001")
+        vals = {"rule_id": self.rule_birthday.id, "kind": "birthday", "partner_id": customer.id,
+                "due_date": TODAY, "deadline": TODAY}
+        self.Task.create(vals)
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            self.Task.create(vals)
+
+    def test_catch_up_after_three_missed_days(self):
+        consent = {"marketing_consent": True, "marketing_consent_date": TODAY, "marketing_consent_source": "form"}
+        customers = [
+            self._client(f"寿星{offset}", f"1380013810{offset}", birthday=(TODAY + days(offset)).replace(year=1980),
+                         **consent)
+            for offset in range(5)
+        ]
+        self.run_day(TODAY, force=False)
+        # the server is down on TODAY + 1, 2 and 3
+        self.run_day(TODAY + days(4), force=False)
+        self.run_day(TODAY + days(4), force=False)
+        for offset, customer in enumerate(customers):
+            task = self.tasks(self.rule_birthday, customer)
+            self.assertEqual(len(task), 1, customer.name)
+            self.assertEqual(task.due_date, TODAY + days(offset))
+        # a greeting of a missed day is past its deadline: its SMS goes instead
+        missed = self.tasks(self.rule_birthday, customers[2])
+        self.assertEqual((missed.state, missed.failure_reason, missed.message_channel),
+                         ("failed", "expired", "sms"))
+        self.assertEqual(self.tasks(self.rule_birthday, customers[4]).state, "open")
+        self.assertEqual(self.rule_birthday.last_run_date, TODAY + days(4))
+
+    def test_crash_while_scheduling_loses_nothing(self):
+        self.only_rules(self.rule_inspection)
+        self.set_batch_size(4)
+        vehicles = self.cars(10, inspection_due_date=TODAY + days(30))
+        Task = type(self.Task)
+        original = Task._schedule
+        calls = []
+
+        def crash_on_second_batch(tasks):
+            calls.append(len(tasks))
+            if len(calls) == 2:
+                raise RuntimeError("server killed")
+            return original(tasks)
+
+        with patch.object(Task, "_schedule", crash_on_second_batch):
+            self.assertTrue(self.crashes(TODAY))
+        tasks = self.Task.search([("vehicle_id", "in", vehicles.ids)])
+        self.assertEqual(len(tasks), 10, "the tasks were committed with the rule's watermark")
+        scheduled = tasks.filtered(lambda t: not t.to_schedule)
+        self.assertEqual(len(scheduled), 4, "the first batch was committed")
+        self.assertEqual(scheduled, tasks.filtered("activity_ids"), "no half-made batch")
+        self.run_day(TODAY, force=False)
+        self.assertEqual(self.Task.search([("vehicle_id", "in", vehicles.ids)]), tasks)
+        for task in tasks:
+            self.assertEqual(len(task.activity_ids), 1)
+            self.assertFalse(task.to_schedule)
+
+    def test_crash_in_one_rule_keeps_the_others(self):
+        self.only_rules(self.rule_inspection, self.rule_insurance)
+        self.rule_insurance.user_id = self.user_insurance
+        vehicles = self.cars(3, inspection_due_date=TODAY + days(30), insurance_expiry_date=TODAY + days(60))
+        Rule = type(self.rule_insurance)
+        original = Rule._insert_due_tasks
+
+        def crash_on_insurance(rule, today):
+            if rule == self.rule_insurance:
+                raise RuntimeError("server killed")
+            return original(rule, today)
+
+        with patch.object(Rule, "_insert_due_tasks", crash_on_insurance):
+            self.assertTrue(self.crashes(TODAY))
+        self.assertEqual(self.rule_inspection.last_run_date, TODAY)
+        self.assertFalse(self.rule_insurance.last_run_date)
+        self.assertEqual(len(self.Task.search([("vehicle_id", "in", vehicles.ids)])), 3)
+        self.run_day(TODAY, force=False)
+        tasks = self.Task.search([("vehicle_id", "in", vehicles.ids)])
+        self.assertEqual(sorted(tasks.mapped("kind")), ["inspection"] * 3 + ["insurance"] * 3)
+        self.assertEqual(len(tasks.activity_ids), 6)
+
+    def test_queries_constant_in_the_number_of_cars(self):
+        self.only_rules(self.rule_inspection)
+        self.cars(3, inspection_due_date=TODAY + days(30))
+        self.run_day(TODAY)  # warm-up: caches of models, templates, activity types
+
+        def daily_run(day, count):
+            vehicles = self.cars(count, inspection_due_date=day + days(30))
+            queries = self._count_queries(lambda: self.run_day(day))
+            self.assertEqual(len(self.Task.search([("vehicle_id", "in", vehicles.ids)]).activity_ids), count)
+            return queries
+
+        ten = daily_run(TODAY + days(1), 10)
+        hundred = daily_run(TODAY + days(2), 100)
+        self.assertEqual(ten, hundred, f"10 cars: {ten} queries, 100 cars: {hundred}")
+
+    def test_second_worker_skips_a_rule_being_run(self):
+        """Two workers at once: the rule row is claimed with SKIP LOCKED, so
+        the second one leaves it to the first (here: another connection)."""
+        self.assertTrue(self.rule_birthday._claim())
+        with self.registry.cursor() as other_cr:
+            other = api.Environment(other_cr, SUPERUSER_ID, {})["autorepair.care.rule"].browse(self.rule_birthday.id)
+            self.assertFalse(other._claim())
+            self.assertIsNone(other._insert_due_tasks(TODAY))
+            other_cr.rollback()
+
+    def test_rule_bounds(self):
+        rule = self.rule_periodic
+        rule.last_run_date = False
+        self.assertEqual(rule._run_bounds(TODAY), (TODAY - days(7), TODAY))
+        rule.last_run_date = TODAY - days(20)
+        self.assertEqual(rule._run_bounds(TODAY), (TODAY - days(19), TODAY))
+        rule.last_run_date = TODAY - datetime.timedelta(days=200)
+        self.assertEqual(rule._run_bounds(TODAY), (TODAY - days(31), TODAY), "the catch-up limit of Settings")

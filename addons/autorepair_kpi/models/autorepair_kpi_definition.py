@@ -1,0 +1,254 @@
+import datetime
+from collections import namedtuple
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+# a care task counts as reminded once the customer was reached or the fallback
+# message went out (the definition of autorepair.care.report)
+REMINDED_STATES = ("reminded", "booked", "returned", "elsewhere")
+DELIVERED_STATES = ("delivered", "done")
+
+Period = namedtuple("Period", "date_from date_to dt_from dt_to tz company_ids")
+
+
+class AutorepairKpiDefinition(models.Model):
+    """A monthly figure (考核指标) computed per staff member. compute_key names
+    a method _kpi_<key>(period) returning {user_id: (numerator, denominator,
+    domain)}: one grouped SQL aggregate for all staff, the domain selecting
+    the records behind a staff member's figure in drill_model."""
+
+    _name = "autorepair.kpi.definition"
+    _description = "KPI Definition"
+    _order = "sequence, id"
+
+    sequence = fields.Integer(default=10)
+    code = fields.Char(required=True, index=True)
+    name = fields.Char(required=True, translate=True)
+    description = fields.Text(translate=True, help="How the figure is counted.")
+    active = fields.Boolean(default=True)
+    unit = fields.Selection([("percent", "%"), ("score", "Score")], required=True, default="percent")
+    group_ids = fields.Many2many(
+        "res.groups", string="Roles", help="The roles this figure rates; its rules apply to them.")
+    target = fields.Float(help="The dealer's target for the month, shown next to each figure.")
+    higher_is_better = fields.Boolean(default=True)
+    compute_key = fields.Char(required=True, help="Names the method _kpi_<key> that computes the figure.")
+    drill_model = fields.Char(string="Records Model", required=True,
+                              help="Model of the records a figure drills down to.")
+
+    _sql_constraints = [("code_uniq", "unique(code)", "KPI codes are unique.")]
+
+    @api.constrains("compute_key")
+    def _check_compute_key(self):
+        for definition in self:
+            if not callable(getattr(self, f"_kpi_{definition.compute_key}", None)):
+                raise ValidationError(self.env._(
+                    "No computation named %(key)s exists.", key=definition.compute_key))
+
+    # ------------------------------------------------------------------ period
+
+    @api.model
+    def _period(self, month, companies=None):
+        """Bounds of a month: dates, and UTC datetimes of the local midnights
+        (stored datetimes are UTC, the month is the dealer's)."""
+        date_from = fields.Date.to_date(month).replace(day=1)
+        date_to = fields.Date.add(date_from, months=1)
+        tz_name = self.env.context.get("tz") or self.env.user.tz or "UTC"
+        tz = pytz.timezone(tz_name)
+
+        def utc(day):
+            local = tz.localize(datetime.datetime.combine(day, datetime.time.min))
+            return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+        company_ids = tuple((companies or self.env.companies).ids)
+        return Period(date_from, date_to, utc(date_from), utc(date_to), tz_name, company_ids)
+
+    def _compute_figures(self, period):
+        """{definition: {user_id: (numerator, denominator, domain)}}"""
+        return {definition: getattr(self, f"_kpi_{definition.compute_key}")(period) for definition in self}
+
+    def _ratio(self, numerator, denominator):
+        self.ensure_one()
+        if not denominator:
+            return 0.0
+        return numerator / denominator * (100.0 if self.unit == "percent" else 1.0)
+
+    def _rows(self, query, domain_for):
+        self.env.flush_all()
+        self.env.cr.execute(query)
+        return {uid: (num or 0.0, den or 0.0, domain_for(uid, rest))
+                for uid, num, den, *rest in self.env.cr.fetchall()}
+
+    # -------------------------------------------------------------- care tasks
+
+    def _care_rows(self, period, kinds, success):
+        base = [("kind", "in", kinds), ("due_date", ">=", period.date_from), ("due_date", "<", period.date_to),
+                ("state", "!=", "cancel"), ("company_id", "in", period.company_ids)]
+        return self._rows(SQL(
+            """SELECT t.user_id, COUNT(*) FILTER (WHERE %(success)s), COUNT(*)
+                 FROM autorepair_care_task t
+                WHERE t.kind IN %(kinds)s AND t.due_date >= %(date_from)s AND t.due_date < %(date_to)s
+                  AND t.state != 'cancel' AND t.user_id IS NOT NULL AND t.company_id IN %(companies)s
+             GROUP BY t.user_id""",
+            success=success, kinds=tuple(kinds), date_from=period.date_from, date_to=period.date_to,
+            companies=period.company_ids,
+        ), lambda uid, _rest: [*base, ("user_id", "=", uid)])
+
+    def _reminded_sql(self):
+        return SQL("(t.state IN %s OR COALESCE(t.message_state, '') = 'queued')", REMINDED_STATES)
+
+    def _kpi_first_maintenance_reminder(self, period):
+        return self._care_rows(period, ("first_maintenance",), self._reminded_sql())
+
+    def _kpi_first_maintenance_return(self, period):
+        return self._care_rows(period, ("first_maintenance",), SQL("t.state = 'returned'"))
+
+    def _kpi_periodic_return(self, period):
+        return self._care_rows(period, ("periodic_maintenance",), SQL("t.state = 'returned'"))
+
+    def _kpi_insurance_reminder(self, period):
+        return self._care_rows(period, ("insurance",), self._reminded_sql())
+
+    def _birthday_on_time_sql(self, period):
+        # reached on the day (the agent's calls are dated in UTC, the day is local)
+        return SQL(
+            """(COALESCE(t.message_state, '') = 'queued' OR EXISTS (
+                   SELECT 1 FROM autorepair_care_attempt a
+                    WHERE a.task_id = t.id AND a.outcome IN ('reached', 'booked', 'refused')
+                      AND (a.date AT TIME ZONE 'UTC' AT TIME ZONE %s)::date <= t.due_date))""",
+            period.tz)
+
+    def _kpi_birthday_on_time(self, period):
+        return self._care_rows(period, ("birthday",), self._birthday_on_time_sql(period))
+
+    # ---------------------------------------------------------- service orders
+
+    def _kpi_appointment(self, period):
+        base = [("received_date", ">=", period.dt_from), ("received_date", "<", period.dt_to),
+                ("state", "!=", "cancel"), ("company_id", "in", period.company_ids)]
+        return self._rows(SQL(
+            """SELECT o.advisor_id, COUNT(*) FILTER (WHERE o.is_appointment), COUNT(*)
+                 FROM autorepair_service_order o
+                WHERE o.received_date >= %(dt_from)s AND o.received_date < %(dt_to)s AND o.state != 'cancel'
+                  AND o.advisor_id IS NOT NULL AND o.company_id IN %(companies)s
+             GROUP BY o.advisor_id""",
+            dt_from=period.dt_from, dt_to=period.dt_to, companies=period.company_ids,
+        ), lambda uid, _rest: [*base, ("advisor_id", "=", uid)])
+
+    def _kpi_labour_efficiency(self, period):
+        base = [("delivered_date", ">=", period.dt_from), ("delivered_date", "<", period.dt_to),
+                ("state", "in", DELIVERED_STATES), ("company_id", "in", period.company_ids)]
+        return self._rows(SQL(
+            """SELECT o.technician_id, SUM(o.labour_hours), SUM(o.actual_hours)
+                 FROM autorepair_service_order o
+                WHERE o.delivered_date >= %(dt_from)s AND o.delivered_date < %(dt_to)s AND o.state IN %(states)s
+                  AND o.technician_id IS NOT NULL AND o.company_id IN %(companies)s
+             GROUP BY o.technician_id""",
+            dt_from=period.dt_from, dt_to=period.dt_to, states=DELIVERED_STATES, companies=period.company_ids,
+        ), lambda uid, _rest: [*base, ("technician_id", "=", uid)])
+
+    def _kpi_followup_24h(self, period):
+        """Deliveries of the month whose follow-up call was logged within the
+        delay of Settings, per customer's care agent (else the advisor, as the
+        follow-up activity is assigned)."""
+        hours = float(self.env["ir.config_parameter"].sudo().get_param("autorepair_crm.followup_delay_hours", 24))
+        base = [("delivered_date", ">=", period.dt_from), ("delivered_date", "<", period.dt_to),
+                ("state", "in", DELIVERED_STATES), ("company_id", "in", period.company_ids)]
+        return self._rows(SQL(
+            """SELECT COALESCE(p.care_agent_id, o.advisor_id),
+                      COUNT(*) FILTER (WHERE EXISTS (
+                          SELECT 1 FROM autorepair_followup f
+                           WHERE f.order_id = o.id AND f.date <= o.delivered_date + make_interval(secs => %(secs)s))),
+                      COUNT(*)
+                 FROM autorepair_service_order o
+                 JOIN res_partner p ON p.id = o.partner_id
+                WHERE o.delivered_date >= %(dt_from)s AND o.delivered_date < %(dt_to)s AND o.state IN %(states)s
+                  AND COALESCE(p.care_agent_id, o.advisor_id) IS NOT NULL AND o.company_id IN %(companies)s
+             GROUP BY 1""",
+            secs=hours * 3600, dt_from=period.dt_from, dt_to=period.dt_to, states=DELIVERED_STATES,
+            companies=period.company_ids,
+        ), lambda uid, _rest: [*base, "|", ("partner_id.care_agent_id", "=", uid),
+                               "&", ("partner_id.care_agent_id", "=", False), ("advisor_id", "=", uid)])
+
+    def _kpi_churn(self, period):
+        """Customers served in the base month (the months of Settings before
+        this one) who did not come back by the end of this month, per care
+        agent (RULEBOOK §5)."""
+        months = int(self.env["ir.config_parameter"].sudo().get_param("autorepair_kpi.churn_months", 6))
+        base_period = self._period(fields.Date.subtract(period.date_from, months=months))
+        return self._rows(SQL(
+            """WITH base AS (
+                   SELECT DISTINCT o.partner_id FROM autorepair_service_order o
+                    WHERE o.delivered_date >= %(base_from)s AND o.delivered_date < %(base_to)s
+                      AND o.state IN %(states)s AND o.company_id IN %(companies)s)
+               SELECT p.care_agent_id,
+                      COUNT(*) FILTER (WHERE NOT EXISTS (
+                          SELECT 1 FROM autorepair_service_order o
+                           WHERE o.partner_id = base.partner_id AND o.state IN %(states)s
+                             AND o.delivered_date >= %(base_to)s AND o.delivered_date < %(dt_to)s)),
+                      COUNT(*), ARRAY_AGG(base.partner_id)
+                 FROM base JOIN res_partner p ON p.id = base.partner_id
+                WHERE p.care_agent_id IS NOT NULL
+             GROUP BY p.care_agent_id""",
+            base_from=base_period.dt_from, base_to=base_period.dt_to, dt_to=period.dt_to, states=DELIVERED_STATES,
+            companies=period.company_ids,
+        ), lambda _uid, rest: [("id", "in", sorted(rest[0]))])
+
+    # --------------------------------------------------------------- follow-ups
+
+    def _followup_rows(self, period, numerator):
+        base = [("date", ">=", period.dt_from), ("date", "<", period.dt_to), ("reached", "=", True),
+                ("company_id", "in", period.company_ids)]
+        return self._rows(SQL(
+            """SELECT f.advisor_id, %(numerator)s, COUNT(*)
+                 FROM autorepair_followup f
+                WHERE f.date >= %(dt_from)s AND f.date < %(dt_to)s AND f.reached
+                  AND f.advisor_id IS NOT NULL AND f.company_id IN %(companies)s
+             GROUP BY f.advisor_id""",
+            numerator=numerator, dt_from=period.dt_from, dt_to=period.dt_to, companies=period.company_ids,
+        ), lambda uid, _rest: [*base, ("advisor_id", "=", uid)])
+
+    def _kpi_csi(self, period):
+        return self._followup_rows(period, SQL("SUM(f.csi)"))
+
+    def _kpi_very_satisfied(self, period):
+        # 非常满意: the top answer to every question
+        return self._followup_rows(period, SQL(
+            "COUNT(*) FILTER (WHERE f.score_attitude = '5' AND f.score_quality = '5' AND f.score_transparency = '5')"))
+
+    # --------------------------------------------------------------- complaints
+
+    def _kpi_complaint_response(self, period):
+        base = [("reported_date", ">=", period.dt_from), ("reported_date", "<", period.dt_to),
+                ("company_id", "in", period.company_ids)]
+        return self._rows(SQL(
+            """SELECT c.user_id, COUNT(*) FILTER (WHERE c.first_response_date <= c.first_response_deadline), COUNT(*)
+                 FROM autorepair_complaint c
+                WHERE c.reported_date >= %(dt_from)s AND c.reported_date < %(dt_to)s
+                  AND c.user_id IS NOT NULL AND c.company_id IN %(companies)s
+             GROUP BY c.user_id""",
+            dt_from=period.dt_from, dt_to=period.dt_to, companies=period.company_ids,
+        ), lambda uid, _rest: [*base, ("user_id", "=", uid)])
+
+    def _kpi_complaint_closure(self, period):
+        """Closed in the month / (closed in the month + still open at its end
+        more than the days of Settings after being reported)."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param("autorepair_kpi.complaint_open_days", 14))
+        old = period.dt_to - datetime.timedelta(days=days)
+        closed = SQL("(c.is_closed AND c.closed_date >= %s AND c.closed_date < %s)", period.dt_from, period.dt_to)
+        open_old = SQL("(c.reported_date < %s AND (NOT c.is_closed OR c.closed_date >= %s))", old, period.dt_to)
+        return self._rows(SQL(
+            """SELECT c.user_id, COUNT(*) FILTER (WHERE %(closed)s), COUNT(*)
+                 FROM autorepair_complaint c
+                WHERE (%(closed)s OR %(open_old)s) AND c.user_id IS NOT NULL AND c.company_id IN %(companies)s
+             GROUP BY c.user_id""",
+            closed=closed, open_old=open_old, companies=period.company_ids,
+        ), lambda uid, _rest: [
+            ("user_id", "=", uid), ("company_id", "in", period.company_ids),
+            "|", "&", "&", ("is_closed", "=", True), ("closed_date", ">=", period.dt_from),
+            ("closed_date", "<", period.dt_to),
+            "&", ("reported_date", "<", old), "|", ("is_closed", "=", False), ("closed_date", ">=", period.dt_to),
+        ])

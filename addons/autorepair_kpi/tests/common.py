@@ -1,0 +1,158 @@
+import datetime
+
+from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.autorepair_crm.tests.common import make_vin
+
+MONTH = datetime.date(2026, 9, 1)
+
+
+def at(day, hour=10, month=9):
+    """A UTC datetime of 2026 (Shanghai is 8 hours ahead: 10:00 UTC is the afternoon there)."""
+    return datetime.datetime(2026, month, day, hour, 0)
+
+
+class KpiCase(TransactionCase):
+    """A month (September 2026) of one care agent, one advisor, one technician
+    and one insurance specialist, with figures small enough to count by hand
+    (the expected figures are worked out in test_kpi)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, tz="Asia/Shanghai"))
+        company = cls.env.company
+        roles = {
+            "agent": "autorepair_crm.group_care_agent",
+            "agent2": "autorepair_crm.group_care_agent",
+            "advisor": "autorepair_crm.group_advisor",
+            "technician": "autorepair_crm.group_technician",
+            "insurer": "autorepair_crm.group_insurance",
+            "manager": "autorepair_crm.group_manager",
+            "gm": "autorepair_crm.group_general_manager",
+        }
+        for role, group in roles.items():
+            setattr(cls, f"user_{role}", new_test_user(
+                cls.env, login=f"kpi_{role}", name=f"KPI {role.capitalize()}", groups=group,
+                company_id=company.id, company_ids=[company.id], tz="Asia/Shanghai"))
+        brand = cls.env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"})
+        cls.model = cls.env["fleet.vehicle.model"].create({"name": "迈腾", "brand_id": brand.id})
+        cls.customer_a = cls._customer("张伟", "13800138001", cls.user_agent)
+        cls.customer_b = cls._customer("李娜", "13800138002", None)
+        cls.customer_c = cls._customer("王芳", "13800138003", cls.user_agent)
+        cls.vehicle_a = cls._vehicle(cls.customer_a, "川A10001", "LFV2A2BHRC100001")
+        cls.vehicle_b = cls._vehicle(cls.customer_b, "川A10002", "LFV2A2BHRC100002")
+        cls.vehicle_c = cls._vehicle(cls.customer_c, "川A10003", "LFV2A2BHRC100003")
+        cls._care_fixture()
+        cls._order_fixture()
+        cls._complaint_fixture()
+
+    @classmethod
+    def _customer(cls, name, mobile, agent):
+        return cls.env["res.partner"].create({
+            "name": name, "mobile": mobile, "is_autorepair_customer": True,
+            "care_agent_id": agent and agent.id})
+
+    @classmethod
+    def _vehicle(cls, owner, plate, vin):
+        return cls.env["fleet.vehicle"].create({
+            "model_id": cls.model.id, "license_plate": plate, "vin_sn": make_vin(vin), "owner_id": owner.id})
+
+    @classmethod
+    def _task(cls, kind, vehicle, day, user, state="open", month=9, **vals):
+        rule = cls.env.ref(f"autorepair_care.rule_{kind}")
+        due = datetime.date(2026, month, day)
+        return cls.env["autorepair.care.task"].create({
+            "rule_id": rule.id, "kind": kind, "vehicle_id": vehicle.id, "partner_id": vehicle.owner_id.id,
+            "due_date": due, "deadline": due + datetime.timedelta(days=10), "user_id": user.id, "state": state,
+            **vals})
+
+    @classmethod
+    def _care_fixture(cls):
+        agent, insurer = cls.user_agent, cls.user_insurer
+        a, b, c = cls.vehicle_a, cls.vehicle_b, cls.vehicle_c
+        # first maintenance: 3 of 4 reminded (one by the fallback SMS), 1 returned,
+        # 1 failed without the fallback message
+        cls._task("first_maintenance", a, 3, agent, "reminded")
+        cls._task("first_maintenance", b, 4, agent, "returned")
+        cls.fm_failed = cls._task("first_maintenance", c, 5, agent, "failed", failure_reason="unreachable")
+        cls._task("first_maintenance", a, 6, agent, "failed", failure_reason="unreachable", message_state="queued",
+                  message_channel="sms")
+        # out of the month, and cancelled: not counted
+        cls._task("first_maintenance", b, 2, agent, "reminded", month=10)
+        cls._task("first_maintenance", c, 7, agent, "cancel")
+        # periodic: 1 of 3 returned, one failed out of time
+        cls._task("periodic_maintenance", a, 10, agent, "returned")
+        cls._task("periodic_maintenance", b, 11, agent, "open")
+        cls._task("periodic_maintenance", c, 12, agent, "failed", failure_reason="expired")
+        # birthdays: one greeted on the day, one not
+        birthday = cls._task("birthday", a, 15, agent)
+        cls.env["autorepair.care.attempt"].with_user(agent).create({
+            "task_id": birthday.id, "outcome": "reached", "date": at(15, 2)})
+        cls._task("birthday", b, 16, agent)
+        # insurance: 1 of 2 reminded
+        cls._task("insurance", a, 20, insurer, "reminded")
+        cls._task("insurance", b, 21, insurer, "failed", failure_reason="expired")
+
+    @classmethod
+    def _order(cls, vehicle, received, delivered=None, appointment=False, labour=0.0, actual=0.0, state=None):
+        order = cls.env["autorepair.service.order"].create({
+            "vehicle_id": vehicle.id, "partner_id": vehicle.owner_id.id, "advisor_id": cls.user_advisor.id,
+            "technician_id": cls.user_technician.id})
+        order.write({"state": state or ("delivered" if delivered else "in_progress"), "received_date": received,
+                     "delivered_date": delivered})
+        # the booking and the hours are stored figures of the workshop flow,
+        # written directly so that the fixture reads like the hand computation
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE autorepair_service_order SET is_appointment = %s, labour_hours = %s, actual_hours = %s "
+            "WHERE id = %s", (appointment, labour, actual, order.id))
+        order.invalidate_recordset(["is_appointment", "labour_hours", "actual_hours"])
+        return order
+
+    @classmethod
+    def _order_fixture(cls):
+        a, b, c = cls.vehicle_a, cls.vehicle_b, cls.vehicle_c
+        cls.order1 = cls._order(a, at(5), at(6), appointment=True, labour=3, actual=2)
+        cls.order2 = cls._order(b, at(7), at(8), labour=2, actual=4)
+        cls._order(a, at(20), appointment=True)
+        cls._order(b, at(21), appointment=True, state="cancel")
+        cls._order(a, at(30, month=8), at(1), labour=1, actual=1)
+        # the churn base month (March): A comes back in September, C never; B has no agent
+        cls._order(a, at(10, month=3), at(10, 12, month=3))
+        cls._order(c, at(12, month=3), at(12, 12, month=3))
+        cls._order(b, at(13, month=3), at(13, 12, month=3))
+        Followup = cls.env["autorepair.followup"]
+        Followup.create({"order_id": cls.order1.id, "agent_id": cls.user_agent.id, "date": at(6, 20),
+                         "score_attitude": "5", "score_quality": "5", "score_transparency": "5"})
+        Followup.create({"order_id": cls.order2.id, "agent_id": cls.user_advisor.id, "date": at(10),
+                         "score_attitude": "4", "score_quality": "4", "score_transparency": "3"})
+
+    @classmethod
+    def _complaint(cls, reported, deadline, responded=None, closed=None):
+        complaint = cls.env["autorepair.complaint"].create({
+            "subject": "空调异响", "partner_id": cls.customer_a.id, "channel": "phone",
+            "user_id": cls.user_agent.id})
+        closed_stage = cls.env["autorepair.complaint.stage"].search([("is_closed", "=", True)], limit=1)
+        # the dates of a month past, written as the complaint flow would have left them
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE autorepair_complaint SET reported_date = %s, first_response_deadline = %s, "
+            "first_response_date = %s, closed_date = %s, is_closed = %s, stage_id = COALESCE(%s, stage_id) "
+            "WHERE id = %s",
+            (reported, deadline, responded, closed, bool(closed), closed and closed_stage.id or None, complaint.id))
+        complaint.invalidate_recordset()
+        return complaint
+
+    @classmethod
+    def _complaint_fixture(cls):
+        cls._complaint(at(3), at(3, 12), responded=at(3, 11), closed=at(10))
+        cls._complaint(at(5), at(5, 12), responded=at(5, 15))
+        cls._complaint(at(25), at(25, 12))
+        cls._complaint(at(1, month=8), at(1, 12, month=8), responded=at(1, 11, month=8), closed=at(2))
+
+    def _statement(self, user, month=MONTH):
+        return self.env["autorepair.kpi.statement"].search([("user_id", "=", user.id), ("month", "=", month)])
+
+    def _figure(self, statement, code):
+        return statement.value_ids.filtered(lambda v: v.definition_id.code == code)

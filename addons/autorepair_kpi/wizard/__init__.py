@@ -1,0 +1,1 @@
+from . import autorepair_kpi_close
