@@ -61,7 +61,7 @@ PARAM_DEFAULTS = {
     "lost_max_days": 360,
     "at_risk_days": 60,
     "broadcast_min_per_month": 3,
-    "batch_size": 1000,
+    "batch_size": 2000,
     "catchup_max_days": 31,
 }
 
