@@ -1,6 +1,6 @@
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase
 
-from odoo.addons.autorepair_crm.tests.common import make_vin
+from odoo.addons.autorepair_crm.tests.common import add_role_users, make_vin
 
 
 class ComplaintCase(TransactionCase):
@@ -11,7 +11,6 @@ class ComplaintCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        company = cls.env.company
         roles = {
             "care_agent": "autorepair_crm.group_care_agent",
             "care_manager": "autorepair_crm.group_care_manager",
@@ -22,11 +21,7 @@ class ComplaintCase(TransactionCase):
             "manager": "autorepair_crm.group_manager",
             "general_manager": "autorepair_crm.group_general_manager",
         }
-        for role, group in roles.items():
-            setattr(cls, f"user_{role}", new_test_user(
-                cls.env, login=f"cp_{role}", groups=group, company_id=company.id, company_ids=[company.id],
-                tz="Asia/Shanghai",
-            ))
+        add_role_users(cls, "cp", roles)
         cls.calendar = cls.env["resource.calendar"].create({
             "name": "Chengdu shop hours",
             "tz": "Asia/Shanghai",

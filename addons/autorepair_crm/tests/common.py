@@ -3,6 +3,16 @@ from odoo.tests import TransactionCase, new_test_user
 from ..tools import vin_check_digit
 
 
+def add_role_users(cls, prefix, roles, **values):
+    """Set cls.user_<role> for each role -> group xml id, users of the current company."""
+    company = cls.env.company
+    for role, group in roles.items():
+        setattr(cls, f"user_{role}", new_test_user(
+            cls.env, login=f"{prefix}_{role}", groups=group, company_id=company.id,
+            company_ids=[company.id], tz="Asia/Shanghai", **values.get(role, {}),
+        ))
+
+
 def make_vin(prefix16):
     """A VIN with the correct ISO 3779 check digit from its 16 other characters."""
     vin = prefix16[:8] + "0" + prefix16[8:]
@@ -29,11 +39,7 @@ class AutorepairCrmCase(TransactionCase):
             "manager": "autorepair_crm.group_manager",
             "general_manager": "autorepair_crm.group_general_manager",
         }
-        for role, group in roles.items():
-            setattr(cls, f"user_{role}", new_test_user(
-                cls.env, login=f"ar_{role}", groups=group, company_id=cls.company.id,
-                company_ids=[cls.company.id], tz="Asia/Shanghai",
-            ))
+        add_role_users(cls, "ar", roles)
         cls.district_local = cls.env["autorepair.district"].create({"name": "武侯区", "is_local": True})
         cls.district_remote = cls.env["autorepair.district"].create({"name": "绵阳市", "is_local": False})
         brand = cls.env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"})

@@ -7,7 +7,7 @@ from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-from .common import make_vin
+from .common import add_role_users, make_vin
 
 SIGNATURE = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -23,7 +23,6 @@ class ServiceOrderCase(AccountTestInvoicingCommon):
         super().setUpClass()
         # the accounting fixtures run as an accountant; the workshop is set up as admin
         cls.env = cls.env(su=True, context=dict(cls.env.context, tracking_disable=True))
-        company = cls.env.company
         groups = {
             "advisor": "autorepair_crm.group_advisor",
             "technician": "autorepair_crm.group_technician",
@@ -33,11 +32,7 @@ class ServiceOrderCase(AccountTestInvoicingCommon):
             "care_agent": "autorepair_crm.group_care_agent",
             "manager": "autorepair_crm.group_manager",
         }
-        for role, group in groups.items():
-            setattr(cls, f"user_{role}", new_test_user(
-                cls.env, login=f"so_{role}", groups=group, company_id=company.id, company_ids=[company.id],
-                tz="Asia/Shanghai",
-            ))
+        add_role_users(cls, "so", groups)
         cls.bay = cls.env["autorepair.bay"].create({"name": "1号工位"})
         cls.bay2 = cls.env["autorepair.bay"].create({"name": "2号工位"})
         brand = cls.env["fleet.vehicle.model.brand"].create({

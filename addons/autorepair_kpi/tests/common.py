@@ -1,8 +1,8 @@
 import datetime
 
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase
 
-from odoo.addons.autorepair_crm.tests.common import make_vin
+from odoo.addons.autorepair_crm.tests.common import add_role_users, make_vin
 
 MONTH = datetime.date(2026, 9, 1)
 
@@ -21,7 +21,6 @@ class KpiCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, tz="Asia/Shanghai"))
-        company = cls.env.company
         roles = {
             "agent": "autorepair_crm.group_care_agent",
             "agent2": "autorepair_crm.group_care_agent",
@@ -31,10 +30,7 @@ class KpiCase(TransactionCase):
             "manager": "autorepair_crm.group_manager",
             "gm": "autorepair_crm.group_general_manager",
         }
-        for role, group in roles.items():
-            setattr(cls, f"user_{role}", new_test_user(
-                cls.env, login=f"kpi_{role}", name=f"KPI {role.capitalize()}", groups=group,
-                company_id=company.id, company_ids=[company.id], tz="Asia/Shanghai"))
+        add_role_users(cls, "kpi", roles, **{role: {"name": f"KPI {role.capitalize()}"} for role in roles})
         brand = cls.env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"})
         cls.model = cls.env["fleet.vehicle.model"].create({"name": "迈腾", "brand_id": brand.id})
         cls.customer_a = cls._customer("张伟", "13800138001", cls.user_agent)
