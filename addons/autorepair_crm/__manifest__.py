@@ -33,6 +33,7 @@
         "views/portal_templates.xml",
         "report/autorepair_service_order_reports.xml",
         "report/autorepair_service_report_views.xml",
+        "report/autorepair_service_report_month_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 # The workshop flow of one repair order (委托书), RULEBOOK §3.
@@ -148,6 +148,10 @@ class AutorepairServiceOrder(models.Model):
          ("paid", "Paid")],
         compute="_compute_payment_state", store=True, string="Payment",
     )
+    # a batch too large for one request is settled by the scheduler, as its requester
+    settlement_requested_by_id = fields.Many2one(
+        "res.users", string="Settlement Queued By", copy=False, readonly=True, index="btree_not_null")
+    settlement_error = fields.Text(copy=False, readonly=True, help="Why the settlement in the background failed.")
 
     # follow-up (回访)
     followup_ids = fields.One2many("autorepair.followup", "order_id", string="Follow-up Calls", copy=False)
@@ -454,10 +458,69 @@ class AutorepairServiceOrder(models.Model):
         self.write({"state": "cancel"})
 
     def action_create_invoice(self):
+        limit = int(self.env["ir.config_parameter"].sudo().get_param("autorepair_crm.settlement_inline_limit", 50))
+        if len(self) > limit:
+            return self._queue_settlement()
         invoices = self._create_invoices()
         if len(self) == 1 and invoices:
             return self.action_view_invoices()
         return True
+
+    def _queue_settlement(self):
+        """Hand a large batch to the scheduler: a month-end batch of a thousand
+        orders takes longer than a browser request may last."""
+        self._check_invoiceable()
+        self.write({"settlement_requested_by_id": self.env.uid, "settlement_error": False})
+        self.env.ref("autorepair_crm.ir_cron_settle_orders")._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(count)s orders are being settled in the background: their invoices appear on each order "
+                    "within minutes.", count=len(self)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _cron_settle_queued(self):
+        """Settle one chunk of the queued orders, each group as the user who
+        queued it; an order that cannot be settled keeps its reason and does not
+        hold up the others. The scheduler commits and calls again while orders
+        remain."""
+        size = int(self.env["ir.config_parameter"].sudo().get_param("autorepair_crm.settlement_batch_size", 100))
+        self.flush_model(["settlement_requested_by_id"])
+        self.env.cr.execute(SQL(
+            """SELECT id FROM autorepair_service_order WHERE settlement_requested_by_id IS NOT NULL
+               ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED""", size))
+        orders = self.browse(row[0] for row in self.env.cr.fetchall())
+        errors = {}
+        for (user, company), group in orders.filtered(lambda o: o.state == "delivered").grouped(
+                lambda o: (o.settlement_requested_by_id, o.company_id)).items():
+            group = group.with_user(user).with_context(allowed_company_ids=company.ids)
+            if group._try_settle():
+                # one order's problem fails the whole group: settle them one by one
+                for order in group:
+                    if message := order._try_settle():
+                        errors[order] = message
+        orders.write({"settlement_requested_by_id": False})
+        for order, message in errors.items():
+            order.settlement_error = message
+            order.message_post(body=self.env._("The settlement failed: %(reason)s", reason=message))
+        remaining = self.search_count([("settlement_requested_by_id", "!=", False)])
+        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
+
+    def _try_settle(self):
+        """Settle in a savepoint; the error message on failure, else None."""
+        try:
+            with self.env.cr.savepoint():
+                self._create_invoices()
+        except (UserError, ValidationError, AccessError) as exc:
+            self.env.invalidate_all()
+            return exc.args[0]
+        return None
 
     def action_view_invoices(self):
         self.ensure_one()
@@ -515,10 +578,7 @@ class AutorepairServiceOrder(models.Model):
             return maker
         return line.order_id.partner_id
 
-    def _create_invoices(self):
-        """Settlement: one invoice per payer from the approved lines; warranty
-        lines go to the maker, goodwill lines stay on the customer's at zero.
-        All invoices of the batch are created in one call and posted together."""
+    def _check_invoiceable(self):
         for order in self:
             if order.state != "delivered":
                 raise UserError(self.env._("%(order)s must be delivered before it is invoiced.", order=order.name))
@@ -526,6 +586,12 @@ class AutorepairServiceOrder(models.Model):
                 raise UserError(self.env._(
                     "%(order)s has lines the customer has not decided yet: they cannot be invoiced.",
                     order=order.name))
+
+    def _create_invoices(self):
+        """Settlement: one invoice per payer from the approved lines; warranty
+        lines go to the maker, goodwill lines stay on the customer's at zero.
+        All invoices of the batch are created in one call and posted together."""
+        self._check_invoiceable()
         journal = self.env["account.journal"].search(
             [("type", "=", "sale"), ("company_id", "in", self.company_id.ids)], limit=1)
         if not journal:

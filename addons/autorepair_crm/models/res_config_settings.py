@@ -73,11 +73,19 @@ class ResConfigSettings(models.TransientModel):
     autorepair_points_per_yuan = fields.Float(
         string="Loyalty Points per Yuan Paid", default=1.0, config_parameter="autorepair_crm.points_per_yuan"
     )
+    autorepair_settlement_inline_limit = fields.Integer(
+        string="Settle in the Background Beyond (orders)", default=50,
+        config_parameter="autorepair_crm.settlement_inline_limit",
+    )
+    autorepair_settlement_batch_size = fields.Integer(
+        string="Orders per Background Chunk", default=100, config_parameter="autorepair_crm.settlement_batch_size"
+    )
 
     @api.constrains(
         "autorepair_csi_weight_attitude", "autorepair_csi_weight_quality", "autorepair_csi_weight_transparency",
         "autorepair_csi_low_score", "autorepair_followup_delay_hours", "autorepair_points_per_yuan",
         "autorepair_labour_rate", "autorepair_appointment_default_hours",
+        "autorepair_settlement_inline_limit", "autorepair_settlement_batch_size",
     )
     def _check_autorepair_service(self):
         for settings in self:
@@ -90,6 +98,8 @@ class ResConfigSettings(models.TransientModel):
             if (settings.autorepair_followup_delay_hours < 0 or settings.autorepair_points_per_yuan < 0
                     or settings.autorepair_labour_rate < 0 or settings.autorepair_appointment_default_hours <= 0):
                 raise ValidationError(self.env._("Service settings cannot be negative."))
+            if settings.autorepair_settlement_inline_limit < 1 or settings.autorepair_settlement_batch_size < 1:
+                raise ValidationError(self.env._("Settlement batches hold at least one order."))
 
     @api.constrains(
         "autorepair_abc_window_months", "autorepair_abc_a_visits", "autorepair_abc_a_spend",

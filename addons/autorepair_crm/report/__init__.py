@@ -1,1 +1,2 @@
 from . import autorepair_service_report
+from . import autorepair_service_report_month

@@ -504,3 +504,69 @@ class TestServiceOrderDecline(ServiceOrderCase):
         self.assertEqual(self.vehicle.recommendation_line_ids, order.line_ids, "the work stays recommended")
         with self.assertRaises(UserError):
             order.action_decline_quote()
+
+
+@tagged("post_install", "-at_install")
+class TestServiceOrderSettlementQueue(ServiceOrderCase):
+    """A month-end batch larger than a request may take is settled by the
+    scheduler, chunk by chunk, as the advisor who asked for it."""
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].set_param("autorepair_crm.settlement_inline_limit", 2)
+        self.env["ir.config_parameter"].set_param("autorepair_crm.settlement_batch_size", 2)
+        self.cron = self.env.ref("autorepair_crm.ir_cron_settle_orders")
+        self.orders = self.env["autorepair.service.order"]
+        for index in range(3):
+            order = self._received_order()
+            if index == 1:
+                order.line_ids[:1].bill_to = "warranty"
+            self._approve_all(order)
+            self._work_and_check(order)
+            self._deliver(order)
+            self.orders |= order
+
+    def _queue(self):
+        Trigger = self.env["ir.cron.trigger"]
+        triggers = Trigger.search_count([("cron_id", "=", self.cron.id)])
+        action = self.orders.with_user(self.user_advisor).action_create_invoice()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", self.cron.id)]), triggers + 1,
+                         "the scheduler is woken up at once")
+        self.assertEqual(set(self.orders.mapped("state")), {"delivered"}, "nothing is settled in the request")
+        self.assertEqual(self.orders.settlement_requested_by_id, self.user_advisor)
+
+    def _run_cron(self):
+        self.cron.method_direct_trigger()
+        return self.env["ir.cron.progress"].search([("cron_id", "=", self.cron.id)], order="id desc", limit=1)
+
+    def test_queued_batch_settled_in_chunks(self):
+        self._queue()
+        progress = self._run_cron()
+        self.assertEqual((progress.done, progress.remaining), (2, 1))
+        self.assertEqual(self.orders.mapped("state"), ["done", "done", "delivered"])
+        progress = self._run_cron()
+        self.assertEqual((progress.done, progress.remaining), (1, 0))
+        self._run_cron()
+        self.assertEqual(set(self.orders.mapped("state")), {"done"})
+        self.assertEqual(len(self.orders.invoice_ids), 4, "one invoice each, and the maker's: nothing settled twice")
+        self.assertEqual(self.orders.invoice_ids.create_uid, self.user_advisor, "settled as the advisor who asked")
+        self.assertEqual(set(self.orders.invoice_ids.mapped("state")), {"posted"})
+        self.assertFalse(self.orders.settlement_requested_by_id)
+
+    def test_failed_order_does_not_hold_up_the_others(self):
+        self._queue()
+        self.vehicle.model_id.brand_id.warranty_partner_id = False
+        self._run_cron()
+        self._run_cron()
+        self.assertEqual(self.orders.mapped("state"), ["done", "delivered", "done"],
+                         self.orders.mapped("settlement_error"))
+        failed = self.orders[1]
+        self.assertIn(self.vehicle.model_id.brand_id.name, failed.settlement_error)
+        self.assertFalse(failed.invoice_ids, "nothing half-made is left of the failed order")
+        self.assertFalse(self.orders.settlement_requested_by_id, "a failed order leaves the queue")
+        self.assertIn(failed, self.orders.search([("settlement_error", "!=", False), ("state", "=", "delivered")]))
+
+    def test_small_batch_settled_in_the_request(self):
+        self.orders[:2].with_user(self.user_advisor).action_create_invoice()
+        self.assertEqual(self.orders.mapped("state"), ["done", "done", "delivered"])

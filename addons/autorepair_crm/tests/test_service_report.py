@@ -10,9 +10,8 @@ from .test_service_order import ServiceOrderCase
 MEASURES = ["nbr:sum", "amount_untaxed:sum", "average_order_value:avg", "labour_hours:sum", "actual_hours:sum"]
 
 
-@tagged("post_install", "-at_install")
-class TestServiceReport(ServiceOrderCase):
-    """The manager's monthly figures, checked against orders worked by hand."""
+class ServiceReportCase(ServiceOrderCase):
+    """Orders worked by hand, to check the manager's figures against."""
 
     def _delivered_order(self, day, clocked_hours, **decisions):
         """An order of 4 lines (labour 1.5 h x 200, part 2 x 200, twice) delivered on day at 10:00 Beijing time."""
@@ -26,6 +25,21 @@ class TestServiceReport(ServiceOrderCase):
         with freeze_time(day):
             self._deliver(order)
         return order
+
+    def _check_access(self, model):
+        """Advisors and managers read the figures; the workshop floor does not."""
+        self._received_order()
+        self.env.flush_all()
+        for user in (self.user_advisor, self.user_manager):
+            self.assertEqual(self.env[model].with_user(user).search_count(
+                [("advisor_id", "=", self.user_advisor.id)]), 1)
+        with self.assertRaises(AccessError):
+            self.env[model].with_user(self.user_technician).search_count([])
+
+
+@tagged("post_install", "-at_install")
+class TestServiceReport(ServiceReportCase):
+    """The workshop analysis, one row per order."""
 
     def _report(self, groupby, domain=()):
         self.env.flush_all()
@@ -76,10 +90,56 @@ class TestServiceReport(ServiceOrderCase):
         self.assertFalse(self.env["autorepair.service.report"].search([("order_id", "=", cancelled.id)]))
 
     def test_access(self):
-        self._received_order()
+        self._check_access("autorepair.service.report")
+
+
+@tagged("post_install", "-at_install")
+class TestServiceReportMonth(ServiceReportCase):
+    """The figures over years: past months from the nightly cache, the current
+    month live, both adding up to what the orders say."""
+
+    def _months(self, domain=()):
         self.env.flush_all()
-        for user in (self.user_advisor, self.user_manager):
-            self.assertEqual(self.env["autorepair.service.report"].with_user(user).search_count(
-                [("advisor_id", "=", self.user_advisor.id)]), 1)
-        with self.assertRaises(AccessError):
-            self.env["autorepair.service.report"].with_user(self.user_technician).search_count([])
+        Report = self.env["autorepair.service.report.month"]
+        mine = [("advisor_id", "=", self.user_advisor.id), ("state", "in", ("delivered", "done"))]
+        return {group["month:month"]: group
+                for group in Report.read_group(list(domain) + mine, MEASURES, ["month:month"], lazy=False)}
+
+    def _cached_rows(self):
+        self.env.cr.execute(
+            "SELECT month, nbr FROM autorepair_service_report_month_cache WHERE advisor_id = %s ORDER BY month",
+            [self.user_advisor.id])
+        return self.env.cr.fetchall()
+
+    def test_past_months_cached_current_month_live(self):
+        self.env.company.partner_id.tz = "Asia/Shanghai"
+        # 2026-10-31 20:00 UTC is already 1 November in Beijing
+        self._delivered_order(datetime(2026, 10, 20, 2, 0), 1.0)
+        self._delivered_order(datetime(2026, 10, 31, 20, 0), 1.0, **{"项目3": "declined"})
+        self._delivered_order(datetime(2026, 11, 20, 2, 0), 1.0, **{"项目2": "declined"})
+        expected = {"October 2026": (1, 1400), "November 2026": (2, 2100)}
+
+        def figures():
+            return {month: (group["nbr"], group["amount_untaxed"]) for month, group in self._months().items()}
+
+        self.assertEqual(figures(), expected, "before the first night, every month is added up live")
+        with freeze_time("2026-11-21 20:00:00"):
+            self.env["autorepair.service.report.month"]._refresh_cache()
+            self.env["autorepair.service.report.month"]._refresh_cache()
+            self.assertEqual(self._cached_rows(), [(datetime(2026, 10, 1).date(), 1)],
+                             "only the months that are over are cached, once however often the cron runs")
+            self.assertEqual(figures(), expected)
+            # a car delivered today counts today
+            self._delivered_order(datetime(2026, 11, 21, 19, 0), 1.0)
+            self.assertEqual(figures()["November 2026"][0], 3)
+
+        # the average order value of the year is the revenue over the car count,
+        # not the average of the months' averages
+        [year] = self.env["autorepair.service.report.month"].read_group(
+            [("advisor_id", "=", self.user_advisor.id), ("state", "in", ("delivered", "done"))],
+            ["average_order_value:avg"], [], lazy=False)
+        self.assertAlmostEqual(year["average_order_value"], (1400 + 1000 + 1100 + 1400) / 4, places=2)
+        self.assertNotIn("nbr", year)
+
+    def test_access(self):
+        self._check_access("autorepair.service.report.month")
