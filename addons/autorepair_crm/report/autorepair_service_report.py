@@ -7,6 +7,13 @@ DATE_COLUMNS = ("delivered_date", "received_date", "appointment_start", "create_
 REPORT_DATE_INDEX = "autorepair_service_order_report_date_idx"
 
 
+def order_selection(name):
+    """The choices of a selection field of the orders, for a report's column."""
+    def selection(model):
+        return model.env["autorepair.service.order"]._fields[name]._description_selection(model.env)
+    return selection
+
+
 def _report_date(alias=None):
     columns = [SQL.identifier(alias, name) if alias else SQL.identifier(name) for name in DATE_COLUMNS]
     return SQL("COALESCE(%s)", SQL(", ").join(columns))
@@ -42,8 +49,8 @@ class AutorepairServiceReport(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     advisor_id = fields.Many2one("res.users", string="Service Advisor", readonly=True)
     technician_id = fields.Many2one("res.users", string="Technician", readonly=True)
-    need_type = fields.Selection(selection="_selection_need_type", string="Need", readonly=True)
-    state = fields.Selection(selection="_selection_state", string="Status", readonly=True)
+    need_type = fields.Selection(selection=order_selection("need_type"), string="Need", readonly=True)
+    state = fields.Selection(selection=order_selection("state"), string="Status", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     vehicle_id = fields.Many2one("fleet.vehicle", string="Vehicle", readonly=True)
     is_appointment = fields.Boolean(string="Booked in Advance", readonly=True)
@@ -55,12 +62,6 @@ class AutorepairServiceReport(models.Model):
     labour_hours = fields.Float(string="Billed Hours", readonly=True)
     actual_hours = fields.Float(string="Clocked Hours", readonly=True)
     nbr = fields.Integer(string="Car Count", readonly=True)
-
-    def _selection_need_type(self):
-        return self.env["autorepair.service.order"]._fields["need_type"]._description_selection(self.env)
-
-    def _selection_state(self):
-        return self.env["autorepair.service.order"]._fields["state"]._description_selection(self.env)
 
     # The order's stored totals are read as they are: the rules of what a line
     # adds to the revenue (declined, warranty, goodwill) stay in one place, and

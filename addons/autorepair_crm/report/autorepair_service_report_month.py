@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .autorepair_service_report import _report_date
+from .autorepair_service_report import _report_date, order_selection
 
 BOUNDARY_PARAM = "autorepair_crm.service_report_month_boundary"
 CACHE_TABLE = "autorepair_service_report_month_cache"
@@ -45,8 +45,8 @@ class AutorepairServiceReportMonth(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     advisor_id = fields.Many2one("res.users", string="Service Advisor", readonly=True)
-    need_type = fields.Selection(selection="_selection_need_type", string="Need", readonly=True)
-    state = fields.Selection(selection="_selection_state", string="Status", readonly=True)
+    need_type = fields.Selection(selection=order_selection("need_type"), string="Need", readonly=True)
+    state = fields.Selection(selection=order_selection("state"), string="Status", readonly=True)
     is_appointment = fields.Boolean(string="Booked in Advance", readonly=True)
     nbr = fields.Integer(string="Car Count", readonly=True)
     amount_untaxed = fields.Monetary(string="Revenue", readonly=True, help="Untaxed amount of the orders.")
@@ -55,12 +55,6 @@ class AutorepairServiceReportMonth(models.Model):
         aggregator="avg", readonly=True, help="Revenue divided by the car count (ARO, 客单价).")
     labour_hours = fields.Float(string="Billed Hours", readonly=True)
     actual_hours = fields.Float(string="Clocked Hours", readonly=True)
-
-    def _selection_need_type(self):
-        return self.env["autorepair.service.order"]._fields["need_type"]._description_selection(self.env)
-
-    def _selection_state(self):
-        return self.env["autorepair.service.order"]._fields["state"]._description_selection(self.env)
 
     # ------------------------------------------------------------------ query
 
