@@ -26,6 +26,8 @@ STATES = [
     ("failed", "Failed"),
     ("cancel", "Cancelled"),
 ]
+# the task's contact is over: its closing day is kept (done_date)
+DONE_STATES = ("booked", "reminded", "returned", "elsewhere", "failed", "cancel")
 # a task in these states can still turn into a return
 RETURNABLE_STATES = ("open", "correction", "booked", "reminded", "elsewhere", "failed")
 FAILURE_REASONS = [("unreachable", "Unreachable"), ("expired", "Not Done in Time")]
@@ -46,6 +48,9 @@ SCRIPT_PLACEHOLDERS = (
     "vehicle_id.insurance_expiry_date", "vehicle_id.warranty_end_date", "vehicle_id.warranty_end_km",
     "due_date", "deadline", "due_km", "work_summary", "last_visit_date",
 )
+# call activities created or moved in batches: no "assigned to you" email and
+# no follower row per task (see message_subscribe)
+CALLS_CONTEXT = {"mail_activity_quick_update": True, "care_activity_nosubscribe": True}
 LOST_CLASSES = [
     ("local_in", "Local, in Warranty"),
     ("local_out", "Local, out of Warranty"),
@@ -84,6 +89,10 @@ class AutorepairCareTask(models.Model):
     deadline = fields.Date(required=True, help="Past this day an uncompleted contact fails.")
     due_km = fields.Integer(string="Due at (km)")
     state = fields.Selection(STATES, default="open", required=True, index=True, tracking=True)
+    done_date = fields.Datetime(
+        string="Closed On", copy=False, index=True, readonly=True,
+        help="When the task reached its outcome (reminded, booked, returned, serviced elsewhere, failed or "
+        "cancelled); cleared when it is reopened.")
     to_schedule = fields.Boolean(
         default=True, copy=False, help="Created by the daily run; its activity is still to be scheduled.")
     next_call_date = fields.Date(string="Call On", index=True)
@@ -178,6 +187,35 @@ class AutorepairCareTask(models.Model):
                 last = vehicle.service_order_ids.filtered(lambda o: o.state in ("delivered", "done"))[:1]
                 lines = last.line_ids.filtered(lambda line: line.is_approved and line.line_type == "labour")
             task.work_summary = ", ".join(lines.mapped("name"))
+
+    # ---------------------------------------------------------------------- CRUD
+
+    def write(self, vals):
+        if "state" in vals and "done_date" not in vals and vals["state"] in DONE_STATES:
+            # closed now; a task closed before keeps its day (reminded, then the customer returns)
+            closed = self.filtered("done_date")
+            super(AutorepairCareTask, closed).write(vals)
+            result = super(AutorepairCareTask, self - closed).write(dict(vals, done_date=fields.Datetime.now()))
+        else:
+            if "state" in vals and "done_date" not in vals:
+                vals = dict(vals, done_date=False)
+            result = super().write(vals)
+        if "user_id" in vals:
+            self._move_calls()
+        return result
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        # mail.activity subscribes its user: the call's activity already tells
+        # the agent, a follower row per task would only fill mail_followers
+        if self.env.context.get("care_activity_nosubscribe"):
+            return True
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
+
+    def _message_auto_subscribe_followers(self, updated_values, default_subtype_ids):
+        # a new agent learns of the task from its activity, not as a follower
+        # with an "assigned to you" email per task
+        values = {key: value for key, value in updated_values.items() if key != "user_id"}
+        return super()._message_auto_subscribe_followers(values, default_subtype_ids)
 
     # ------------------------------------------------------------------- actions
 
@@ -340,25 +378,48 @@ class AutorepairCareTask(models.Model):
             "summary": self.rule_id.name,
         }
 
-    def _schedule(self):
+    def _schedule(self, today=None):
         """Phone tasks become an activity of their agent (a task without
         agent waits on the board for the manager); SMS and email tasks wait
-        for the next dispatch."""
-        phone = self.filtered(lambda t: t.rule_id.first_channel == "phone")
-        with_agent = phone.filtered(lambda t: t.user_id and t.rule_id.activity_type_id)
-        if with_agent:
-            model_id = self.env["ir.model"]._get_id(self._name)
-            # names computed at once: the activities' res_name reads them record by record
-            with_agent.mapped("display_name")
-            # batch creation; no "assigned to you" email per task
-            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-                [task._prepare_activity_vals(model_id) for task in with_agent])
+        for the next dispatch. A task already past its deadline on the day
+        of the run (days caught up after the server was down) gets neither:
+        the run fails it right after, a call or a greeting days late helps
+        nobody."""
+        live = self.filtered(lambda t: not today or t.deadline >= today)
+        phone = live.filtered(lambda t: t.rule_id.first_channel == "phone")
+        phone._create_calls()
         for channel in ("sms", "email"):
-            tasks = (self - phone).filtered(lambda t, c=channel: t.rule_id.first_channel == c)
+            tasks = (live - phone).filtered(lambda t, c=channel: t.rule_id.first_channel == c)
             if tasks:
                 tasks.write({"message_state": "pending", "message_channel": channel})
         # a flag of the run, nothing to track in the chatter
         self.with_context(tracking_disable=True).write({"to_schedule": False})
+
+    def _create_calls(self):
+        """The call activity of each task that has an agent, in one batch."""
+        tasks = self.filtered(lambda t: t.user_id and t.rule_id.activity_type_id)
+        if tasks:
+            model_id = self.env["ir.model"]._get_id(self._name)
+            # names computed at once: the activities' res_name reads them record by record
+            tasks.mapped("display_name")
+            self.env["mail.activity"].with_context(**CALLS_CONTEXT).create(
+                [task._prepare_activity_vals(model_id) for task in tasks])
+
+    def _move_calls(self):
+        """The agent changed: the open task's call activity follows it to the
+        new agent, is created for a task that had none (e.g. the insurance
+        specialist set on the rule), and is removed when nobody is left."""
+        tasks = self.filtered(
+            lambda t: t.state == "open" and not t.to_schedule and t.rule_id.first_channel == "phone")
+        calls = tasks.activity_ids.filtered(lambda a: a.activity_type_id in tasks.rule_id.activity_type_id)
+        called = tasks.browse(set(calls.mapped("res_id")))
+        for user in called.user_id:
+            ids = set(called.filtered(lambda t, u=user: t.user_id == u).ids)
+            calls.filtered(lambda a, i=ids: a.res_id in i).with_context(**CALLS_CONTEXT).write(
+                {"user_id": user.id})
+        nobody = set(called.filtered(lambda t: not t.user_id).ids)
+        calls.filtered(lambda a: a.res_id in nobody).unlink()
+        (tasks - called)._create_calls()
 
     # ------------------------------------------------------------------ the run
 
@@ -376,7 +437,7 @@ class AutorepairCareTask(models.Model):
         today = today or self.env["autorepair.care.rule"]._care_today()
         steps = (
             ("created", lambda: self._run_rules(today)),
-            ("scheduled", lambda: self._run_batches(self._claim_to_schedule, lambda tasks: tasks._schedule())),
+            ("scheduled", lambda: self._run_batches(self._claim_to_schedule, lambda tasks: tasks._schedule(today))),
             ("failed", lambda: self._run_batches(
                 lambda limit: self._claim_overdue(today, limit), lambda tasks: tasks._expire(today))),
         )
@@ -531,6 +592,9 @@ class AutorepairCareTask(models.Model):
 
     def _queue_email(self, rule):
         rule.mail_template_id.send_mail_batch(self.ids, force_send=False)
+        # the email invites a reply: its agent follows the task to receive it
+        for user in self.user_id:
+            self.filtered(lambda t, u=user: t.user_id == u)._message_subscribe(partner_ids=user.partner_id.ids)
 
     # -------------------------------------------------------------- returns
 

@@ -2,9 +2,7 @@ import datetime
 
 from freezegun import freeze_time
 
-from odoo.tests import new_test_user
-
-from odoo.addons.autorepair_crm.tests.common import AutorepairCrmCase, make_vin
+from odoo.addons.autorepair_crm.tests.common import AutorepairCrmCase, add_role_users, make_vin
 
 # the dealer's day the tests live on; 02:00 UTC is 10:00 in China
 TODAY = datetime.date(2025, 6, 10)
@@ -31,10 +29,7 @@ class CareCase(AutorepairCrmCase):
         cls.addClassCleanup(cls.startClassFreeze.stop)
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tz=TZ))
-        cls.user_care_agent_2 = new_test_user(
-            cls.env, login="ar_care_agent_2", groups="autorepair_crm.group_care_agent",
-            company_id=cls.company.id, company_ids=[cls.company.id], tz=TZ,
-        )
+        add_role_users(cls, "ar", {"care_agent_2": "autorepair_crm.group_care_agent"})
         cls.company.phone = "028-88886666"
         ref = cls.env.ref
         cls.rule_first = ref("autorepair_care.rule_first_maintenance")
@@ -47,6 +42,7 @@ class CareCase(AutorepairCrmCase):
         cls.rule_lost = ref("autorepair_care.rule_lost")
         cls.rule_at_risk = ref("autorepair_care.rule_at_risk")
         cls.rule_holiday = ref("autorepair_care.rule_holiday")
+        cls.rule_weather = ref("autorepair_care.rule_weather")
         cls.Task = cls.env["autorepair.care.task"]
         # whatever ran in this database before, the rules start from scratch
         cls.env["autorepair.care.rule"].with_context(active_test=False).search([]).last_run_date = False

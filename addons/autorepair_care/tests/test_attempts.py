@@ -88,6 +88,32 @@ class TestAttemptPolicy(CareCase):
         self.run_day(task.deadline + days(1))
         self.assertEqual((task.state, task.failure_reason), ("failed", "expired"))
         self.assertFalse(task.activity_ids)
+        self.assertEqual(task.done_date, at(task.deadline + days(1), 2), "closed by the daily run")
+
+    def test_done_date_follows_the_outcome(self):
+        """Closed On: stamped when the task reaches its outcome, cleared when
+        it is reopened, stamped again at the next outcome."""
+        task = self.task
+        self.assertFalse(task.done_date)
+        for hour in (10, 15):
+            self.call(task, TODAY, hour)
+        self.assertFalse(task.done_date, "still being called")
+        self.call(task, TODAY, 19)
+        self.assertEqual((task.state, task.done_date), ("failed", at(TODAY, 19)))
+        with freeze_time(at(TODAY + days(1), 9)):
+            task.with_user(self.user_care_manager).action_reopen()
+        self.assertEqual((task.state, task.done_date), ("open", False))
+        self.assertEqual(task.activity_ids.user_id, self.user_care_agent)
+        self.call(task, TODAY + days(1), 11, "wrong_number")
+        self.assertEqual((task.state, task.done_date), ("correction", False), "waits for the number")
+        with freeze_time(at(TODAY + days(2), 9)):
+            self.customer.mobile = "13900139001"
+        self.call(task, TODAY + days(2), 10, "reached")
+        self.assertEqual((task.state, task.done_date), ("reminded", at(TODAY + days(2), 10)))
+        other = self.task_periodic
+        with freeze_time(at(TODAY, 16)):
+            other.with_user(self.user_care_manager).action_cancel()
+        self.assertEqual((other.state, other.done_date), ("cancel", at(TODAY, 16)))
 
     def test_fallback_email_for_periodic_maintenance(self):
         task = self.task_periodic
@@ -100,6 +126,8 @@ class TestAttemptPolicy(CareCase):
         self.assertEqual(mail.state, "outgoing")
         self.assertEqual(mail.recipient_ids, self.customer)
         self.assertIn("川A10001", mail.subject)
+        # the email invites a reply: the agent follows the task to receive it
+        self.assertEqual(task.message_partner_ids, self.user_care_agent.partner_id)
 
     def test_quiet_hours(self):
         task = self.task

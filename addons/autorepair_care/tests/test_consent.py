@@ -12,7 +12,8 @@ class TestConsent(CareCase):
     def setUpClass(cls):
         super().setUpClass()
         birthday = TODAY.replace(year=1980)
-        consent = {"marketing_consent": True, "marketing_consent_date": TODAY, "marketing_consent_source": "form"}
+        cls.consent = consent = {
+            "marketing_consent": True, "marketing_consent_date": TODAY, "marketing_consent_source": "form"}
         cls.consenting = cls._client("同意", "13800138011", email="yes@example.com", birthday=birthday, **consent)
         cls.no_consent = cls._client("未同意", "13800138012", email="maybe@example.com", birthday=birthday)
         cls.opted_out = cls._client("退订", "13800138013", email="no@example.com", birthday=birthday,
@@ -41,18 +42,31 @@ class TestConsent(CareCase):
             self.assertEqual(len(self.Task.search([("rule_id", "=", self.rule_inspection.id),
                                                    ("partner_id", "=", customer.id)])), 1, customer.name)
 
-    def test_opt_out_after_the_task_was_made(self):
+    def test_opt_out_or_blacklist_after_the_task_was_made(self):
+        """Consent is checked again when the message leaves: a customer who
+        opted out, or whose number was blacklisted, after his greeting was
+        planned gets no SMS; the others still get theirs."""
+        birthday = TODAY.replace(year=1980)
+        listed_later = self._client("后拉黑", "13800138016", birthday=birthday, **self.consent)
+        stays = self._client("照常", "13800138017", birthday=birthday, **self.consent)
         self.run_day(TODAY)
-        task = self.tasks(self.rule_birthday, self.consenting)
+        greeted = self.consenting | listed_later | stays
+        tasks = self.Task.search([("rule_id", "=", self.rule_birthday.id), ("partner_id", "in", greeted.ids)])
+        self.assertEqual(tasks.partner_id, greeted)
         self.consenting.write({"marketing_consent": False, "marketing_opt_out": True})
-        for hour in (10, 15, 19):
-            self.env["autorepair.care.attempt"].create({
-                "task_id": task.id, "outcome": "no_answer", "date": f"2025-06-10 {hour - 8:02d}:00:00",
-                "user_id": self.user_care_agent.id})
-        self.assertEqual((task.state, task.message_state), ("failed", "pending"))
+        self.env["phone.blacklist"].sudo().add("+8613800138016")
+        for task in tasks:
+            for hour in (10, 15, 19):
+                self.env["autorepair.care.attempt"].create({
+                    "task_id": task.id, "outcome": "no_answer", "date": f"2025-06-10 {hour - 8:02d}:00:00",
+                    "user_id": self.user_care_agent.id})
+        self.assertEqual(set(tasks.mapped("state")), {"failed"})
+        self.assertEqual(set(tasks.mapped("message_state")), {"pending"})
         self.dispatch(TODAY, 20)
-        self.assertEqual(task.message_state, "blocked")
-        self.assertEqual(self.messages_to(self.consenting), 0)
+        self.assertEqual(self.tasks(self.rule_birthday, self.consenting).message_block_reason, "No marketing consent")
+        self.assertEqual(self.tasks(self.rule_birthday, listed_later).message_block_reason, "Blacklisted")
+        self.assertEqual(self.messages_to(self.consenting | listed_later), 0)
+        self.assertEqual(self.messages_to(stays), 1)
 
     def test_broadcast_to_a_segment(self):
         broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager).create({
@@ -72,6 +86,23 @@ class TestConsent(CareCase):
         self.assertIn("同意", sms.filtered(lambda s: s.partner_id == self.consenting).body)
         self.assertEqual(self.messages_to(self.opted_out | self.no_consent | self.phone_listed | self.mail_listed), 0)
         self.assertEqual(broadcast.month_count, 1)
+
+    def test_weather_warning_by_email(self):
+        broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager).create({
+            "name": "暴雨预警", "rule_id": self.rule_weather.id, "channel": "email",
+            "segment_domain": f"[('id', 'in', {self.everyone.ids})]",
+            "body_html": '<p><t t-out="object.name"/>, heavy rain tonight: park away from low ground.</p>',
+        })
+        broadcast.action_schedule()
+        self.assertEqual(broadcast.recipient_ids.partner_id, self.consenting)
+        self.assertFalse(self.env["mail.mail"].sudo().search([("recipient_ids", "in", self.everyone.ids)]),
+                         "queued by the dispatch, not when scheduled")
+        self.dispatch(TODAY, 10)
+        mail = self.env["mail.mail"].sudo().search([("recipient_ids", "in", self.everyone.ids)])
+        self.assertEqual(mail.recipient_ids, self.consenting)
+        self.assertEqual((mail.state, mail.subject), ("outgoing", "暴雨预警"))
+        self.assertIn("同意, heavy rain", str(mail.body_html))
+        self.assertEqual(self.messages_to(self.everyone - self.consenting), 0)
 
     def test_broadcast_month_count_against_the_standard(self):
         Broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager)

@@ -32,6 +32,7 @@ class TestReturn(CareCase):
         self.assertEqual(self.task.state, "open")
         order = self.deliver("periodic_maintenance")
         self.assertEqual((self.task.state, self.task.returned_order_id), ("returned", order))
+        self.assertEqual(self.task.done_date, at(TODAY + days(5), 16))
         self.assertFalse(self.task.activity_ids)
 
     def test_failed_reminder_still_counts_the_return(self):
@@ -70,8 +71,9 @@ class TestReturn(CareCase):
                 "appointment_start": datetime.datetime(2025, 6, 12, 2, 0),
             })
         self.assertEqual(self.task.state, "booked")
+        self.assertTrue(self.task.done_date)
         self.task.service_order_id.with_user(self.user_advisor).action_cancel()
-        self.assertEqual((self.task.state, self.task.service_order_id.id), ("open", False))
+        self.assertEqual((self.task.state, self.task.service_order_id.id, self.task.done_date), ("open", False, False))
         self.assertEqual(self.task.activity_ids.user_id, self.user_care_agent)
 
     def test_booked_visit_delivered_returns_the_task(self):
@@ -80,7 +82,9 @@ class TestReturn(CareCase):
                 "task_id": self.task.id, "outcome": "booked",
                 "appointment_start": datetime.datetime(2025, 6, 12, 2, 0),
             })
+        self.assertEqual(self.task.done_date, at(TODAY, 10))
         order = self.task.service_order_id
         with freeze_time(at(TODAY + days(2), 16)):
             order.write({"state": "delivered", "delivered_date": datetime.datetime.now()})
         self.assertEqual((self.task.state, self.task.returned_order_id), ("returned", order))
+        self.assertEqual(self.task.done_date, at(TODAY, 10), "closed when the reminder booked the visit")

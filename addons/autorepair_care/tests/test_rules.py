@@ -26,6 +26,16 @@ class TestCareRules(CareCase):
         self.assertEqual((activity.user_id, activity.activity_type_id), (agent, rule.activity_type_id))
         return task
 
+    def driven_car(self, plate, km_now, target_km, **vals):
+        """A car read at 5,000 km 300 days ago and at km_now two days ago, and
+        the day it is projected to reach target_km."""
+        vehicle = self._car(plate, self._client("王强", "13800138002"), delivery_date=TODAY - days(400), **vals)
+        self.env["fleet.vehicle.odometer"].create([
+            {"vehicle_id": vehicle.id, "date": TODAY - days(300), "value": 5000},
+            {"vehicle_id": vehicle.id, "date": TODAY - days(2), "value": km_now},
+        ])
+        return vehicle, project_date_for_km(vehicle.odometer_date, vehicle.odometer, target_km, vehicle.km_per_day)
+
     def test_first_maintenance_two_months_after_delivery(self):
         customer = self._client("李娜", "13800138001")
         due = self._car("川A10001", customer, delivery_date=TODAY - days(60))
@@ -57,15 +67,9 @@ class TestCareRules(CareCase):
     def test_periodic_maintenance_by_km_projected(self):
         """A car driven a lot reaches its next service mileage before its
         date: due a week before the projected day."""
-        customer = self._client("王强", "13800138002")
-        vehicle = self._car("川A10004", customer, delivery_date=TODAY - days(400),
-                            next_service_date=TODAY + days(120), next_service_km=20000)
-        self.env["fleet.vehicle.odometer"].create([
-            {"vehicle_id": vehicle.id, "date": TODAY - days(300), "value": 5000},
-            {"vehicle_id": vehicle.id, "date": TODAY - days(2), "value": 19500},
-        ])
+        vehicle, projected = self.driven_car("川A10004", 19500, 20000, next_service_date=TODAY + days(120),
+                                             next_service_km=20000)
         self.assertTrue(vehicle.km_per_day_estimated)
-        projected = project_date_for_km(vehicle.odometer_date, vehicle.odometer, 20000, vehicle.km_per_day)
         self.assertLess(projected, TODAY + days(120))
         self.run_day(projected - days(7))
         task = self.assertDue(self.rule_periodic, vehicle, projected - days(7))
@@ -103,6 +107,18 @@ class TestCareRules(CareCase):
         self.run_day(TODAY)
         self.assertDue(self.rule_warranty, vehicle, TODAY)
 
+    def test_warranty_expiry_by_km_first(self):
+        """Driven a lot: the warranty's mileage comes before its date; the
+        reminder is due a month before the projected day."""
+        vehicle, projected = self.driven_car("川A10011", 50000, 56000, warranty_end_date=TODAY + days(700),
+                                             warranty_end_km=56000)
+        self.assertLess(projected, TODAY + days(100))
+        self.run_day(projected - days(31))
+        self.assertFalse(self.tasks(self.rule_warranty, vehicle))
+        self.run_day(projected - days(30))
+        task = self.assertDue(self.rule_warranty, vehicle, projected - days(30))
+        self.assertEqual(task.due_km, 56000)
+
     def test_annual_inspection(self):
         customer = self._client("赵敏", "13800138003")
         vehicle = self._car("川A10008", customer, inspection_due_date=TODAY + days(30))
@@ -126,6 +142,7 @@ class TestCareRules(CareCase):
         self.assertFalse(task.activity_ids)
         self.rule_insurance.user_id = self.user_insurance
         self.assertEqual(task.user_id, self.user_insurance)
+        self.assertEqual(task.activity_ids.user_id, self.user_insurance, "the call comes to the specialist")
 
     def test_birthday_on_the_day(self):
         customer = self._client("孙丽", "13800138004", birthday=datetime.date(1985, 6, 10),

@@ -1,6 +1,6 @@
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-from odoo.addons.autorepair_crm.tests.common import make_vin
+from odoo.addons.autorepair_crm.tests.common import add_role_users, make_vin
 
 
 @tagged("post_install", "-at_install")
@@ -10,8 +10,8 @@ class TestCareTour(HttpCase):
 
     def test_agent_logs_outcome_and_books(self):
         env = self.env(context=dict(self.env.context, tracking_disable=True))
-        agent = new_test_user(env, login="care_tour_agent", password="care_tour_agent",
-                              groups="autorepair_crm.group_care_agent", tz="Asia/Shanghai")
+        add_role_users(self, "care_tour", {"agent": "autorepair_crm.group_care_agent"})
+        agent = self.user_agent
         model = env["fleet.vehicle.model"].create({
             "name": "迈腾", "brand_id": env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"}).id,
         })

@@ -386,3 +386,27 @@ registry.category("web_tour.tours").add("autorepair_crm_service_order_advisor_de
         ];
     },
 });
+
+registry.category("web_tour.tours").add("autorepair_crm_monthly_figures", {
+    steps: () => [
+        ...openApp(),
+        ...openWorkshopMenu("autorepair_crm.autorepair_service_report_month_menu", "Open the Monthly Figures"),
+        {
+            content: "The advisor's row, this year by default",
+            trigger: ".o_pivot .o_pivot_header_cell_closed:contains(Tour advisor)",
+        },
+        {
+            content: "The car's revenue (and average order value) in the row",
+            trigger: ".o_pivot tbody tr:contains(Tour advisor) .o_pivot_cell_value:contains(492.00)",
+        },
+        {
+            content: "The same figures as a graph",
+            trigger: ".o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "The graph is drawn",
+            trigger: ".o_graph_renderer canvas",
+        },
+    ],
+});
