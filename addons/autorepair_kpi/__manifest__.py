@@ -19,6 +19,7 @@
         "views/autorepair_kpi_value_views.xml",
         "views/autorepair_kpi_statement_views.xml",
         "views/autorepair_kpi_statement_line_views.xml",
+        "views/autorepair_kpi_plan_views.xml",
         "wizard/autorepair_kpi_close_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",

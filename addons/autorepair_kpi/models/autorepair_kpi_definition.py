@@ -15,6 +15,12 @@ DELIVERED_STATES = ("delivered", "done")
 Period = namedtuple("Period", "date_from date_to dt_from dt_to tz company_ids")
 
 
+def local_midnight(tz_name, day):
+    """The UTC datetime, naive as Odoo stores it, of a day's local midnight."""
+    local = pytz.timezone(tz_name).localize(datetime.datetime.combine(day, datetime.time.min))
+    return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+
 class AutorepairKpiDefinition(models.Model):
     """A monthly figure (考核指标) computed per staff member. compute_key names
     a method _kpi_<key>(period) returning {user_id: (numerator, denominator,
@@ -57,14 +63,9 @@ class AutorepairKpiDefinition(models.Model):
         date_from = fields.Date.to_date(month).replace(day=1)
         date_to = fields.Date.add(date_from, months=1)
         tz_name = self.env.context.get("tz") or self.env.user.tz or "UTC"
-        tz = pytz.timezone(tz_name)
-
-        def utc(day):
-            local = tz.localize(datetime.datetime.combine(day, datetime.time.min))
-            return local.astimezone(pytz.utc).replace(tzinfo=None)
-
         company_ids = tuple((companies or self.env.companies).ids)
-        return Period(date_from, date_to, utc(date_from), utc(date_to), tz_name, company_ids)
+        return Period(date_from, date_to, local_midnight(tz_name, date_from), local_midnight(tz_name, date_to),
+                      tz_name, company_ids)
 
     def _compute_figures(self, period):
         """{definition: {user_id: (numerator, denominator, domain)}}"""
@@ -113,13 +114,10 @@ class AutorepairKpiDefinition(models.Model):
         return self._care_rows(period, ("insurance",), self._reminded_sql())
 
     def _birthday_on_time_sql(self, period):
-        # reached on the day (the agent's calls are dated in UTC, the day is local)
-        return SQL(
-            """(COALESCE(t.message_state, '') = 'queued' OR EXISTS (
-                   SELECT 1 FROM autorepair_care_attempt a
-                    WHERE a.task_id = t.id AND a.outcome IN ('reached', 'booked', 'refused')
-                      AND (a.date AT TIME ZONE 'UTC' AT TIME ZONE %s)::date <= t.due_date))""",
-            period.tz)
+        # greeted (by call or by the fallback message) and closed by the end
+        # of the birthday, the dealer's day (done_date is UTC)
+        return SQL("(%s AND (t.done_date AT TIME ZONE 'UTC' AT TIME ZONE %s)::date <= t.due_date)",
+                   self._reminded_sql(), period.tz)
 
     def _kpi_birthday_on_time(self, period):
         return self._care_rows(period, ("birthday",), self._birthday_on_time_sql(period))
@@ -151,9 +149,10 @@ class AutorepairKpiDefinition(models.Model):
         ), lambda uid, _rest: [*base, ("technician_id", "=", uid)])
 
     def _kpi_followup_24h(self, period):
-        """Deliveries of the month whose follow-up call was logged within the
-        delay of Settings, per customer's care agent (else the advisor, as the
-        follow-up activity is assigned)."""
+        """Deliveries of the month followed up within the hours of Settings:
+        a call made (the follow-up's date, reached or not) after the delivery
+        and at most that many hours later, per customer's care agent (else
+        the advisor, as the follow-up activity is assigned)."""
         hours = float(self.env["ir.config_parameter"].sudo().get_param("autorepair_crm.followup_delay_hours", 24))
         base = [("delivered_date", ">=", period.dt_from), ("delivered_date", "<", period.dt_to),
                 ("state", "in", DELIVERED_STATES), ("company_id", "in", period.company_ids)]
@@ -161,7 +160,8 @@ class AutorepairKpiDefinition(models.Model):
             """SELECT COALESCE(p.care_agent_id, o.advisor_id),
                       COUNT(*) FILTER (WHERE EXISTS (
                           SELECT 1 FROM autorepair_followup f
-                           WHERE f.order_id = o.id AND f.date <= o.delivered_date + make_interval(secs => %(secs)s))),
+                           WHERE f.order_id = o.id AND f.date >= o.delivered_date
+                             AND f.date <= o.delivered_date + make_interval(secs => %(secs)s))),
                       COUNT(*)
                  FROM autorepair_service_order o
                  JOIN res_partner p ON p.id = o.partner_id

@@ -7,7 +7,10 @@ EVENTS = [
     ("birthday_missed", "Birthday greeting not done on the day"),
     ("care_expired", "Periodic, warranty or inspection reminder not done in time"),
     ("complaint_late", "Complaint not answered in time"),
+    ("plan_late", "Summary and improvement plan not submitted in time"),
 ]
+# the records an event counts, when not care tasks
+EVENT_MODELS = {"complaint_late": "autorepair.complaint", "plan_late": "autorepair.kpi.plan"}
 
 
 class AutorepairKpiRule(models.Model):
@@ -70,13 +73,15 @@ class AutorepairKpiRule(models.Model):
 
     @api.model
     def _event_model(self, event):
-        return "autorepair.complaint" if event == "complaint_late" else "autorepair.care.task"
+        return EVENT_MODELS.get(event, "autorepair.care.task")
 
     @api.model
     def _count_events(self, event, period):
-        """{user_id: (count, domain)} of the care tasks or complaints counted
-        for an event in the month; the domain lists the records' ids since an
-        event can compare two fields."""
+        """{user_id: (count, domain)} of the care tasks, complaints or plans
+        counted for an event in the month; the domain lists the records' ids
+        since an event can compare two fields."""
+        if event == "plan_late":
+            return self.env["autorepair.kpi.plan"]._count_late(period)
         self.env.flush_all()
         if event == "complaint_late":
             query = SQL(

@@ -6,16 +6,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date, split_every
 
 STATES = [("draft", "Draft"), ("submitted", "Submitted"), ("approved", "Approved"), ("locked", "Locked")]
-# the moves of the monthly close (RULEBOOK §6): the manager proposes, the
-# general manager approves, then the month is closed for good
-TRANSITIONS = {
-    ("draft", "submitted"): "autorepair_crm.group_manager",
-    ("submitted", "draft"): "autorepair_crm.group_manager",
-    ("submitted", "approved"): "autorepair_crm.group_general_manager",
-    ("approved", "submitted"): "autorepair_crm.group_general_manager",
-    ("approved", "locked"): "autorepair_crm.group_general_manager",
-}
-WORKFLOW_FIELDS = {"state", "submitted_by_id", "submitted_date", "approved_by_id", "approved_date", "locked_date"}
 
 
 def dump_domain(domain):
@@ -30,8 +20,18 @@ class AutorepairKpiStatement(models.Model):
 
     _name = "autorepair.kpi.statement"
     _description = "Monthly Statement"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "autorepair.kpi.approval.mixin"]
     _order = "month desc, user_id"
+    # the moves of the monthly close (RULEBOOK §6): the manager proposes, the
+    # general manager approves, then the month is closed for good
+    _approval_transitions = {
+        ("draft", "submitted"): "autorepair_crm.group_manager",
+        ("submitted", "draft"): "autorepair_crm.group_manager",
+        ("submitted", "approved"): "autorepair_crm.group_general_manager",
+        ("approved", "submitted"): "autorepair_crm.group_general_manager",
+        ("approved", "locked"): "autorepair_crm.group_general_manager",
+    }
+    _approval_fields = frozenset({"submitted_by_id", "submitted_date", "locked_date"})
 
     name = fields.Char(compute="_compute_name", store=True)
     user_id = fields.Many2one("res.users", string="Staff Member", required=True, index=True, ondelete="restrict")
@@ -53,8 +53,6 @@ class AutorepairKpiStatement(models.Model):
     note = fields.Text(string="Review Notes")
     submitted_by_id = fields.Many2one("res.users", string="Submitted By", readonly=True, ondelete="set null")
     submitted_date = fields.Datetime(string="Submitted On", readonly=True)
-    approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True, ondelete="set null")
-    approved_date = fields.Datetime(string="Approved On", readonly=True)
     locked_date = fields.Datetime(string="Locked On", readonly=True)
 
     _sql_constraints = [
@@ -78,34 +76,12 @@ class AutorepairKpiStatement(models.Model):
 
     # ------------------------------------------------------------------- guards
 
-    def _check_draft(self):
-        for statement in self:
-            if statement.state != "draft":
-                raise UserError(self.env._(
-                    "%(statement)s is %(state)s: only a draft can change.", statement=statement.name,
-                    state=dict(self._fields["state"]._description_selection(self.env))[statement.state]))
-
     def write(self, vals):
-        changed = set(vals) - WORKFLOW_FIELDS - set(self.env["mail.thread"]._fields)
-        for statement in self:
-            if statement.state == "locked":
-                raise UserError(self.env._("%(statement)s is locked: the month is closed.", statement=statement.name))
-            new_state = vals.get("state", statement.state)
-            if new_state != statement.state:
-                group = TRANSITIONS.get((statement.state, new_state))
-                if not group:
-                    raise UserError(self.env._("A statement cannot go from %(old)s to %(new)s.",
-                                               old=statement.state, new=new_state))
-                if not self.env.su and not self.env.user.has_group(group):
-                    raise AccessError(self.env._("You are not allowed to move %(statement)s on.",
-                                                 statement=statement.name))
-            if changed and statement.state != "draft":
-                statement._check_draft()
+        # not even the chatter's fields: a locked month is closed for good
+        locked = self.filtered(lambda statement: statement.state == "locked")
+        if locked:
+            raise UserError(self.env._("%(statement)s is locked: the month is closed.", statement=locked[0].name))
         return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        self._check_draft()
 
     # ------------------------------------------------------------------ actions
 
@@ -117,14 +93,6 @@ class AutorepairKpiStatement(models.Model):
 
     def action_submit(self):
         self.write({"state": "submitted", "submitted_by_id": self.env.uid, "submitted_date": fields.Datetime.now()})
-        return True
-
-    def action_back_to_draft(self):
-        self.write({"state": "draft"})
-        return True
-
-    def action_approve(self):
-        self.write({"state": "approved", "approved_by_id": self.env.uid, "approved_date": fields.Datetime.now()})
         return True
 
     def action_reject(self):

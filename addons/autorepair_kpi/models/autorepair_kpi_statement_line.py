@@ -1,7 +1,5 @@
-import json
-
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 
 
 class AutorepairKpiStatementLine(models.Model):
@@ -10,13 +8,10 @@ class AutorepairKpiStatementLine(models.Model):
 
     _name = "autorepair.kpi.statement.line"
     _description = "Statement Line"
+    _inherit = ["autorepair.kpi.statement.detail.mixin"]
     _order = "statement_id, sequence, id"
     _rec_name = "rule_id"
 
-    statement_id = fields.Many2one("autorepair.kpi.statement", required=True, ondelete="cascade", index=True)
-    user_id = fields.Many2one(related="statement_id.user_id", store=True, index=True, string="Staff Member")
-    month = fields.Date(related="statement_id.month", store=True)
-    company_id = fields.Many2one(related="statement_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="statement_id.currency_id")
     sequence = fields.Integer(default=10)
     rule_id = fields.Many2one("autorepair.kpi.rule", string="Rule", required=True, ondelete="restrict", index=True)
@@ -35,8 +30,6 @@ class AutorepairKpiStatementLine(models.Model):
     amount = fields.Monetary(compute="_compute_amount", store=True)
     is_exempt = fields.Boolean(string="Exempt")
     exempt_reason = fields.Text(string="Exemption Reason")
-    drill_model = fields.Char(string="Records Model")
-    drill_domain = fields.Char(string="Records Domain")
 
     @api.depends("rule_id")
     def _compute_kind(self):
@@ -74,28 +67,4 @@ class AutorepairKpiStatementLine(models.Model):
             rule = self.env["autorepair.kpi.rule"].browse(vals.get("rule_id"))
             vals.setdefault("amount_min", rule.amount if rule.amount_max else 0.0)
             vals.setdefault("amount_max", rule.amount_max)
-        statements = self.env["autorepair.kpi.statement"].browse({vals["statement_id"] for vals in vals_list})
-        statements._check_draft()
         return super().create(vals_list)
-
-    def write(self, vals):
-        self.statement_id._check_draft()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_if_draft(self):
-        self.statement_id._check_draft()
-
-    def action_open_records(self):
-        self.ensure_one()
-        if not self.drill_model:
-            raise UserError(self.env._("This line was added by hand: no records are behind it."))
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.rule_id.name,
-            "res_model": self.drill_model,
-            "domain": json.loads(self.drill_domain or "[]"),
-            "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
-            "context": {"create": False},
-        }

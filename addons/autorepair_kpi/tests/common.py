@@ -1,5 +1,8 @@
 import datetime
 
+from freezegun import freeze_time
+
+from odoo import Command
 from odoo.tests import TransactionCase
 
 from odoo.addons.autorepair_crm.tests.common import add_role_users, make_vin
@@ -27,10 +30,12 @@ class KpiCase(TransactionCase):
             "advisor": "autorepair_crm.group_advisor",
             "technician": "autorepair_crm.group_technician",
             "insurer": "autorepair_crm.group_insurance",
+            "care_manager": "autorepair_crm.group_care_manager",
             "manager": "autorepair_crm.group_manager",
             "gm": "autorepair_crm.group_general_manager",
         }
-        add_role_users(cls, "kpi", roles, **{role: {"name": f"KPI {role.capitalize()}"} for role in roles})
+        add_role_users(cls, "kpi", roles, **{role: {"name": f"KPI {role.replace('_', ' ').title()}"}
+                                             for role in roles})
         brand = cls.env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"})
         cls.model = cls.env["fleet.vehicle.model"].create({"name": "迈腾", "brand_id": brand.id})
         cls.customer_a = cls._customer("张伟", "13800138001", cls.user_agent)
@@ -42,6 +47,7 @@ class KpiCase(TransactionCase):
         cls._care_fixture()
         cls._order_fixture()
         cls._complaint_fixture()
+        cls._plan_fixture()
 
     @classmethod
     def _customer(cls, name, mobile, agent):
@@ -81,10 +87,11 @@ class KpiCase(TransactionCase):
         cls._task("periodic_maintenance", a, 10, agent, "returned")
         cls._task("periodic_maintenance", b, 11, agent, "open")
         cls._task("periodic_maintenance", c, 12, agent, "failed", failure_reason="expired")
-        # birthdays: one greeted on the day, one not
+        # birthdays: one greeted on the day (10:00 in Shanghai), one not
         birthday = cls._task("birthday", a, 15, agent)
-        cls.env["autorepair.care.attempt"].with_user(agent).create({
-            "task_id": birthday.id, "outcome": "reached", "date": at(15, 2)})
+        with freeze_time(at(15, 2)):
+            cls.env["autorepair.care.attempt"].with_user(agent).create({
+                "task_id": birthday.id, "outcome": "reached", "date": at(15, 2)})
         cls._task("birthday", b, 16, agent)
         # insurance: 1 of 2 reminded
         cls._task("insurance", a, 20, insurer, "reminded")
@@ -146,6 +153,20 @@ class KpiCase(TransactionCase):
         cls._complaint(at(5), at(5, 12), responded=at(5, 15))
         cls._complaint(at(25), at(25, 12))
         cls._complaint(at(1, month=8), at(1, 12, month=8), responded=at(1, 11, month=8), closed=at(2))
+
+    @classmethod
+    def _plan_fixture(cls):
+        """October's improvement plan, submitted on October 3rd: on time."""
+        cls.plan = cls.env["autorepair.kpi.plan"].with_user(cls.user_care_manager).create({
+            "month": datetime.date(2026, 10, 1), "department": "care",
+            "analysis": "<p>首保提醒率 75%：一位客户电话打不通，未发短信补救。</p>",
+            "line_ids": [Command.create({
+                "name": "打不通的客户当天发送首保短信", "user_id": cls.user_agent.id,
+                "definition_id": cls.env.ref("autorepair_kpi.kpi_first_maintenance_reminder").id,
+                "date_deadline": datetime.date(2026, 10, 15)})],
+        })
+        with freeze_time(at(3, month=10)):
+            cls.plan.action_submit()
 
     def _statement(self, user, month=MONTH):
         return self.env["autorepair.kpi.statement"].search([("user_id", "=", user.id), ("month", "=", month)])

@@ -1,7 +1,15 @@
+import datetime
+
+from freezegun import freeze_time
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import MONTH, KpiCase
+from .common import MONTH, KpiCase, at
+
+
+def minutes(count):
+    return datetime.timedelta(minutes=count)
 
 
 @tagged("post_install", "-at_install")
@@ -34,6 +42,28 @@ class TestKpiFigures(KpiCase):
         self.assertFigure(self.user_agent, "birthday_on_time", 1, 2, 50.0)
         self.assertFigure(self.user_insurer, "insurance_reminder", 1, 2, 50.0)
 
+    def test_birthday_on_the_dealers_day(self):
+        """On time: greeted (by call or the fallback SMS) and closed by the end
+        of the birthday in Shanghai (done_date): 23:30 on the day counts,
+        00:30 the next day does not; a failed call without the SMS, or a
+        task still open, is a missed birthday."""
+        agent2, vehicle = self.user_agent2, self.vehicle_c
+        on_the_day = self._task("birthday", vehicle, 17, agent2, "reminded", done_date=at(17, 15) + minutes(30))
+        next_day = self._task("birthday", vehicle, 18, agent2, "reminded", done_date=at(18, 16) + minutes(30))
+        by_sms = self._task("birthday", vehicle, 19, agent2, "failed", failure_reason="unreachable",
+                            message_state="queued", message_channel="sms", done_date=at(19, 3))
+        failed = self._task("birthday", vehicle, 20, agent2, "failed", failure_reason="unreachable",
+                            done_date=at(20, 3))
+        still_open = self._task("birthday", vehicle, 21, agent2)
+        Definition, Task = self.env["autorepair.kpi.definition"], self.env["autorepair.care.task"]
+        period = Definition._period(MONTH)
+        numerator, denominator, domain = Definition._kpi_birthday_on_time(period)[agent2.id]
+        self.assertEqual((numerator, denominator), (2, 5))
+        self.assertEqual(Task.search(domain), on_the_day | next_day | by_sms | failed | still_open)
+        count, domain = self.env["autorepair.kpi.rule"]._count_events("birthday_missed", period)[agent2.id]
+        self.assertEqual(count, 3)
+        self.assertEqual(Task.search(domain), next_day | failed | still_open)
+
     def test_appointment_rate(self):
         # received in September, cancelled excluded: 2 booked of 3
         self.assertFigure(self.user_advisor, "appointment", 2, 3, 66.7)
@@ -46,6 +76,33 @@ class TestKpiFigures(KpiCase):
         # A's two deliveries go to her agent (one called in time), B's to the advisor (called late)
         self.assertFigure(self.user_agent, "followup_24h", 1, 2, 50.0)
         self.assertFigure(self.user_advisor, "followup_24h", 0, 1, 0.0)
+
+    def test_followup_within_the_hours_of_settings(self):
+        """The call's own date against the delivery: exactly 24 hours later
+        counts, a minute more does not, nor a call dated before the delivery;
+        an unanswered call is a follow-up made. With 48 hours in Settings the
+        late call counts."""
+        customer = self._customer("赵磊", "13800138004", self.user_agent2)
+        vehicle = self._vehicle(customer, "川A10004", "LFV2A2BHRC100004")
+        orders = [self._order(vehicle, at(day), at(day + 1, 8)) for day in (9, 11, 13, 15)]
+        calls = [
+            (orders[0], at(11, 8), True),
+            (orders[1], at(13, 8) + minutes(1), True),
+            (orders[2], at(14, 10), False),
+            (orders[3], at(16, 7), True),
+        ]
+        for order, date, reached in calls:
+            scores = {"score_attitude": "4", "score_quality": "4", "score_transparency": "4"} if reached else {}
+            self.env["autorepair.followup"].create({
+                "order_id": order.id, "agent_id": self.user_agent2.id, "date": date, "reached": reached, **scores})
+        Definition = self.env["autorepair.kpi.definition"]
+        period = Definition._period(MONTH)
+        numerator, denominator, domain = Definition._kpi_followup_24h(period)[self.user_agent2.id]
+        self.assertEqual((numerator, denominator), (2, 4))
+        self.assertEqual(self.env["autorepair.service.order"].search(domain).ids, [o.id for o in reversed(orders)],
+                         "the drill-down lists the deliveries")
+        self.env["ir.config_parameter"].sudo().set_param("autorepair_crm.followup_delay_hours", 48)
+        self.assertEqual(Definition._kpi_followup_24h(period)[self.user_agent2.id][:2], (3, 4))
 
     def test_satisfaction(self):
         # CSI 100 and (4 + 4 + 3) / 3 x 20 = 73.3: on average 86.7; one of two all-top answers
@@ -69,9 +126,25 @@ class TestKpiFigures(KpiCase):
         figure = self._figure(self._statement(self.user_agent), "first_maintenance_reminder")
         action = figure.action_open_records()
         self.assertEqual(action["res_model"], "autorepair.care.task")
+        self.assertEqual(action["name"], "First-Maintenance Reminder Rate: KPI Agent")
         tasks = self.env["autorepair.care.task"].search(action["domain"])
         self.assertEqual(len(tasks), 4)
         self.assertEqual(set(tasks.mapped("kind")), {"first_maintenance"})
+
+    def test_dashboard_per_agent_trends(self):
+        """The dashboard: the figures in a pivot and a graph, per staff member
+        and month, for the manager and the care manager."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("autorepair_kpi.autorepair_kpi_value_action")
+        self.assertEqual(action["view_mode"].split(","), ["pivot", "graph", "list"])
+        for user in (self.user_manager, self.user_care_manager):
+            Value = self.env["autorepair.kpi.value"].with_user(user)
+            arch = Value.get_views([(False, "graph"), (False, "pivot")])["views"]
+            self.assertIn('name="user_id"', arch["graph"]["arch"])
+            self.assertIn('name="user_id"', arch["pivot"]["arch"])
+            trend = {(user, month): value for user, month, value in Value._read_group(
+                [("definition_id.code", "=", "first_maintenance_reminder")], ["user_id", "month:month"],
+                ["value:avg"])}
+            self.assertEqual(trend[self.user_agent, MONTH], 75.0)
 
     def test_compute_key_checked(self):
         with self.assertRaises(ValidationError):
@@ -79,6 +152,10 @@ class TestKpiFigures(KpiCase):
 
     def test_month_without_data(self):
         month = MONTH.replace(year=2025)
+        # the next month's improvement plan is in on time: no late plan either
+        plan = self.plan.with_user(self.user_care_manager).copy({"month": datetime.date(2025, 10, 1)})
+        with freeze_time(at(2, month=10).replace(year=2025)):
+            plan.action_submit()
         Statement = self.env["autorepair.kpi.statement"]
         self.assertFalse(Statement._close_month(month), "nobody has figures: no statement")
         statement = Statement._close_month(month, self.user_agent)

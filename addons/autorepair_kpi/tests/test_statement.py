@@ -91,7 +91,10 @@ class TestKpiStatement(KpiCase):
         statement = self.statement.with_user(self.user_manager)
         statement.line_ids = [(0, 0, {"rule_id": self.env.ref("autorepair_kpi.kpi_rule_insurance_audit").id,
                                       "quantity": 3})]
-        self.assertEqual(self._line(statement, "kpi_rule_insurance_audit").amount, 60)
+        manual = self._line(statement, "kpi_rule_insurance_audit")
+        self.assertEqual(manual.amount, 60)
+        with self.assertRaises(UserError, msg="no records behind a line added by hand"):
+            manual.action_open_records()
         statement.action_recompute()
         self.assertEqual(self._line(statement, "kpi_rule_insurance_audit").amount, 60, "kept by the recompute")
 
@@ -151,6 +154,11 @@ class TestKpiStatement(KpiCase):
             lambda: line.unlink(),
             lambda: statement.value_ids[:1].write({"value": 100}),
             lambda: statement.write({"line_ids": [(0, 0, {"rule_id": line.rule_id.id})]}),
+            lambda: self.env["autorepair.kpi.statement.line"].create(
+                {"statement_id": statement.id, "rule_id": line.rule_id.id}),
+            lambda: self.env["autorepair.kpi.value"].create(
+                {"statement_id": statement.id, "definition_id": self.env.ref("autorepair_kpi.kpi_csi").id}),
+            lambda: statement.value_ids[:1].unlink(),
         ):
             with self.assertRaises(UserError):
                 change()

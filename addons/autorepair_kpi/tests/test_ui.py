@@ -28,6 +28,16 @@ class TestKpiTour(HttpCase, KpiCase):
         self.assertEqual(statement.state, "locked")
         self.assertEqual(statement.approved_by_id, self.user_gm)
 
+    def test_care_manager_submits_plan_general_manager_approves(self):
+        plan = self.plan
+        plan.action_back_to_draft()  # sent back: the care manager submits it again
+        self.start_tour("/odoo/action-autorepair_kpi.autorepair_kpi_plan_action", "autorepair_kpi_plan_submit_tour",
+                        login=self.user_care_manager.login)
+        self.assertEqual((plan.state, plan.submitted_by_id), ("submitted", self.user_care_manager))
+        self.start_tour("/odoo/action-autorepair_kpi.autorepair_kpi_plan_action", "autorepair_kpi_plan_approve_tour",
+                        login=self.user_gm.login)
+        self.assertEqual((plan.state, plan.approved_by_id), ("approved", self.user_gm))
+
     def test_export_download(self):
         self.env["autorepair.kpi.statement"]._close_month(MONTH)
         self.authenticate(self.user_manager.login, self.user_manager.login)

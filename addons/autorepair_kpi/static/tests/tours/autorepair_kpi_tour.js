@@ -74,3 +74,52 @@ registry.category("web_tour.tours").add("autorepair_kpi_approve_tour", {
         },
     ],
 });
+
+// The care manager submits the improvement plan written from the month's figures.
+registry.category("web_tour.tours").add("autorepair_kpi_plan_submit_tour", {
+    steps: () => [
+        {
+            content: "Open the draft plan",
+            trigger: ".o_data_row td.o_data_cell[name='department']",
+            run: "click",
+        },
+        {
+            content: "Read the actions planned",
+            trigger: ".o_notebook a.nav-link[name='actions']",
+            run: "click",
+        },
+        {
+            content: "An action with its owner",
+            trigger: ".o_field_one2many[name='line_ids'] .o_data_row .o_data_cell[name='user_id']",
+        },
+        {
+            content: "Submit to the general manager",
+            trigger: "button[name='action_submit']",
+            run: "click",
+        },
+        {
+            content: "Submitted",
+            trigger: ".o_statusbar_status button.o_arrow_button_current[data-value='submitted']",
+        },
+    ],
+});
+
+// The general manager approves the submitted plan.
+registry.category("web_tour.tours").add("autorepair_kpi_plan_approve_tour", {
+    steps: () => [
+        {
+            content: "Open the plan to approve",
+            trigger: ".o_data_row td.o_data_cell[name='department']",
+            run: "click",
+        },
+        {
+            content: "Approve",
+            trigger: "button[name='action_approve']",
+            run: "click",
+        },
+        {
+            content: "Approved",
+            trigger: ".o_statusbar_status button.o_arrow_button_current[data-value='approved']",
+        },
+    ],
+});
