@@ -192,8 +192,9 @@ def counts(env):
     env.cr.execute("""
         SELECT (SELECT count(*) FROM autorepair_care_task),
                (SELECT count(*) FROM mail_activity WHERE res_model = 'autorepair.care.task'),
-               (SELECT count(*) FROM autorepair_care_task WHERE state = 'failed')""")
-    return dict(zip(("tasks", "activities", "failed"), env.cr.fetchone(), strict=True))
+               (SELECT count(*) FROM autorepair_care_task WHERE state = 'failed'),
+               (SELECT count(*) FROM mail_followers WHERE res_model = 'autorepair.care.task')""")
+    return dict(zip(("tasks", "activities", "failed", "followers"), env.cr.fetchone(), strict=True))
 
 
 def daily_run(env, today):
@@ -226,7 +227,8 @@ def line(label, stats):
             f"{stats.get('tasks', stats.get('count', 0)):>7,} tasks")
     if "failed" in stats:
         # activities: created for the new tasks less those of the tasks failed past their deadline
-        text += f"  {stats['failed']:>6,} failed  {stats['activities']:>+7,} activities"
+        text += (f"  {stats['failed']:>6,} failed  {stats['activities']:>+7,} activities"
+                 f"  {stats['followers']:>+7,} followers")
     return text
 
 

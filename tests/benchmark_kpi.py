@@ -120,7 +120,8 @@ def insert_tasks(env, args, staff):
     cr.execute("SELECT setseed(0.6)")
     source = SQL(
         """(WITH drawn AS (
-               SELECT g, mod(g / %(n)s, 6) AS k, random() AS r_user, random() AS r_day, random() AS r_state
+               SELECT g, mod(g / %(n)s, 6) AS k, random() AS r_user, random() AS r_day, random() AS r_state,
+                      random() AS r_done
                  FROM generate_series(0, %(last)s) AS g)
             SELECT (%(rules)s::int[])[k + 1] AS rule_id, (%(kinds)s::varchar[])[k + 1] AS kind,
                    v.id AS vehicle_id, v.owner_id AS partner_id,
@@ -133,13 +134,17 @@ def insert_tasks(env, args, staff):
                         WHEN r_state < 0.97 THEN 'open' ELSE 'cancel' END AS state,
                    CASE WHEN r_state >= 0.75 AND r_state < 0.90 THEN
                         CASE WHEN r_state < 0.82 THEN 'expired' ELSE 'unreachable' END END AS failure_reason,
-                   CASE WHEN r_state >= 0.86 AND r_state < 0.90 THEN 'queued' END AS message_state
+                   CASE WHEN r_state >= 0.86 AND r_state < 0.90 THEN 'queued' END AS message_state,
+                   -- closed within two days of the due date, open tasks not yet
+                   CASE WHEN r_state < 0.90 OR r_state >= 0.97 THEN
+                        (current_date - floor(r_day * 730)::int) + make_interval(hours => floor(r_done * 48)::int)
+                        END AS done_date
               FROM drawn JOIN kpi_vehicle v ON v.idx = mod(g, %(n)s))""",
         n=vehicles, last=args.tasks - 1, rules=rules, kinds=list(CARE_KINDS), insurers=staff["insurer"],
         n_insurers=len(staff["insurer"]), agents=staff["agent"], n_agents=len(staff["agent"]),
     )
     columns = ["rule_id", "kind", "vehicle_id", "partner_id", "user_id", "due_date", "deadline", "state",
-               "failure_reason", "message_state"]
+               "failure_reason", "message_state", "done_date"]
     for column in ("to_schedule", "next_call_date", "attempt_deadline"):
         template[column] = None  # generated history: nothing left to schedule
     return foundation.insert_like(cr, "autorepair_care_task", template, source, columns)

@@ -5,3 +5,4 @@ from . import test_consent
 from . import test_engine
 from . import test_access
 from . import test_ui
+from . import test_i18n

@@ -1,2 +1,3 @@
 from . import test_complaint
 from . import test_ui
+from . import test_i18n

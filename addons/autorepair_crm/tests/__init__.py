@@ -11,3 +11,4 @@ from . import test_service_report
 from . import test_ui
 from . import test_ui_service_order
 from . import test_settings
+from . import test_i18n

@@ -1,4 +1,6 @@
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools.misc import file_open
+from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
 from ..tools import vin_check_digit
 
@@ -70,3 +72,13 @@ class AutorepairCrmCase(TransactionCase):
         func()
         self.env.flush_all()
         return self.env.cr.sql_log_count - before
+
+
+def chinese_gaps(env, module):
+    """The terms of a module's code, views and data, and those of them that
+    have no Chinese in its zh_CN.po: a new label left untranslated shows here."""
+    with file_open(f"{module}/i18n/zh_CN.po", "rb") as po_file:
+        translated = {row["src"] for row in PoFileReader(po_file) if row["value"].strip()}
+    terms = {source for _module, _type, _name, _res_id, source, _value, _comments
+             in TranslationModuleReader(env.cr, [module])}
+    return terms, terms - translated
