@@ -1,3 +1,5 @@
+import re
+
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools.misc import file_open
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
@@ -76,9 +78,11 @@ class AutorepairCrmCase(TransactionCase):
 
 def chinese_gaps(env, module):
     """The terms of a module's code, views and data, and those of them that
-    have no Chinese in its zh_CN.po: a new label left untranslated shows here."""
+    have no Chinese in its zh_CN.po: a new label left untranslated shows here.
+    Terms without a Latin letter are left out: the demo data (bays, districts)
+    is written in Chinese already."""
     with file_open(f"{module}/i18n/zh_CN.po", "rb") as po_file:
         translated = {row["src"] for row in PoFileReader(po_file) if row["value"].strip()}
     terms = {source for _module, _type, _name, _res_id, source, _value, _comments
-             in TranslationModuleReader(env.cr, [module])}
+             in TranslationModuleReader(env.cr, [module]) if re.search("[A-Za-z]", source)}
     return terms, terms - translated
