@@ -47,24 +47,17 @@ MISSED_DAYS = 7
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n", 1)[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+        description=__doc__.split("\n\n", 1)[0],
+        epilog="Any other option is passed to benchmark_foundation.py's parser.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--db", default=DB_PREFIX, help="database to (re)build")
     parser.add_argument("--template", help="copy this foundation database instead of generating the data")
-    parser.add_argument("--db-host")
-    parser.add_argument("--db-port")
-    parser.add_argument("--db-user")
-    parser.add_argument("--db-password")
-    parser.add_argument("--customers", type=int, default=200_000)
-    parser.add_argument("--vehicles", type=int, default=250_000)
-    parser.add_argument("--readings", type=int, default=2_000_000)
-    parser.add_argument("--invoices", type=int, default=600_000)
-    parser.add_argument("--keep", action="store_true", help="reuse the database and its data")
-    args = parser.parse_args(argv)
-    if not args.db.startswith(DB_PREFIX):
+    own, rest = parser.parse_known_args(argv)
+    if not own.db.startswith(DB_PREFIX):
         parser.error(f"--db must start with {DB_PREFIX!r}: the database is dropped")
-    if args.readings < args.vehicles:
-        parser.error("--readings must be at least --vehicles (one reading a car)")
+    args = foundation.parse_args([*rest, "--db", own.db])
+    vars(args).update(vars(own))
     return args
 
 

@@ -80,11 +80,20 @@ class ServiceOrderCase(AccountTestInvoicingCommon):
             signature=SIGNATURE, signed_by="张伟")
         return quote
 
-    def _work_and_check(self, order):
+    def _work(self, order):
+        """The technician clocks the approved labour and sends the car to the checks."""
         labour = order.line_ids.filtered(lambda line: line.line_type == "labour" and line.is_approved)
         labour.with_user(self.user_technician).action_start_work()
         labour.with_user(self.user_technician).action_finish_work()
         order.with_user(self.user_technician).action_request_check()
+        return labour
+
+    def _work_and_check(self, order):
+        self._work(order)
+        self._pass_checks(order)
+
+    def _pass_checks(self, order):
+        """Self, peer and final checks passed, each by its role."""
         Check = self.env["autorepair.quality.check"]
         Check.with_user(self.user_technician).create({"order_id": order.id, "check_type": "self", "result": "pass"})
         Check.with_user(self.user_team_lead).create({"order_id": order.id, "check_type": "peer", "result": "pass"})
@@ -236,10 +245,7 @@ class TestServiceOrderFlow(ServiceOrderCase):
     def test_failed_check_sends_back_to_work(self):
         order = self._received_order()
         self._approve_all(order)
-        labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
-        labour.with_user(self.user_technician).action_start_work()
-        labour.with_user(self.user_technician).action_finish_work()
-        order.action_request_check()
+        labour = self._work(order)
         Check = self.env["autorepair.quality.check"]
         Check.with_user(self.user_technician).create({"order_id": order.id, "check_type": "self", "result": "pass"})
         Check.with_user(self.user_team_lead).create({"order_id": order.id, "check_type": "peer", "result": "pass"})
@@ -254,15 +260,8 @@ class TestServiceOrderFlow(ServiceOrderCase):
         with self.assertRaises(UserError, msg="after a fail the checks restart from the self-check"):
             Check.with_user(self.user_inspector).create({"order_id": order.id, "check_type": "final",
                                                          "result": "pass", "road_test_km": 5})
-        self._work_and_check_again(order)
+        self._pass_checks(order)
         self.assertEqual(order.state, "ready")
-
-    def _work_and_check_again(self, order):
-        Check = self.env["autorepair.quality.check"]
-        Check.with_user(self.user_technician).create({"order_id": order.id, "check_type": "self", "result": "pass"})
-        Check.with_user(self.user_team_lead).create({"order_id": order.id, "check_type": "peer", "result": "pass"})
-        Check.with_user(self.user_inspector).create({"order_id": order.id, "check_type": "final", "result": "pass",
-                                                     "road_test_km": 5})
 
     def test_supplementary_quote_needs_its_own_approval(self):
         order = self._received_order()
@@ -348,10 +347,7 @@ class TestServiceOrderGuards(ServiceOrderCase):
     def test_check_by_the_wrong_role(self):
         order = self._received_order()
         self._approve_all(order)
-        labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
-        labour.with_user(self.user_technician).action_start_work()
-        labour.with_user(self.user_technician).action_finish_work()
-        order.action_request_check()
+        self._work(order)
         Check = self.env["autorepair.quality.check"]
         with self.assertRaises(UserError):
             Check.with_user(self.user_technician2).create(
