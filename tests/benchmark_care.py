@@ -117,11 +117,11 @@ def setup_care(env):
     missing = AGENTS - len(agents)
     agents |= Users.create([{
         "name": f"客服{len(agents) + i + 1:02d}", "login": f"bench_care_agent_{len(agents) + i + 1:02d}",
-        "groups_id": [(4, env.ref("autorepair_crm.group_care_agent").id)], "tz": "Asia/Shanghai",
+        "groups_id": [(4, env.ref("autorepair_care.group_care_agent").id)], "tz": "Asia/Shanghai",
     } for i in range(max(missing, 0))])
     insurance = Users.search([("login", "=", "bench_insurance")]) or Users.create({
         "name": "保险专员", "login": "bench_insurance", "tz": "Asia/Shanghai",
-        "groups_id": [(4, env.ref("autorepair_crm.group_insurance").id)],
+        "groups_id": [(4, env.ref("autorepair_care.group_insurance").id)],
     })
     env.ref("autorepair_care.rule_insurance").sudo().user_id = insurance
     env.flush_all()

@@ -92,8 +92,8 @@ def install_kpi(args, options):
 
 
 def care_staff(env, args):
-    service_orders.make_users(env, "agent", args.agents, "autorepair_crm.group_care_agent")
-    service_orders.make_users(env, "insurer", args.insurers, "autorepair_crm.group_insurance")
+    service_orders.make_users(env, "agent", args.agents, "autorepair_care.group_care_agent")
+    service_orders.make_users(env, "insurer", args.insurers, "autorepair_care.group_insurance")
     Users = env["res.users"]
     return {role: Users.search([("login", "=like", f"bench_{role}_%")], order="login").ids
             for role in ("agent", "insurer", "advisor")}

@@ -137,8 +137,8 @@ def reference_data(env, args):
     """Staff, makers that pay the warranty, and the rows the ORM writes for an
     order and its line (the generated rows copy their other columns), made in
     a savepoint rolled back at once, like foundation.orm_row."""
-    make_users(env, "advisor", args.advisors, "autorepair_crm.group_advisor")
-    make_users(env, "technician", args.technicians, "autorepair_crm.group_technician")
+    make_users(env, "advisor", args.advisors, "autorepair_workshop.group_advisor")
+    make_users(env, "technician", args.technicians, "autorepair_workshop.group_technician")
     make_users(env, "manager", 1, "autorepair_crm.group_manager")
     for brand in env["fleet.vehicle.model.brand"].search([("warranty_partner_id", "=", False)]):
         brand.warranty_partner_id = env["res.partner"].create({"name": f"{brand.name} 厂家索赔", "is_company": True})
@@ -574,7 +574,7 @@ def time_page(env, label, page, runs):
 
 def workshop_domain(env):
     """The domain of the kanban's default filter, as the search view has it."""
-    arch = env.ref("autorepair_crm.autorepair_service_order_view_search").sudo().arch
+    arch = env.ref("autorepair_workshop.autorepair_service_order_view_search").sudo().arch
     return safe_eval(etree.fromstring(arch).find(".//filter[@name='open']").get("domain"), {"uid": env.uid})
 
 

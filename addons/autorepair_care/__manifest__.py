@@ -7,8 +7,9 @@
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
-    "depends": ["autorepair_crm", "mail", "sms"],
+    "depends": ["autorepair_workshop", "mail", "sms"],
     "data": [
+        "security/autorepair_care_security.xml",
         "security/ir.model.access.csv",
         "security/autorepair_care_rules.xml",
         "data/mail_activity_type_data.xml",
@@ -25,6 +26,9 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+    ],
+    "demo": [
+        "demo/res_users_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -7,7 +7,7 @@
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
-    "depends": ["autorepair_crm", "resource"],
+    "depends": ["autorepair_care", "resource"],
     "data": [
         "security/autorepair_complaint_security.xml",
         "security/ir.model.access.csv",

@@ -1,13 +1,13 @@
 {
     "name": "Autorepair CRM",
-    "summary": "Dealer customers, vehicles, service orders and settlement "
-    "for Chinese 4S stores and repair shops",
+    "summary": "The customer and vehicle file of Chinese 4S stores and repair shops: "
+    "checks, classes, loyalty, roles, privacy",
     "version": "18.0.1.0.0",
     "category": "Services/After-Sales",
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
-    "depends": ["fleet", "account", "sms", "portal", "phone_validation"],
+    "depends": ["fleet", "account", "phone_validation"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/autorepair_security.xml",
@@ -15,8 +15,6 @@
         "security/autorepair_rules.xml",
         "data/ir_cron_data.xml",
         "data/autorepair_time_slot_data.xml",
-        "data/autorepair_service_data.xml",
-        "data/mail_template_data.xml",
         "views/autorepair_district_views.xml",
         "views/autorepair_time_slot_views.xml",
         "views/autorepair_loyalty_move_views.xml",
@@ -24,16 +22,8 @@
         "views/res_partner_views.xml",
         "views/fleet_vehicle_views.xml",
         "views/fleet_vehicle_odometer_views.xml",
-        "views/autorepair_wizard_views.xml",
-        "views/autorepair_service_order_views.xml",
-        "views/autorepair_service_order_line_views.xml",
-        "views/autorepair_followup_views.xml",
         "views/autorepair_config_views.xml",
         "views/res_config_settings_views.xml",
-        "views/portal_templates.xml",
-        "report/autorepair_service_order_reports.xml",
-        "report/autorepair_service_report_views.xml",
-        "report/autorepair_service_report_month_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -42,7 +32,6 @@
         "demo/fleet_vehicle_model_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/fleet_vehicle_demo.xml",
-        "demo/autorepair_service_order_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

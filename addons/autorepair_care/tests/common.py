@@ -29,7 +29,7 @@ class CareCase(AutorepairCrmCase):
         cls.addClassCleanup(cls.startClassFreeze.stop)
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tz=TZ))
-        add_role_users(cls, "ar", {"care_agent_2": "autorepair_crm.group_care_agent"})
+        add_role_users(cls, "ar", {"care_agent_2": "autorepair_care.group_care_agent"})
         cls.company.phone = "028-88886666"
         ref = cls.env.ref
         cls.rule_first = ref("autorepair_care.rule_first_maintenance")

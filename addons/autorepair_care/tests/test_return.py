@@ -25,7 +25,8 @@ class TestReturn(CareCase):
             order = self.env["autorepair.service.order"].create({
                 "vehicle_id": self.vehicle.id, "partner_id": self.customer.id, "need_type": need_type,
             })
-            order.with_user(self.user_advisor).write({"state": "delivered", "delivered_date": datetime.datetime.now()})
+            # a shortcut through the workflow: the superuser delivers the car at once
+            order.write({"state": "delivered", "delivered_date": datetime.datetime.now()})
         return order
 
     def test_periodic_maintenance_visit_closes_the_task(self):

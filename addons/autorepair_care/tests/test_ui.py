@@ -10,7 +10,7 @@ class TestCareTour(HttpCase):
 
     def test_agent_logs_outcome_and_books(self):
         env = self.env(context=dict(self.env.context, tracking_disable=True))
-        add_role_users(self, "care_tour", {"agent": "autorepair_crm.group_care_agent"})
+        add_role_users(self, "care_tour", {"agent": "autorepair_care.group_care_agent"})
         agent = self.user_agent
         model = env["fleet.vehicle.model"].create({
             "name": "迈腾", "brand_id": env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"}).id,

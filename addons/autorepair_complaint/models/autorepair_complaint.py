@@ -183,12 +183,13 @@ class AutorepairComplaint(models.Model):
     def write(self, vals):
         if "stage_id" in vals:
             stage = self.env["autorepair.complaint.stage"].browse(vals["stage_id"])
-            if stage.is_closed and not self.env.context.get("autorepair_confirmed"):
+            # only the customer's confirmation closes a complaint (action_customer_satisfied)
+            if stage.is_closed and not self.env.su:
                 raise UserError(self.env._(
                     "A complaint is closed by the customer's confirmation: use 'Customer Satisfied'."))
             if stage.is_responded:
-                self.filtered(lambda c: not c.first_response_date).with_context(
-                    autorepair_confirmed=True).write({"first_response_date": fields.Datetime.now()})
+                self.filtered(lambda c: not c.first_response_date).sudo().write(
+                    {"first_response_date": fields.Datetime.now()})
         result = super().write(vals)
         if "staff_ids" in vals:
             self._subscribe_staff()
@@ -257,7 +258,7 @@ class AutorepairComplaint(models.Model):
 
     def action_customer_satisfied(self):
         self._check_waiting_confirmation()
-        self.with_context(autorepair_confirmed=True).write({
+        self.sudo().write({
             "stage_id": self._stage("is_closed").id,
             "customer_satisfied": "satisfied",
             "closed_date": fields.Datetime.now(),

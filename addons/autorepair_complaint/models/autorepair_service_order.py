@@ -7,11 +7,20 @@ class AutorepairServiceOrder(models.Model):
     complaint_ids = fields.One2many("autorepair.complaint", "service_order_id", string="Complaints")
     complaint_count = fields.Integer(compute="_compute_complaint_count")
     compensation_ids = fields.One2many("autorepair.complaint.compensation", "service_order_id")
+    complaint_needed = fields.Boolean(
+        string="Open Complaint", compute="_compute_complaint_needed", store=True, index=True,
+        help="A complaint about this order is not closed yet.",
+    )
 
     @api.depends("complaint_ids")
     def _compute_complaint_count(self):
         for order in self:
             order.complaint_count = len(order.complaint_ids)
+
+    @api.depends("complaint_ids.is_closed")
+    def _compute_complaint_needed(self):
+        for order in self:
+            order.complaint_needed = any(not complaint.is_closed for complaint in order.complaint_ids)
 
     def action_view_complaints(self):
         self.ensure_one()

@@ -12,12 +12,12 @@ class ComplaintCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         roles = {
-            "care_agent": "autorepair_crm.group_care_agent",
-            "care_manager": "autorepair_crm.group_care_manager",
-            "advisor": "autorepair_crm.group_advisor",
-            "advisor2": "autorepair_crm.group_advisor",
-            "technician": "autorepair_crm.group_technician",
-            "technician2": "autorepair_crm.group_technician",
+            "care_agent": "autorepair_care.group_care_agent",
+            "care_manager": "autorepair_care.group_care_manager",
+            "advisor": "autorepair_workshop.group_advisor",
+            "advisor2": "autorepair_workshop.group_advisor",
+            "technician": "autorepair_workshop.group_technician",
+            "technician2": "autorepair_workshop.group_technician",
             "manager": "autorepair_crm.group_manager",
             "general_manager": "autorepair_crm.group_general_manager",
         }

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from odoo.addons.autorepair_crm.tests.test_service_order import ServiceOrderCase
+from odoo.addons.autorepair_workshop.tests.common import ServiceOrderCase
 
 from .common import ComplaintCase
 
@@ -190,7 +190,7 @@ class TestComplaintCompensation(ServiceOrderCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_care_agent.groups_id = [(4, cls.env.ref("autorepair_crm.group_care_agent").id)]
+        cls.user_care_agent.groups_id = [(4, cls.env.ref("autorepair_care.group_care_agent").id)]
 
     def _settled_order(self, lines):
         order = self._received_order(lines=0)

@@ -6,7 +6,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 class TestComplaintUi(HttpCase):
 
     def test_agent_handles_a_phone_complaint(self):
-        agent = new_test_user(self.env, login="cp_tour_agent", groups="autorepair_crm.group_care_agent",
+        agent = new_test_user(self.env, login="cp_tour_agent", groups="autorepair_care.group_care_agent",
                               name="客服刘芳", password="cp_tour_agent")
         customer = self.env["res.partner"].create({
             "name": "王小明", "mobile": "13800138000", "is_autorepair_customer": True,

@@ -55,12 +55,6 @@ class FleetVehicle(models.Model):
     next_service_date = fields.Date(
         string="Next Service", tracking=True, index=True, help="Given to the customer at delivery.")
     next_service_km = fields.Integer(string="Next Service (km)", tracking=True)
-    service_order_ids = fields.One2many("autorepair.service.order", "vehicle_id", string="Service Orders")
-    recommendation_line_ids = fields.One2many(
-        "autorepair.service.order.line", "vehicle_id", string="Open Recommendations",
-        domain=[("recommendation_state", "=", "open")],
-        help="Work the customer declined or deferred, to offer again at the next visit.",
-    )
     km_per_day = fields.Float(
         string="Km per Day", compute="_compute_km_per_day", store=True, digits=(16, 1),
         help="Estimated from the odometer history since the last meter change; "

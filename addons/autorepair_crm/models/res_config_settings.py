@@ -45,61 +45,14 @@ class ResConfigSettings(models.TransientModel):
         string="Minimum History (days)", default=30, config_parameter="autorepair_crm.km_per_day_min_days"
     )
 
-    autorepair_labour_rate = fields.Float(
-        string="Labour Rate (per hour)", default=0.0, config_parameter="autorepair_crm.labour_rate",
-        help="Price of one standard hour; 0 takes the labour product's price.",
-    )
-    autorepair_appointment_default_hours = fields.Float(
-        string="Default Appointment Length (hours)", default=1.0,
-        config_parameter="autorepair_crm.appointment_default_hours",
-    )
-    autorepair_followup_delay_hours = fields.Integer(
-        string="Follow-up Call After (hours)", default=24, config_parameter="autorepair_crm.followup_delay_hours"
-    )
-    autorepair_csi_weight_attitude = fields.Float(
-        string="CSI Weight: Attitude", default=1.0, config_parameter="autorepair_crm.csi_weight_attitude"
-    )
-    autorepair_csi_weight_quality = fields.Float(
-        string="CSI Weight: Quality", default=1.0, config_parameter="autorepair_crm.csi_weight_quality"
-    )
-    autorepair_csi_weight_transparency = fields.Float(
-        string="CSI Weight: Price Transparency", default=1.0,
-        config_parameter="autorepair_crm.csi_weight_transparency",
-    )
-    autorepair_csi_low_score = fields.Integer(
-        string="Low Score Threshold", default=2, config_parameter="autorepair_crm.csi_low_score",
-        help="A follow-up with any answer at or below this score marks the order for a complaint.",
-    )
     autorepair_points_per_yuan = fields.Float(
         string="Loyalty Points per Yuan Paid", default=1.0, config_parameter="autorepair_crm.points_per_yuan"
     )
-    autorepair_settlement_inline_limit = fields.Integer(
-        string="Settle in the Background Beyond (orders)", default=50,
-        config_parameter="autorepair_crm.settlement_inline_limit",
-    )
-    autorepair_settlement_batch_size = fields.Integer(
-        string="Orders per Background Chunk", default=100, config_parameter="autorepair_crm.settlement_batch_size"
-    )
 
-    @api.constrains(
-        "autorepair_csi_weight_attitude", "autorepair_csi_weight_quality", "autorepair_csi_weight_transparency",
-        "autorepair_csi_low_score", "autorepair_followup_delay_hours", "autorepair_points_per_yuan",
-        "autorepair_labour_rate", "autorepair_appointment_default_hours",
-        "autorepair_settlement_inline_limit", "autorepair_settlement_batch_size",
-    )
-    def _check_autorepair_service(self):
-        for settings in self:
-            weights = (settings.autorepair_csi_weight_attitude, settings.autorepair_csi_weight_quality,
-                       settings.autorepair_csi_weight_transparency)
-            if min(weights) < 0 or not sum(weights):
-                raise ValidationError(self.env._("CSI weights cannot be negative and cannot all be zero."))
-            if not 1 <= settings.autorepair_csi_low_score <= 5:
-                raise ValidationError(self.env._("The low score threshold is a score from 1 to 5."))
-            if (settings.autorepair_followup_delay_hours < 0 or settings.autorepair_points_per_yuan < 0
-                    or settings.autorepair_labour_rate < 0 or settings.autorepair_appointment_default_hours <= 0):
-                raise ValidationError(self.env._("Service settings cannot be negative."))
-            if settings.autorepair_settlement_inline_limit < 1 or settings.autorepair_settlement_batch_size < 1:
-                raise ValidationError(self.env._("Settlement batches hold at least one order."))
+    @api.constrains("autorepair_points_per_yuan")
+    def _check_autorepair_points(self):
+        if any(settings.autorepair_points_per_yuan < 0 for settings in self):
+            raise ValidationError(self.env._("Loyalty points per yuan cannot be negative."))
 
     @api.constrains(
         "autorepair_abc_window_months", "autorepair_abc_a_visits", "autorepair_abc_a_spend",

@@ -88,7 +88,7 @@ class ResPartner(models.Model):
     )
     care_agent_id = fields.Many2one(
         "res.users", string="Care Agent", index=True, tracking=True, ondelete="set null",
-        domain=lambda self: [("groups_id", "in", self.env.ref("autorepair_crm.group_care_agent").ids)],
+        domain=lambda self: [("groups_id", "in", self.env.ref("autorepair_crm.group_user").ids)],
     )
     value_class = fields.Selection(
         [("A", "A"), ("B", "B"), ("C", "C")], default="C", index=True,
@@ -188,8 +188,6 @@ class ResPartner(models.Model):
     def _check_unique_phone(self):
         """One customer per phone number (RULEBOOK §2: a new phone or owner is
         recorded on the existing file, never by creating a duplicate)."""
-        if self.env.context.get("autorepair_merging"):
-            return
         for partner in self.sudo().filtered(lambda p: p.is_autorepair_customer and p.active):
             numbers = [n for n in (partner.phone, partner.mobile) if n]
             if not numbers:

@@ -4,11 +4,5 @@ from . import test_customer
 from . import test_vehicle
 from . import test_access
 from . import test_value_class
-from . import test_service_order
-from . import test_portal
-from . import test_reports
-from . import test_service_report
 from . import test_ui
-from . import test_ui_service_order
-from . import test_settings
 from . import test_i18n

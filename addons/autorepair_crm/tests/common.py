@@ -32,14 +32,14 @@ class AutorepairCrmCase(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
         roles = {
-            "technician": "autorepair_crm.group_technician",
-            "team_lead": "autorepair_crm.group_team_lead",
-            "inspector": "autorepair_crm.group_inspector",
-            "care_agent": "autorepair_crm.group_care_agent",
-            "advisor": "autorepair_crm.group_advisor",
-            "insurance": "autorepair_crm.group_insurance",
+            "technician": "autorepair_workshop.group_technician",
+            "team_lead": "autorepair_workshop.group_team_lead",
+            "inspector": "autorepair_workshop.group_inspector",
+            "care_agent": "autorepair_care.group_care_agent",
+            "advisor": "autorepair_workshop.group_advisor",
+            "insurance": "autorepair_care.group_insurance",
             "sales": "autorepair_crm.group_sales",
-            "care_manager": "autorepair_crm.group_care_manager",
+            "care_manager": "autorepair_care.group_care_manager",
             "manager": "autorepair_crm.group_manager",
             "general_manager": "autorepair_crm.group_general_manager",
         }

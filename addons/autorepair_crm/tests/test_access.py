@@ -69,19 +69,19 @@ class TestAccess(AutorepairCrmCase):
 
     def test_manager_roles_imply_their_tiers(self):
         self.assertTrue(self.user_general_manager.has_group("autorepair_crm.group_manager"))
-        self.assertTrue(self.user_manager.has_group("autorepair_crm.group_advisor"))
-        self.assertTrue(self.user_manager.has_group("autorepair_crm.group_care_agent"))
+        self.assertTrue(self.user_manager.has_group("autorepair_workshop.group_advisor"))
+        self.assertTrue(self.user_manager.has_group("autorepair_care.group_care_agent"))
         self.assertFalse(self.user_manager.has_group("autorepair_crm.group_contact_masked"))
-        self.assertTrue(self.user_inspector.has_group("autorepair_crm.group_technician"))
+        self.assertTrue(self.user_inspector.has_group("autorepair_workshop.group_technician"))
         self.assertTrue(self.user_inspector.has_group("autorepair_crm.group_contact_masked"))
-        self.assertTrue(self.user_care_manager.has_group("autorepair_crm.group_insurance"))
+        self.assertTrue(self.user_care_manager.has_group("autorepair_care.group_insurance"))
 
     def test_company_isolation(self):
         branch = self.env["res.company"].create({"name": "绵阳分店"})
         branch_advisor = self.env["res.users"].create({
             "name": "绵阳顾问", "login": "ar_branch_advisor", "company_id": branch.id,
             "company_ids": [branch.id],
-            "groups_id": [(6, 0, [self.env.ref("autorepair_crm.group_advisor").id])],
+            "groups_id": [(6, 0, [self.env.ref("autorepair_workshop.group_advisor").id])],
         })
         Partner = self.env["res.partner"].with_user(branch_advisor)
         Vehicle = self.env["fleet.vehicle"].with_user(branch_advisor)

@@ -8,5 +8,5 @@ class TestChinese(TransactionCase):
     def test_chinese_complete(self):
         """Every term of the addon's code, views and data has its Chinese."""
         terms, gaps = chinese_gaps(self.env, "autorepair_crm")
-        self.assertGreater(len(terms), 800)
+        self.assertGreater(len(terms), 250)
         self.assertFalse(gaps, "terms without Chinese")

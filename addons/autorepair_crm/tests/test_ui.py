@@ -9,7 +9,7 @@ class TestUi(HttpCase):
     def test_advisor_finds_vehicle_by_plate_fragment(self):
         advisor = self.env["res.users"].create({
             "name": "服务顾问", "login": "ar_tour_advisor", "password": "ar_tour_advisor",
-            "groups_id": [(6, 0, [self.env.ref("autorepair_crm.group_advisor").id])],
+            "groups_id": [(6, 0, [self.env.ref("autorepair_workshop.group_advisor").id])],
         })
         model = self.env["fleet.vehicle.model"].create({
             "name": "迈腾", "brand_id": self.env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"}).id,

@@ -1,3 +1,1 @@
 from . import base_partner_merge_automatic_wizard
-from . import autorepair_quote_decision_wizard
-from . import autorepair_walkaround_sign_wizard

@@ -153,7 +153,7 @@ class AutorepairKpiDefinition(models.Model):
         a call made (the follow-up's date, reached or not) after the delivery
         and at most that many hours later, per customer's care agent (else
         the advisor, as the follow-up activity is assigned)."""
-        hours = float(self.env["ir.config_parameter"].sudo().get_param("autorepair_crm.followup_delay_hours", 24))
+        hours = float(self.env["ir.config_parameter"].sudo().get_param("autorepair_workshop.followup_delay_hours", 24))
         base = [("delivered_date", ">=", period.dt_from), ("delivered_date", "<", period.dt_to),
                 ("state", "in", DELIVERED_STATES), ("company_id", "in", period.company_ids)]
         return self._rows(SQL(

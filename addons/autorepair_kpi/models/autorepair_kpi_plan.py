@@ -30,8 +30,8 @@ class AutorepairKpiPlan(models.Model):
     # the care manager submits (or takes back), the general manager approves
     # or sends back; an approved plan is final
     _approval_transitions = {
-        ("draft", "submitted"): "autorepair_crm.group_care_manager",
-        ("submitted", "draft"): "autorepair_crm.group_care_manager",
+        ("draft", "submitted"): "autorepair_care.group_care_manager",
+        ("submitted", "draft"): "autorepair_care.group_care_manager",
         ("submitted", "approved"): "autorepair_crm.group_general_manager",
     }
     _approval_fields = frozenset({"submitted_by_id", "submitted_date"})
@@ -142,7 +142,7 @@ class AutorepairKpiPlan(models.Model):
                   AND NOT EXISTS (SELECT 1 FROM autorepair_kpi_plan p
                                    WHERE p.month = %(month)s AND p.company_id = cu.cid AND p.department = 'care')""",
             month=month, companies=period.company_ids, deadline=deadline,
-            care_manager=self.env.ref("autorepair_crm.group_care_manager").id,
+            care_manager=self.env.ref("autorepair_care.group_care_manager").id,
             manager=self.env.ref("autorepair_crm.group_manager").id))
         counted = defaultdict(list)
         for uid, plan_id in self.env.cr.fetchall():

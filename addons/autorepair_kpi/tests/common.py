@@ -25,12 +25,12 @@ class KpiCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, tz="Asia/Shanghai"))
         roles = {
-            "agent": "autorepair_crm.group_care_agent",
-            "agent2": "autorepair_crm.group_care_agent",
-            "advisor": "autorepair_crm.group_advisor",
-            "technician": "autorepair_crm.group_technician",
-            "insurer": "autorepair_crm.group_insurance",
-            "care_manager": "autorepair_crm.group_care_manager",
+            "agent": "autorepair_care.group_care_agent",
+            "agent2": "autorepair_care.group_care_agent",
+            "advisor": "autorepair_workshop.group_advisor",
+            "technician": "autorepair_workshop.group_technician",
+            "insurer": "autorepair_care.group_insurance",
+            "care_manager": "autorepair_care.group_care_manager",
             "manager": "autorepair_crm.group_manager",
             "gm": "autorepair_crm.group_general_manager",
         }

@@ -27,8 +27,8 @@ class TestKpiPlan(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, tz="Asia/Shanghai"))
         add_role_users(cls, "plan", {
-            "agent": "autorepair_crm.group_care_agent",
-            "care_manager": "autorepair_crm.group_care_manager",
+            "agent": "autorepair_care.group_care_agent",
+            "care_manager": "autorepair_care.group_care_manager",
             "manager": "autorepair_crm.group_manager",
             "gm": "autorepair_crm.group_general_manager",
         })

@@ -106,13 +106,13 @@ class TestKpiStatement(KpiCase):
         self._task("first_maintenance", self.vehicle_c, 8, agent2, "failed", failure_reason="unreachable")
         Statement = self.env["autorepair.kpi.statement"]
         statement = Statement._close_month(MONTH, agent2)
-        agent2.groups_id = [(3, self.env.ref("autorepair_crm.group_care_agent").id),
-                            (4, self.env.ref("autorepair_crm.group_advisor").id)]
+        agent2.groups_id = [(3, self.env.ref("autorepair_care.group_care_agent").id),
+                            (4, self.env.ref("autorepair_workshop.group_advisor").id)]
         order = self._order(self.vehicle_c, "2026-09-25 10:00:00", appointment=True)
         order.advisor_id = agent2
         statement.action_recompute()
-        self.assertIn(self.env.ref("autorepair_crm.group_care_agent"), statement.role_group_ids)
-        self.assertIn(self.env.ref("autorepair_crm.group_advisor"), statement.role_group_ids)
+        self.assertIn(self.env.ref("autorepair_care.group_care_agent"), statement.role_group_ids)
+        self.assertIn(self.env.ref("autorepair_workshop.group_advisor"), statement.role_group_ids)
         self.assertEqual(self._figure(statement, "appointment").value, 100.0)
         self.assertEqual(self._figure(statement, "first_maintenance_reminder").value, 0.0)
         self.assertTrue(self._line(statement, "kpi_rule_first_maintenance_failed"))
@@ -120,10 +120,10 @@ class TestKpiStatement(KpiCase):
     def test_role_added_by_manager(self):
         """A role held earlier and left before the first computation is added
         to the statement by the manager."""
-        self.user_agent2.groups_id = [(4, self.env.ref("autorepair_crm.group_insurance").id)]
+        self.user_agent2.groups_id = [(4, self.env.ref("autorepair_care.group_insurance").id)]
         statement = self.env["autorepair.kpi.statement"]._close_month(MONTH, self.user_agent2)
         statement.with_user(self.user_manager).role_group_ids = [
-            (4, self.env.ref("autorepair_crm.group_technician").id)]
+            (4, self.env.ref("autorepair_workshop.group_technician").id)]
         statement.action_recompute()
         self.assertTrue(self._figure(statement, "labour_efficiency"), "the technician's figure is listed")
 

@@ -1,0 +1,41 @@
+{
+    "name": "Autorepair Workshop",
+    "summary": "Service orders of Chinese 4S stores and repair shops, from appointment "
+    "to settlement and follow-up, with the customer portal and the statutory records",
+    "version": "18.0.1.0.0",
+    "category": "Services/After-Sales",
+    "author": "autorepair",
+    "website": "https://github.com/autorepair/autorepair",
+    "license": "LGPL-3",
+    "depends": ["autorepair_crm", "account", "sms", "portal"],
+    "data": [
+        "security/autorepair_workshop_security.xml",
+        "security/ir.model.access.csv",
+        "security/autorepair_workshop_rules.xml",
+        "data/autorepair_service_data.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "views/autorepair_config_views.xml",
+        "views/autorepair_wizard_views.xml",
+        "views/autorepair_service_order_views.xml",
+        "views/autorepair_service_order_line_views.xml",
+        "views/autorepair_followup_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/portal_templates.xml",
+        "report/autorepair_service_order_reports.xml",
+        "report/autorepair_service_report_views.xml",
+        "report/autorepair_service_report_month_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/autorepair_service_order_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "autorepair_workshop/static/tests/tours/*.js",
+        ],
+    },
+    "installable": True,
+    "application": False,
+}

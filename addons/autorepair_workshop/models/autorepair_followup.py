@@ -1,0 +1,78 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .res_config_settings import workshop_setting
+
+SCORES = [(str(score), str(score)) for score in range(1, 6)]
+
+
+class AutorepairFollowup(models.Model):
+    """The follow-up call (回访) after delivery: three scores from 1 to 5, the
+    weighted satisfaction (CSI) and the customer's remarks. A low score marks
+    the order for a complaint (RULEBOOK §3.13-14)."""
+
+    _name = "autorepair.followup"
+    _description = "Follow-up Call"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    order_id = fields.Many2one("autorepair.service.order", required=True, ondelete="cascade", index=True,
+                               check_company=True)
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(related="order_id.partner_id", store=True, index=True)
+    vehicle_id = fields.Many2one(related="order_id.vehicle_id", store=True)
+    advisor_id = fields.Many2one(related="order_id.advisor_id", store=True, index=True)
+    agent_id = fields.Many2one("res.users", string="Agent", required=True, default=lambda self: self.env.user,
+                               ondelete="restrict", index=True)
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    channel = fields.Selection([("phone", "Phone"), ("sms", "SMS"), ("wechat", "WeChat"), ("app", "App")],
+                               default="phone", required=True)
+    reached = fields.Boolean(default=True, help="Untick when the customer could not be reached.")
+    score_attitude = fields.Selection(SCORES, string="Service Attitude")
+    score_quality = fields.Selection(SCORES, string="Work Quality")
+    score_transparency = fields.Selection(SCORES, string="Price Transparency")
+    csi = fields.Float(string="CSI", compute="_compute_csi", store=True, aggregator="avg",
+                       help="Weighted score on 100, with the weights set in Settings.")
+    is_low = fields.Boolean(string="Low Score", compute="_compute_csi", store=True, index=True)
+    remarks = fields.Text()
+
+    @api.depends("score_attitude", "score_quality", "score_transparency", "reached")
+    def _compute_csi(self):
+        weights, threshold = self._csi_settings()
+        for followup in self:
+            scores = [followup.score_attitude, followup.score_quality, followup.score_transparency]
+            if not followup.reached or not all(scores):
+                followup.csi, followup.is_low = 0.0, False
+                continue
+            values = [int(score) for score in scores]
+            followup.csi = sum(v * w for v, w in zip(values, weights, strict=True)) / sum(weights) * 20
+            followup.is_low = min(values) <= threshold
+
+    @api.model
+    def _csi_settings(self):
+        weights = [workshop_setting(self.env, f"csi_weight_{key}") for key in ("attitude", "quality", "transparency")]
+        return weights, workshop_setting(self.env, "csi_low_score")
+
+    @api.constrains("reached", "score_attitude", "score_quality", "score_transparency")
+    def _check_scores(self):
+        for followup in self:
+            if followup.reached and not all(
+                    [followup.score_attitude, followup.score_quality, followup.score_transparency]):
+                raise ValidationError(self.env._("Score all three questions when the customer was reached."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        followups = super().create(vals_list)
+        followups._apply_to_order()
+        return followups
+
+    def _apply_to_order(self):
+        for followup in self.filtered("is_low"):
+            followup.order_id.message_post(body=self.env._(
+                "Low follow-up score (%(csi)s): open a complaint. Customer said: %(remarks)s",
+                csi=round(followup.csi), remarks=followup.remarks or "-"))
+        # the call is made: the follow-up activity is done
+        activity_type = self.env.ref("autorepair_workshop.mail_activity_type_followup")
+        self.order_id.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == activity_type).action_feedback(
+            feedback=self.env._("Follow-up call logged."))

@@ -1,0 +1,721 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from .res_config_settings import workshop_setting
+
+# The workshop flow of one repair order (委托书), RULEBOOK §3.
+STATES = [
+    ("draft", "Booked"),
+    ("received", "Received"),
+    ("quoted", "Quoted"),
+    ("approved", "Approved"),
+    ("in_progress", "In Progress"),
+    ("qc", "Quality Check"),
+    ("ready", "Ready for Delivery"),
+    ("delivered", "Delivered"),
+    ("done", "Settled"),
+    ("cancel", "Cancelled"),
+]
+# states in which a car holds its bay and technician
+ACTIVE_STATES = ("draft", "received", "quoted", "approved", "in_progress", "qc", "ready")
+# the car has left the workshop: what care, complaints and figures count as a visit
+DELIVERED_STATES = ("delivered", "done")
+
+ADVISOR = "autorepair_workshop.group_advisor"
+TECHNICIAN = "autorepair_workshop.group_technician"
+INSPECTOR = "autorepair_workshop.group_inspector"
+# The order's life, one step per row: step -> (states it starts from, state it
+# leads to, group allowed to take it). Every change of state goes through
+# _transition(); lines, quotes and checks call it and never write the state.
+# A step without a group is the customer's act, recorded by the quote.
+TRANSITIONS = {
+    "receive": (("draft",), "received", ADVISOR),
+    "send_quote": (("received",), "quoted", ADVISOR),
+    "approve": (("quoted",), "approved", None),
+    "decline": (("quoted",), "cancel", None),
+    "start_work": (("approved",), "in_progress", TECHNICIAN),
+    "request_check": (("in_progress",), "qc", TECHNICIAN),
+    "fail_check": (("qc",), "in_progress", TECHNICIAN),
+    "pass_final_check": (("qc",), "ready", INSPECTOR),
+    "deliver": (("ready",), "delivered", ADVISOR),
+    "settle": (("delivered",), "done", ADVISOR),
+    "cancel": (("draft", "received", "quoted", "approved"), "cancel", ADVISOR),
+}
+
+
+class AutorepairServiceOrder(models.Model):
+    _name = "autorepair.service.order"
+    _description = "Service Order"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "autorepair.workflow.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+    _workflow_fields = frozenset({
+        "state", "received_date", "walkaround_signature", "walkaround_signed_by", "walkaround_signed_on",
+        "walkaround_entered_by_id", "delivered_date", "delay_announced_on", "settlement_requested_by_id",
+        "settlement_error",
+    })
+    _workflow_initial = {"state": "draft"}
+
+    name = fields.Char(
+        string="Order Number", required=True, copy=False, readonly=True, index="trigram",
+        default=lambda self: self.env._("New"),
+    )
+    state = fields.Selection(
+        STATES, default="draft", required=True, tracking=True, index=True, copy=False,
+        group_expand=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, tracking=True, index=True,
+        ondelete="restrict", check_company=True,
+    )
+    vehicle_id = fields.Many2one(
+        "fleet.vehicle", string="Vehicle", required=True, tracking=True, index=True,
+        ondelete="restrict", check_company=True,
+    )
+    license_plate = fields.Char(related="vehicle_id.license_plate", store=True, index="trigram")
+    advisor_id = fields.Many2one(
+        "res.users", string="Service Advisor", default=lambda self: self.env.user, tracking=True,
+        index=True, ondelete="restrict",
+    )
+    need_type = fields.Selection(
+        [("first_maintenance", "First Maintenance"), ("periodic_maintenance", "Periodic Maintenance"),
+         ("repair", "Repair"), ("extra", "Extra Service")],
+        string="Need", required=True, default="repair", tracking=True, index=True,
+    )
+    source = fields.Selection(
+        [("walk_in", "Walk-in"), ("phone", "Phone"), ("wechat", "WeChat"), ("app", "App"),
+         ("shop", "Raised by the Shop")],
+        default="walk_in",
+    )
+    requested_work = fields.Text(string="Customer's Request")
+
+    # appointment (预约)
+    is_appointment = fields.Boolean(
+        string="Booked in Advance", compute="_compute_is_appointment", store=True, index=True
+    )
+    appointment_start = fields.Datetime(string="Appointment", tracking=True, index=True)
+    appointment_end = fields.Datetime()
+    bay_id = fields.Many2one("autorepair.bay", check_company=True, ondelete="restrict", index=True)
+    skill_id = fields.Many2one("autorepair.skill", string="Skill Needed", ondelete="restrict")
+    technician_id = fields.Many2one(
+        "res.users", string="Technician", tracking=True, index=True, ondelete="restrict",
+        domain="[('autorepair_skill_ids', 'in', skill_id)] if skill_id else [('share', '=', False)]",
+    )
+
+    # reception (接待)
+    received_date = fields.Datetime(string="Received On", readonly=True, copy=False)
+    identity_checked = fields.Boolean(
+        copy=False,
+        help="ID card or driving licence checked against the owner: no car is handed to the wrong person.",
+    )
+    identity_document = fields.Selection(
+        [("id_card", "ID Card"), ("driving_licence", "Driving Licence"), ("authorisation", "Owner's Authorisation")],
+        copy=False,
+    )
+    odometer_in = fields.Float(copy=False)
+    fuel_level = fields.Selection(
+        [("0", "Empty"), ("25", "1/4"), ("50", "1/2"), ("75", "3/4"), ("100", "Full")], copy=False
+    )
+    valuables = fields.Char(string="Valuables Returned", copy=False)
+
+    # walk-around (环车检查)
+    walkaround_line_ids = fields.One2many("autorepair.walkaround.line", "order_id", string="Walk-Around", copy=False)
+    damage_ids = fields.One2many("autorepair.damage", "order_id", string="Damage Points", copy=False)
+    walkaround_signature = fields.Image(
+        string="Customer Signature", copy=False, attachment=True, max_width=1024, readonly=True)
+    walkaround_signed_by = fields.Char(string="Signed By", copy=False, readonly=True)
+    walkaround_signed_on = fields.Datetime(string="Signed On", copy=False, readonly=True)
+    walkaround_entered_by_id = fields.Many2one(
+        "res.users", string="Signature Taken By", copy=False, readonly=True, ondelete="restrict",
+        help="The staff member in whose session the customer signed.")
+
+    # diagnosis (诊断)
+    fault_codes = fields.Char(copy=False)
+    diagnosis = fields.Text(string="Findings", copy=False, help="Symptom, cause and proposed work.")
+    estimated_hours = fields.Float(copy=False)
+
+    # quote, approval and work
+    quote_ids = fields.One2many("autorepair.service.quote", "order_id", string="Quotes", copy=False)
+    has_draft_quote = fields.Boolean(compute="_compute_quote_flags")
+    has_sent_quote = fields.Boolean(compute="_compute_quote_flags")
+    line_ids = fields.One2many("autorepair.service.order.line", "order_id", string="Lines", copy=True)
+    open_recommendation_ids = fields.One2many(
+        related="vehicle_id.recommendation_line_ids", string="Open Recommendations"
+    )
+    amount_untaxed = fields.Monetary(compute="_compute_amounts", store=True, string="Untaxed Amount")
+    amount_tax = fields.Monetary(compute="_compute_amounts", store=True, string="Taxes")
+    amount_total = fields.Monetary(compute="_compute_amounts", store=True, string="Total", tracking=True)
+    approved_amount = fields.Monetary(
+        compute="_compute_approved_amount", store=True,
+        help="Frozen at each approval: the sum the customer signed for.",
+    )
+    labour_hours = fields.Float(compute="_compute_labour_hours", store=True, string="Billed Hours")
+    actual_hours = fields.Float(compute="_compute_labour_hours", store=True, string="Clocked Hours")
+    promised_date = fields.Datetime(string="Promised For", tracking=True)
+    delay_reason = fields.Text(copy=False)
+    delay_remedy = fields.Selection(
+        [("loaner", "Loaner Car"), ("labour_discount", "Labour Discount"), ("pickup", "Free Pick-up and Delivery"),
+         ("other", "Other")],
+        copy=False,
+    )
+    delay_announced_on = fields.Datetime(readonly=True, copy=False)
+
+    # three checks (三检)
+    check_ids = fields.One2many("autorepair.quality.check", "order_id", string="Quality Checks", copy=False)
+
+    # delivery (交车) and settlement (结算)
+    delivered_date = fields.Datetime(string="Delivered On", readonly=True, copy=False, index=True)
+    next_service_date = fields.Date(copy=False)
+    next_service_km = fields.Integer(string="Next Service (km)", copy=False)
+    old_parts_offered = fields.Boolean(copy=False)
+    old_parts_taken = fields.Boolean(string="Customer Took Old Parts", copy=False)
+    invoice_ids = fields.One2many("account.move", "autorepair_service_order_id", string="Invoices", readonly=True)
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    payment_state = fields.Selection(
+        [("not_invoiced", "Not Invoiced"), ("not_paid", "Not Paid"), ("partial", "Partially Paid"),
+         ("paid", "Paid")],
+        compute="_compute_payment_state", store=True, string="Payment",
+    )
+    # a batch too large for one request is settled by the scheduler, as its requester
+    settlement_requested_by_id = fields.Many2one(
+        "res.users", string="Settlement Queued By", copy=False, readonly=True, index="btree_not_null")
+    settlement_error = fields.Text(copy=False, readonly=True, help="Why the settlement in the background failed.")
+
+    # follow-up (回访)
+    followup_ids = fields.One2many("autorepair.followup", "order_id", string="Follow-up Calls", copy=False)
+
+    _sql_constraints = [
+        ("name_company_uniq", "unique(name, company_id)", "Service order numbers are unique per company."),
+    ]
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("appointment_start")
+    def _compute_is_appointment(self):
+        for order in self:
+            order.is_appointment = bool(order.appointment_start)
+
+    @api.depends("line_ids.price_subtotal", "line_ids.price_tax", "line_ids.price_total")
+    def _compute_amounts(self):
+        for order in self:
+            order.amount_untaxed = sum(order.line_ids.mapped("price_subtotal"))
+            order.amount_tax = sum(order.line_ids.mapped("price_tax"))
+            order.amount_total = sum(order.line_ids.mapped("price_total"))
+
+    @api.depends("quote_ids.state", "quote_ids.line_ids")
+    def _compute_quote_flags(self):
+        for order in self:
+            order.has_draft_quote = any(q.state == "draft" and q.line_ids for q in order.quote_ids)
+            order.has_sent_quote = any(q.state == "sent" for q in order.quote_ids)
+
+    @api.depends("quote_ids.approved_amount")
+    def _compute_approved_amount(self):
+        for order in self:
+            order.approved_amount = sum(order.quote_ids.mapped("approved_amount"))
+
+    @api.depends("line_ids.quantity", "line_ids.actual_hours", "line_ids.line_type", "line_ids.is_approved")
+    def _compute_labour_hours(self):
+        for order in self:
+            labour = order.line_ids.filtered(lambda line: line.line_type == "labour" and line.is_approved)
+            order.labour_hours = sum(labour.mapped("quantity"))
+            order.actual_hours = sum(labour.mapped("actual_hours"))
+
+    def _compute_invoice_count(self):
+        for order in self:
+            order.invoice_count = len(order.invoice_ids)
+
+    @api.depends("invoice_ids.payment_state", "invoice_ids.state", "invoice_ids.partner_id")
+    def _compute_payment_state(self):
+        for order in self:
+            customer = order.partner_id.commercial_partner_id
+            invoices = order.invoice_ids.filtered(
+                lambda move: move.state == "posted" and move.commercial_partner_id == customer)
+            if not invoices:
+                order.payment_state = "not_invoiced"
+            elif all(move.payment_state in ("paid", "in_payment", "reversed") for move in invoices):
+                order.payment_state = "paid"
+            elif any(move.payment_state == "partial" for move in invoices):
+                order.payment_state = "partial"
+            else:
+                order.payment_state = "not_paid"
+
+    def _compute_access_url(self):
+        result = super()._compute_access_url()
+        for order in self:
+            order.access_url = f"/my/service_orders/{order.id}"
+        return result
+
+    # --------------------------------------------------------------- constraints
+
+    @api.constrains("appointment_start", "appointment_end")
+    def _check_appointment_times(self):
+        for order in self.filtered("appointment_start"):
+            if order.appointment_end and order.appointment_end <= order.appointment_start:
+                raise ValidationError(self.env._("An appointment must end after it starts."))
+
+    @api.constrains("appointment_start", "appointment_end", "bay_id", "technician_id", "state")
+    def _check_double_booking(self):
+        """A bay or a technician holds one car at a time (RULEBOOK §3.2)."""
+        for order in self.filtered(lambda o: o.appointment_start and o.state in ACTIVE_STATES):
+            end = order._appointment_end()
+            for fname in ("bay_id", "technician_id"):
+                if not order[fname]:
+                    continue
+                clash = self.search([
+                    ("id", "!=", order.id),
+                    (fname, "=", order[fname].id),
+                    ("state", "in", ACTIVE_STATES),
+                    ("appointment_start", "<", end),
+                    ("appointment_start", ">=", order.appointment_start - timedelta(days=1)),
+                ]).filtered(lambda other: other._appointment_end() > order.appointment_start)[:1]
+                if clash:
+                    raise ValidationError(self.env._(
+                        "%(resource)s is already booked by %(order)s (%(plate)s) from %(start)s to %(end)s.",
+                        resource=order[fname].display_name, order=clash.name, plate=clash.license_plate or "",
+                        start=fields.Datetime.context_timestamp(
+                            self, clash.appointment_start).strftime("%Y-%m-%d %H:%M"),
+                        end=fields.Datetime.context_timestamp(self, clash._appointment_end()).strftime("%H:%M"),
+                    ))
+
+    def _appointment_end(self):
+        self.ensure_one()
+        hours = workshop_setting(self.env, "appointment_default_hours")
+        return self.appointment_end or self.appointment_start + timedelta(hours=hours)
+
+    @api.constrains("vehicle_id", "partner_id")
+    def _check_vehicle_owner(self):
+        for order in self:
+            owner = order.vehicle_id.owner_id
+            if owner and owner.commercial_partner_id != order.partner_id.commercial_partner_id:
+                raise ValidationError(self.env._(
+                    "%(plate)s belongs to %(owner)s, not to %(customer)s: change the vehicle's owner first "
+                    "if the car was sold.",
+                    plate=order.vehicle_id.display_name, owner=owner.display_name,
+                    customer=order.partner_id.display_name,
+                ))
+
+    # ---------------------------------------------------------------------- CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            # a booking in the past is a typo; walk-ins carry no appointment
+            start = vals.get("appointment_start") and fields.Datetime.to_datetime(vals["appointment_start"])
+            if start and start < now - timedelta(minutes=5):
+                raise ValidationError(self.env._("An appointment cannot be booked in the past (%(start)s).",
+                                                 start=vals["appointment_start"]))
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
+                    "autorepair.service.order") or self.env._("New")
+            if vals.get("vehicle_id") and not vals.get("partner_id"):
+                vals["partner_id"] = self.env["fleet.vehicle"].browse(vals["vehicle_id"]).owner_id.id
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("appointment_start"):
+            start = fields.Datetime.to_datetime(vals["appointment_start"])
+            if start < fields.Datetime.now() - timedelta(minutes=5):
+                raise ValidationError(self.env._("An appointment cannot be moved into the past (%(start)s).",
+                                                 start=vals["appointment_start"]))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced_or_started(self):
+        for order in self:
+            if order.invoice_ids:
+                raise UserError(self.env._(
+                    "%(order)s has been invoiced: it is part of the accounts and cannot be deleted.", order=order.name))
+            if order.state not in ("draft", "cancel"):
+                raise UserError(self.env._(
+                    "Only booked or cancelled orders can be deleted; cancel %(order)s instead.", order=order.name))
+
+    @api.onchange("vehicle_id")
+    def _onchange_vehicle_id(self):
+        if self.vehicle_id.owner_id:
+            self.partner_id = self.vehicle_id.owner_id
+
+    # ----------------------------------------------------------- state machine
+
+    def _state_label(self, state):
+        return dict(self._fields["state"]._description_selection(self.env))[state]
+
+    def _transition(self, step, **values):
+        """Take a step of TRANSITIONS: the user must hold its group and every
+        order must be in a state it starts from. The state and the step's own
+        values (dates, who) are written as the superuser: no other path
+        writes them."""
+        sources, target, group = TRANSITIONS[step]
+        if group and not self.env.su and not self.env.user.has_group(group):
+            raise AccessError(self.env._(
+                "Only a %(role)s may move a service order to %(state)s.",
+                role=self.env.ref(group).name, state=self._state_label(target)))
+        for order in self:
+            if order.state not in sources:
+                raise UserError(self.env._(
+                    "%(order)s is %(state)s: it cannot be moved to %(target)s.", order=order.name,
+                    state=self._state_label(order.state), target=self._state_label(target)))
+        self.sudo().write({"state": target, **values})
+        return True
+
+    def _write_workflow(self, values):
+        """Record the values of a step that does not change the state (a
+        signature, a delay notice, a queued settlement)."""
+        self.sudo().write(values)
+
+    # ------------------------------------------------------------------- actions
+
+    def action_receive(self):
+        """Reception: identity checked, odometer in written to the vehicle's log."""
+        for order in self:
+            if order.state != "draft":
+                raise UserError(self.env._("%(order)s has already been received.", order=order.name))
+            if not order.identity_checked:
+                raise UserError(self.env._(
+                    "Check the customer's identity and ownership before taking the car (%(order)s).", order=order.name))
+            if order.odometer_in <= 0:
+                raise UserError(self.env._(
+                    "Enter the odometer reading of %(plate)s.", plate=order.vehicle_id.display_name))
+        self.env["fleet.vehicle.odometer"].create([
+            {"vehicle_id": order.vehicle_id.id, "value": order.odometer_in,
+             "date": fields.Date.context_today(order)}
+            for order in self
+        ])
+        items = self.env["autorepair.walkaround.item"].search([])
+        self._transition("receive", received_date=fields.Datetime.now())
+        self.filtered(lambda o: not o.walkaround_line_ids).write({"walkaround_line_ids": [
+            fields.Command.create({"item_id": item.id}) for item in items
+        ]})
+        return True
+
+    def action_sign_walkaround(self, signature, signed_by=None):
+        """The customer signs the walk-around sheet in front of the advisor."""
+        self.ensure_one()
+        if not self.env.user.has_group(ADVISOR):
+            raise AccessError(self.env._("The walk-around sheet is signed in front of a service advisor."))
+        if self.state in ("draft", "cancel") or self.walkaround_signed_on:
+            raise UserError(self.env._("The walk-around sheet of %(order)s cannot be signed now.", order=self.name))
+        if not signature:
+            raise UserError(self.env._("The customer's signature is missing."))
+        self._write_workflow({
+            "walkaround_signature": signature,
+            "walkaround_signed_by": signed_by or self.partner_id.name,
+            "walkaround_signed_on": fields.Datetime.now(),
+            "walkaround_entered_by_id": self.env.uid,
+        })
+        return True
+
+    def _draft_quote(self):
+        """The quote the lines being added belong to: the open one, or a new round
+        (a supplementary quote once work has been approved)."""
+        self.ensure_one()
+        quote = self.quote_ids.filtered(lambda q: q.state == "draft")[:1]
+        if not quote:
+            quote = self.env["autorepair.service.quote"].create({"order_id": self.id})
+        return quote
+
+    def action_send_quote(self):
+        """Send the pending lines as a quote (or a supplementary quote)."""
+        for order in self:
+            if order.state not in ("received", "quoted", "approved", "in_progress"):
+                raise UserError(self.env._("%(order)s must be received before it is quoted.", order=order.name))
+            quote = order.quote_ids.filtered(lambda q: q.state == "draft")
+            if not quote or not quote.line_ids:
+                raise UserError(self.env._("%(order)s has no new line to quote.", order=order.name))
+            quote._send()
+        self.filtered(lambda o: o.state == "received")._transition("send_quote")
+        return True
+
+    def action_open_decision_wizard(self):
+        self.ensure_one()
+        quote = self.quote_ids.filtered(lambda q: q.state == "sent")[:1]
+        if not quote:
+            raise UserError(self.env._("No quote of %(order)s is awaiting the customer's decision.", order=self.name))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Customer's Decision on %(quote)s", quote=quote.name),
+            "res_model": "autorepair.quote.decision.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_quote_id": quote.id},
+        }
+
+    def action_decline_quote(self):
+        """The customer wants none of the quoted work: he signs the decline."""
+        action = self.action_open_decision_wizard()
+        action["context"]["autorepair_decline_all"] = True
+        return action
+
+    def action_open_check(self):
+        self.ensure_one()
+        check_type = self.env.context.get("check_type", "self")
+        return {
+            "type": "ir.actions.act_window",
+            "name": dict(self.env["autorepair.quality.check"]._fields["check_type"]._description_selection(
+                self.env))[check_type],
+            "res_model": "autorepair.quality.check",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id, "default_check_type": check_type},
+        }
+
+    def action_announce_delay(self):
+        """A delay is told early, with its remedy (RULEBOOK §3.9)."""
+        for order in self:
+            if not order.delay_reason or not order.delay_remedy or not order.promised_date:
+                raise UserError(self.env._("State the new promised time, the reason and the remedy of the delay."))
+            remedy = dict(order._fields["delay_remedy"]._description_selection(self.env))[order.delay_remedy]
+            order.message_post(
+                body=self.env._(
+                    "Your car will be ready by %(date)s. Reason: %(reason)s. We offer: %(remedy)s.",
+                    date=fields.Datetime.context_timestamp(order, order.promised_date).strftime("%Y-%m-%d %H:%M"),
+                    reason=order.delay_reason, remedy=remedy,
+                ),
+                partner_ids=order.partner_id.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self._write_workflow({"delay_announced_on": fields.Datetime.now()})
+        return True
+
+    def action_request_check(self):
+        """Work done: on to the three checks."""
+        for order in self:
+            if order.state != "in_progress":
+                raise UserError(self.env._("%(order)s is not being worked on.", order=order.name))
+            unfinished = order.line_ids.filtered(
+                lambda line: line.line_type == "labour" and line.is_approved and line.work_state != "done")
+            if unfinished:
+                raise UserError(self.env._(
+                    "Finish the work first: %(lines)s.", lines=", ".join(unfinished.mapped("name"))))
+        return self._transition("request_check")
+
+    def action_deliver(self):
+        for order in self:
+            if order.state != "ready":
+                raise UserError(self.env._(
+                    "%(order)s cannot be delivered before its final check has passed.", order=order.name))
+            if not order.check_ids.filtered(lambda check: check.check_type == "final" and check.result == "pass"):
+                raise UserError(self.env._("%(order)s has no passed final check.", order=order.name))
+            if not order.next_service_date or not order.next_service_km:
+                raise UserError(self.env._("Give the customer the next service date and mileage of %(plate)s.",
+                                           plate=order.vehicle_id.display_name))
+        for order in self:
+            order.vehicle_id.write({
+                "next_service_date": order.next_service_date,
+                "next_service_km": order.next_service_km,
+            })
+        self._transition("deliver", delivered_date=fields.Datetime.now())
+        self._schedule_followup()
+        return True
+
+    def action_cancel(self):
+        for order in self:
+            if order.state in ("in_progress", "qc", "ready", "delivered", "done"):
+                raise UserError(self.env._("Work has started on %(order)s: it cannot be cancelled.", order=order.name))
+        return self._transition("cancel")
+
+    def action_create_invoice(self):
+        limit = workshop_setting(self.env, "settlement_inline_limit")
+        if len(self) > limit:
+            return self._queue_settlement()
+        invoices = self._create_invoices()
+        if len(self) == 1 and invoices:
+            return self.action_view_invoices()
+        return True
+
+    def _queue_settlement(self):
+        """Hand a large batch to the scheduler: a month-end batch of a thousand
+        orders takes longer than a browser request may last."""
+        self._check_invoiceable()
+        if not self.env.user.has_group(ADVISOR):
+            raise AccessError(self.env._("Only a service advisor settles service orders."))
+        self._write_workflow({"settlement_requested_by_id": self.env.uid, "settlement_error": False})
+        self.env.ref("autorepair_workshop.ir_cron_settle_orders")._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(count)s orders are being settled in the background: their invoices appear on each order "
+                    "within minutes.", count=len(self)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _cron_settle_queued(self):
+        """Settle one chunk of the queued orders, each group as the user who
+        queued it; an order that cannot be settled keeps its reason and does not
+        hold up the others. The scheduler commits and calls again while orders
+        remain."""
+        size = workshop_setting(self.env, "settlement_batch_size")
+        self.flush_model(["settlement_requested_by_id"])
+        self.env.cr.execute(SQL(
+            """SELECT id FROM autorepair_service_order WHERE settlement_requested_by_id IS NOT NULL
+               ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED""", size))
+        orders = self.browse(row[0] for row in self.env.cr.fetchall())
+        errors = {}
+        for (user, company), group in orders.filtered(lambda o: o.state == "delivered").grouped(
+                lambda o: (o.settlement_requested_by_id, o.company_id)).items():
+            group = group.with_user(user).with_context(allowed_company_ids=company.ids)
+            if group._try_settle():
+                # one order's problem fails the whole group: settle them one by one
+                for order in group:
+                    if message := order._try_settle():
+                        errors[order] = message
+        orders._write_workflow({"settlement_requested_by_id": False})
+        for order, message in errors.items():
+            order._write_workflow({"settlement_error": message})
+            order.message_post(body=self.env._("The settlement failed: %(reason)s", reason=message))
+        remaining = self.search_count([("settlement_requested_by_id", "!=", False)])
+        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
+
+    def _try_settle(self):
+        """Settle in a savepoint; the error message on failure, else None."""
+        try:
+            with self.env.cr.savepoint():
+                self._create_invoices()
+        except (UserError, ValidationError, AccessError) as exc:
+            self.env.invalidate_all()
+            return exc.args[0]
+        return None
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action["domain"] = [("id", "in", self.invoice_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_followups(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "autorepair.followup",
+            "name": self.env._("Follow-up Calls"),
+            "view_mode": "list,form",
+            "domain": [("order_id", "=", self.id)],
+            "context": {"default_order_id": self.id},
+        }
+
+    # ----------------------------------------------------------------- business
+
+    def _last_check_result(self, check_type, before_id):
+        """Result of the latest check of a kind, among the checks recorded before
+        before_id, since the car last failed one: after a fail, the three checks
+        start again from the self-check."""
+        self.ensure_one()
+        checks = self.env["autorepair.quality.check"].search(
+            [("order_id", "=", self.id), ("id", "<", before_id)], order="id")
+        last_fail = max(checks.filtered(lambda c: c.result == "fail").ids, default=0)
+        relevant = checks.filtered(lambda c: c.id > last_fail and c.check_type == check_type)
+        return relevant[-1:].result
+
+    def _schedule_followup(self):
+        """The follow-up call (回访) is due a set delay after delivery, for the
+        customer's care agent (the advisor when none is assigned)."""
+        hours = workshop_setting(self.env, "followup_delay_hours")
+        activity_type = self.env.ref("autorepair_workshop.mail_activity_type_followup")
+        for order in self:
+            due = fields.Datetime.context_timestamp(order, order.delivered_date + timedelta(hours=hours)).date()
+            order.activity_schedule(
+                activity_type_id=activity_type.id,
+                date_deadline=due,
+                user_id=(order.partner_id.care_agent_id or order.advisor_id or self.env.user).id,
+                summary=self.env._("Follow-up call: %(plate)s", plate=order.vehicle_id.license_plate or order.name),
+            )
+
+    def _invoice_partner_for(self, line):
+        if line.bill_to == "warranty":
+            maker = line.order_id.vehicle_id.model_id.brand_id.warranty_partner_id
+            if not maker:
+                raise UserError(self.env._(
+                    "Set who pays the warranty of %(brand)s (After-Sales > Configuration > Brands) "
+                    "before invoicing %(order)s.",
+                    brand=line.order_id.vehicle_id.model_id.brand_id.name, order=line.order_id.name))
+            return maker
+        return line.order_id.partner_id
+
+    def _check_invoiceable(self):
+        for order in self:
+            if order.state != "delivered":
+                raise UserError(self.env._("%(order)s must be delivered before it is invoiced.", order=order.name))
+            if order.line_ids.filtered(lambda line: line.decision == "pending"):
+                raise UserError(self.env._(
+                    "%(order)s has lines the customer has not decided yet: they cannot be invoiced.",
+                    order=order.name))
+
+    def _create_invoices(self):
+        """Settlement: one invoice per payer from the approved lines; warranty
+        lines go to the maker, goodwill lines stay on the customer's at zero.
+        All invoices of the batch are created in one call and posted together."""
+        self._check_invoiceable()
+        journal = self.env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "in", self.company_id.ids)], limit=1)
+        if not journal:
+            raise UserError(self.env._("Create a sales journal before invoicing service orders."))
+        vals_list = []
+        distributions = {}
+        for order in self:
+            by_partner = {}
+            for line in order.line_ids.filtered("is_approved"):
+                by_partner.setdefault(self._invoice_partner_for(line), []).append(line)
+            for partner, lines in by_partner.items():
+                vals_list.append(order._prepare_invoice_vals(partner, lines, journal, distributions))
+        # the order's chatter records the settlement: spare each invoice its creation
+        # note and follower (a third of the queries of a batch)
+        moves = self.env["account.move"].with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True).create(vals_list)
+        moves.action_post()
+        self._transition("settle")
+        return moves
+
+    def _prepare_invoice_vals(self, partner, lines, journal, distributions):
+        self.ensure_one()
+        return {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "journal_id": journal.id,
+            "company_id": self.company_id.id,
+            "invoice_date": fields.Date.context_today(self),
+            "invoice_origin": self.name,
+            "ref": self.vehicle_id.license_plate or False,
+            "autorepair_service_order_id": self.id,
+            "invoice_line_ids": [
+                fields.Command.create(line._prepare_invoice_line_vals(
+                    self._analytic_distribution(line.product_id, partner, distributions)))
+                for line in lines
+            ],
+        }
+
+    def _analytic_distribution(self, product, partner, cache):
+        """The analytic distribution models' answer for a product and payer, asked
+        once per pair: account's own compute asks per invoice line."""
+        key = (product, partner)
+        if key not in cache:
+            cache[key] = self.env["account.analytic.distribution.model"]._get_distribution({
+                "product_id": product.id,
+                "product_categ_id": product.categ_id.id,
+                "partner_id": partner.id,
+                "partner_category_id": partner.category_id.ids,
+                "account_prefix": product.product_tmpl_id.get_product_accounts()["income"].code,
+                "company_id": self.company_id.id,
+            })
+        return cache[key]
+
+    def init(self):
+        # the workshop kanban and the pivot read orders by state and date
+        self.env.cr.execute(SQL(
+            "CREATE INDEX IF NOT EXISTS autorepair_service_order_state_date_idx "
+            "ON autorepair_service_order (state, id DESC)"
+        ))

@@ -1,0 +1,320 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .res_config_settings import workshop_setting
+
+DECISIONS = [
+    ("pending", "Awaiting Decision"),
+    ("approved", "Approved"),
+    ("alternative", "Alternative Approved"),
+    ("declined", "Declined"),
+    ("deferred", "Deferred"),
+]
+APPROVED = ("approved", "alternative")
+# what the customer was shown and signed for may not change afterwards (RULEBOOK §3.7)
+FROZEN_FIELDS = {
+    "order_id", "quote_id", "name", "product_id", "part_number", "is_oem", "quantity", "price_unit", "tax_ids",
+    "bill_to", "line_type", "alt_type", "alt_description", "alt_price_unit", "risk_note",
+}
+
+
+class AutorepairServiceOrderLine(models.Model):
+    """One itemised line of a quote (报价): labour at the maker's standard hours
+    times the rate, a part (OEM marked) or another charge, with an optional
+    alternative (aftermarket part or deferral) and the customer's decision."""
+
+    _name = "autorepair.service.order.line"
+    _description = "Service Order Line"
+    _inherit = ["autorepair.workflow.mixin"]
+    _order = "order_id, sequence, id"
+    _check_company_auto = True
+    # the customer's decision, the work done and the parts issued are recorded by their steps
+    _workflow_fields = frozenset({"decision", "decided_on", "work_state", "qty_issued", "recommendation_state"})
+    _workflow_initial = {"decision": "pending", "work_state": "todo"}
+
+    order_id = fields.Many2one(
+        "autorepair.service.order", required=True, ondelete="cascade", index=True
+    )
+    quote_id = fields.Many2one(
+        "autorepair.service.quote", string="Quote", ondelete="restrict", index=True, copy=False,
+        help="The quote round that asked the customer's approval for this line.",
+    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="order_id.currency_id")
+    vehicle_id = fields.Many2one(related="order_id.vehicle_id", store=True, index=True)
+    sequence = fields.Integer(default=10)
+    line_type = fields.Selection(
+        [("labour", "Labour"), ("part", "Part"), ("other", "Other Charge")], required=True, default="labour"
+    )
+    product_id = fields.Many2one(
+        "product.product", string="Item", required=True, ondelete="restrict", check_company=True,
+        compute="_compute_product_id", store=True, readonly=False, precompute=True,
+    )
+    name = fields.Char(string="Description", required=True, compute="_compute_name", store=True,
+                       readonly=False, precompute=True)
+    part_number = fields.Char()
+    is_oem = fields.Boolean(string="OEM", help="Original part of the maker (原厂件).")
+    quantity = fields.Float(
+        string="Quantity / Hours", default=1.0, required=True, digits="Product Unit of Measure",
+        help="Hours for labour: the maker's standard time.",
+    )
+    price_unit = fields.Float(
+        string="Unit Price", digits="Product Price", compute="_compute_price_unit", store=True,
+        readonly=False, precompute=True,
+    )
+    tax_ids = fields.Many2many(
+        "account.tax", string="Taxes", compute="_compute_tax_ids", store=True, readonly=False,
+        precompute=True, check_company=True, domain="[('type_tax_use', '=', 'sale')]",
+    )
+    bill_to = fields.Selection(
+        [("customer", "Customer"), ("warranty", "Warranty (Maker)"), ("goodwill", "Goodwill (Free)")],
+        required=True, default="customer",
+    )
+    alt_type = fields.Selection(
+        [("aftermarket", "Aftermarket Part"), ("deferral", "Deferral")], string="Alternative"
+    )
+    alt_description = fields.Char(string="Alternative Offered")
+    alt_price_unit = fields.Float(string="Alternative Price", digits="Product Price")
+    alt_difference = fields.Monetary(
+        compute="_compute_alt_difference", string="Saving",
+        help="What the customer saves by taking the alternative.",
+    )
+    risk_note = fields.Char(string="Risk Stated", help="What the customer risks with the alternative or by declining.")
+    decision = fields.Selection(DECISIONS, default="pending", required=True, copy=False, index=True)
+    is_approved = fields.Boolean(compute="_compute_is_approved", store=True, index=True)
+    decided_on = fields.Datetime(readonly=True, copy=False)
+    price_subtotal = fields.Monetary(compute="_compute_amounts", store=True, string="Subtotal")
+    price_tax = fields.Monetary(compute="_compute_amounts", store=True, string="Tax")
+    price_total = fields.Monetary(compute="_compute_amounts", store=True, string="Total")
+
+    # work on the line
+    technician_id = fields.Many2one("res.users", string="Technician", index=True, ondelete="restrict")
+    work_state = fields.Selection(
+        [("todo", "To Do"), ("running", "Running"), ("paused", "Paused"), ("done", "Done")],
+        default="todo", copy=False, index=True,
+    )
+    work_log_ids = fields.One2many("autorepair.work.log", "line_id", string="Time Logs", copy=False)
+    actual_hours = fields.Float(compute="_compute_actual_hours", store=True, string="Clocked Hours")
+    qty_issued = fields.Float(string="Issued", copy=False, digits="Product Unit of Measure")
+    recommendation_state = fields.Selection(
+        [("open", "Open"), ("done", "Done Later"), ("dropped", "Dropped")],
+        string="Recommendation", copy=False, index=True,
+        help="Declined and deferred work stays on the vehicle until it is done or dropped.",
+    )
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("line_type")
+    def _compute_product_id(self):
+        defaults = self._default_products()
+        for line in self:
+            if not line.product_id or line.product_id in defaults.values():
+                line.product_id = defaults.get(line.line_type)
+
+    @api.model
+    def _default_products(self):
+        return {
+            line_type: self.env.ref(f"autorepair_workshop.product_{line_type}", raise_if_not_found=False)
+            or self.env["product.product"]
+            for line_type in ("labour", "part", "other")
+        }
+
+    @api.depends("product_id")
+    def _compute_name(self):
+        for line in self:
+            if line.product_id and not line.name:
+                line.name = line.product_id.display_name
+
+    @api.depends("product_id", "line_type")
+    def _compute_price_unit(self):
+        for line in self:
+            if line.decision in APPROVED:
+                continue
+            if line.line_type == "labour":
+                line.price_unit = workshop_setting(self.env, "labour_rate") or line.product_id.lst_price
+            else:
+                line.price_unit = line.product_id.lst_price
+
+    @api.depends("product_id")
+    def _compute_tax_ids(self):
+        for line in self:
+            line.tax_ids = line.product_id.taxes_id.filtered(lambda tax: tax.company_id in line.company_id.parent_ids)
+
+    @api.depends("decision")
+    def _compute_is_approved(self):
+        for line in self:
+            line.is_approved = line.decision in APPROVED
+
+    @api.depends("price_unit", "alt_price_unit", "quantity", "alt_type")
+    def _compute_alt_difference(self):
+        for line in self:
+            line.alt_difference = (line.price_unit - line.alt_price_unit) * line.quantity if line.alt_type else 0.0
+
+    def _effective_price_unit(self):
+        """The price the customer pays: the alternative's when he chose it, nothing for goodwill."""
+        self.ensure_one()
+        if self.bill_to == "goodwill":
+            return 0.0
+        return self.alt_price_unit if self.decision == "alternative" else self.price_unit
+
+    @api.depends("price_unit", "alt_price_unit", "quantity", "tax_ids", "decision", "bill_to")
+    def _compute_amounts(self):
+        """The order's amounts count what the customer pays for: approved lines,
+        or every line not yet declined while the quote is open."""
+        for line in self:
+            if line.decision in ("declined", "deferred") or line.bill_to == "warranty":
+                line.price_subtotal = line.price_tax = line.price_total = 0.0
+                continue
+            taxes = line.tax_ids.compute_all(
+                line._effective_price_unit(), line.currency_id, line.quantity,
+                product=line.product_id, partner=line.order_id.partner_id,
+            )
+            line.price_subtotal = taxes["total_excluded"]
+            line.price_total = taxes["total_included"]
+            line.price_tax = taxes["total_included"] - taxes["total_excluded"]
+
+    @api.depends("work_log_ids.duration")
+    def _compute_actual_hours(self):
+        for line in self:
+            line.actual_hours = sum(line.work_log_ids.mapped("duration"))
+
+    # --------------------------------------------------------------- constraints
+
+    @api.constrains("quantity", "price_unit", "alt_price_unit")
+    def _check_amounts(self):
+        for line in self:
+            if line.quantity <= 0:
+                raise ValidationError(self.env._("The quantity of %(line)s must be positive.", line=line.name))
+            if line.price_unit < 0 or line.alt_price_unit < 0:
+                raise ValidationError(self.env._("The price of %(line)s cannot be negative.", line=line.name))
+
+    @api.constrains("alt_type", "alt_description", "risk_note")
+    def _check_alternative(self):
+        """Never a bare alternative: what differs and the risk are stated (RULEBOOK §3.6)."""
+        for line in self.filtered("alt_type"):
+            if not line.alt_description or not line.risk_note:
+                raise ValidationError(self.env._(
+                    "Describe the alternative to %(line)s and the risk the customer takes.", line=line.name))
+
+    # ---------------------------------------------------------------------- CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        quotes = self.env["autorepair.service.quote"].browse(
+            {vals["quote_id"] for vals in vals_list if vals.get("quote_id")})
+        if quotes.filtered(lambda quote: quote.state != "draft"):
+            raise UserError(self.env._("A quote the customer has seen takes no new line: add it to the next quote."))
+        lines = super().create(vals_list)
+        for order in lines.order_id:
+            if order.state in ("delivered", "done", "cancel"):
+                raise UserError(self.env._("%(order)s is closed: no line can be added.", order=order.name))
+            # a line added after the quote was sent belongs to the next round
+            lines.filtered(lambda line: line.order_id == order and not line.quote_id).quote_id = order._draft_quote()
+        return lines
+
+    def write(self, vals):
+        if FROZEN_FIELDS & vals.keys():
+            frozen = self.filtered(lambda line: line.decision != "pending" or line.quote_id.state != "draft")
+            if frozen:
+                raise UserError(self.env._(
+                    "%(lines)s was already quoted or decided: add a new line for further work instead of changing it.",
+                    lines=", ".join(frozen.mapped("name"))))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_quoted(self):
+        if self.filtered(lambda line: line.quote_id.state != "draft"):
+            raise UserError(self.env._("A line the customer has seen cannot be deleted."))
+
+    # ------------------------------------------------------------------- actions
+
+    def _check_can_work(self):
+        user = self.env.user
+        for line in self:
+            if not line.is_approved:
+                raise UserError(self.env._(
+                    "%(line)s has not been approved by the customer: it cannot be worked on.", line=line.name))
+            if line.line_type != "labour":
+                raise UserError(self.env._("Only labour lines are clocked."))
+            if line.technician_id and line.technician_id != user \
+                    and not user.has_group("autorepair_workshop.group_team_lead"):
+                raise UserError(self.env._(
+                    "%(line)s is assigned to %(technician)s: only he or a team lead can clock it.",
+                    line=line.name, technician=line.technician_id.name))
+
+    def action_start_work(self):
+        self._check_can_work()
+        if self.filtered(lambda line: line.work_state in ("running", "done")):
+            raise UserError(self.env._("This work is already running or done."))
+        self.env["autorepair.work.log"].sudo().create([
+            {"line_id": line.id, "user_id": (line.technician_id or self.env.user).id} for line in self
+        ])
+        self.filtered(lambda line: not line.technician_id).technician_id = self.env.user
+        self.sudo().work_state = "running"
+        self.order_id.filtered(lambda order: order.state == "approved")._transition("start_work")
+        return True
+
+    def _stop_running_logs(self):
+        self.work_log_ids.filtered(lambda log: not log.date_stop).sudo().date_stop = fields.Datetime.now()
+
+    def action_pause_work(self):
+        self._check_can_work()
+        self._stop_running_logs()
+        self.filtered(lambda line: line.work_state == "running").sudo().work_state = "paused"
+        return True
+
+    def action_finish_work(self):
+        self._check_can_work()
+        if self.filtered(lambda line: line.work_state == "todo"):
+            raise UserError(self.env._("Start the work before finishing it."))
+        self._stop_running_logs()
+        self.sudo().work_state = "done"
+        return True
+
+    def action_issue_parts(self):
+        if not self.env.user.has_group("autorepair_workshop.group_technician") \
+                and not self.env.user.has_group("autorepair_workshop.group_advisor"):
+            raise AccessError(self.env._("Parts are issued to the workshop by its staff."))
+        for line in self:
+            if not line.is_approved:
+                raise UserError(self.env._("%(line)s has not been approved: no part is issued for it.", line=line.name))
+            if line.line_type != "part":
+                raise UserError(self.env._("Only part lines are issued."))
+        for line in self:
+            line.sudo().qty_issued = line.quantity
+        return True
+
+    def _check_recommendation(self):
+        if not self.env.user.has_group("autorepair_workshop.group_advisor"):
+            raise AccessError(self.env._("A service advisor closes recommendations."))
+        if self.filtered(lambda line: line.recommendation_state != "open"):
+            raise UserError(self.env._("Only open recommendations can be closed."))
+
+    def action_close_recommendation(self):
+        self._check_recommendation()
+        self.sudo().recommendation_state = "done"
+        return True
+
+    def action_drop_recommendation(self):
+        self._check_recommendation()
+        self.sudo().recommendation_state = "dropped"
+        return True
+
+    # ----------------------------------------------------------------- business
+
+    def _prepare_invoice_line_vals(self, analytic_distribution):
+        self.ensure_one()
+        name = self.name
+        if self.decision == "alternative" and self.alt_description:
+            name = f"{name} ({self.alt_description})"
+        if self.is_oem:
+            name = self.env._("%(name)s [OEM]", name=name)
+        return {
+            "product_id": self.product_id.id,
+            "name": name,
+            "quantity": self.quantity,
+            "price_unit": self._effective_price_unit(),
+            "tax_ids": [fields.Command.set(self.tax_ids.ids)],
+            "autorepair_line_id": self.id,
+            "analytic_distribution": analytic_distribution or False,
+        }

@@ -1,0 +1,2 @@
+from . import autorepair_quote_decision_wizard
+from . import autorepair_walkaround_sign_wizard
