@@ -113,6 +113,11 @@ class TestComplaintFlow(ComplaintCase):
         self._resolve(complaint)
         with self.assertRaises(UserError):
             complaint.stage_id = self.env.ref("autorepair_complaint.stage_closed")
+        # no context key stands in for the customer's confirmation, not even a manager's
+        with self.assertRaises(UserError):
+            complaint.with_user(self.user_manager).with_context(autorepair_confirmed=True).write(
+                {"stage_id": self.env.ref("autorepair_complaint.stage_closed").id})
+        self.assertFalse(complaint.is_closed)
         complaint.action_customer_not_satisfied()
         self.assertEqual(complaint.stage_id, self.env.ref("autorepair_complaint.stage_in_progress"))
         self.assertEqual(complaint.reopen_count, 1)

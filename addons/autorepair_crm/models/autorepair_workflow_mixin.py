@@ -17,6 +17,8 @@ class AutorepairWorkflowMixin(models.AbstractModel):
     _workflow_fields = frozenset()
     # values a creation may give them (a new record starts at the beginning)
     _workflow_initial = {}
+    # fields given at creation and never changed afterwards
+    _workflow_fixed = frozenset()
 
     def _check_workflow_vals(self, vals, creating=False):
         if self.env.su:
@@ -25,6 +27,14 @@ class AutorepairWorkflowMixin(models.AbstractModel):
             fname for fname in self._workflow_fields & vals.keys()
             if not (creating and (not vals[fname] or vals[fname] == self._workflow_initial.get(fname)))
         ]
+        # computed values (amounts, approved flags) follow from the record, whoever asks
+        blocked += [fname for fname in vals.keys() - self._workflow_fields
+                    if (field := self._fields.get(fname)) and field.compute and field.readonly
+                    and not field.inverse and field.store]
+        if not creating:
+            blocked += [fname for fname in self._workflow_fixed & vals.keys()
+                        if any(record[fname] != record._fields[fname].convert_to_record(
+                            record._fields[fname].convert_to_cache(vals[fname], record), record) for record in self)]
         if blocked:
             labels = ", ".join(self._fields[fname]._description_string(self.env) for fname in sorted(blocked))
             raise AccessError(self.env._(

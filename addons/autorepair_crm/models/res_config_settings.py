@@ -86,3 +86,4 @@ class ResConfigSettings(models.TransientModel):
 
     def action_autorepair_recompute_value_class(self):
         self.env["res.partner"]._recompute_value_class()
+        return True

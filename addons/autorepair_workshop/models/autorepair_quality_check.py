@@ -99,7 +99,8 @@ class AutorepairQualityCheck(models.Model):
         order = self.order_id
         if self.result == "fail":
             order._transition("fail_check")
-            order.line_ids.filtered(lambda line: line.line_type == "labour" and line.is_approved).work_state = "paused"
+            order.line_ids.filtered(
+                lambda line: line.line_type == "labour" and line.is_approved).sudo().work_state = "paused"
             order.message_post(body=self.env._("%(check)s failed: %(reason)s. Back to work.",
                                                check=self._check_label(self.check_type), reason=self.reason))
         elif self.check_type == "final":

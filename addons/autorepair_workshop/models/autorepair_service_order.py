@@ -572,9 +572,11 @@ class AutorepairServiceOrder(models.Model):
                 # one order's problem fails the whole group: settle them one by one
                 for order in group:
                     if message := order._try_settle():
-                        errors[order] = message
+                        errors[order.id] = message
         orders._write_workflow({"settlement_requested_by_id": False})
-        for order, message in errors.items():
+        for order_id, message in errors.items():
+            # reported by the scheduler: the requester may have lost the right to read the order
+            order = self.browse(order_id)
             order._write_workflow({"settlement_error": message})
             order.message_post(body=self.env._("The settlement failed: %(reason)s", reason=message))
         remaining = self.search_count([("settlement_requested_by_id", "!=", False)])

@@ -214,7 +214,8 @@ class AutorepairServiceOrderLine(models.Model):
 
     def write(self, vals):
         if FROZEN_FIELDS & vals.keys():
-            frozen = self.filtered(lambda line: line.decision != "pending" or line.quote_id.state != "draft")
+            frozen = self.filtered(
+                lambda line: line.decision != "pending" or (line.quote_id and line.quote_id.state != "draft"))
             if frozen:
                 raise UserError(self.env._(
                     "%(lines)s was already quoted or decided: add a new line for further work instead of changing it.",

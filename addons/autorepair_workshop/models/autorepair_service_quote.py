@@ -15,8 +15,9 @@ class AutorepairServiceQuote(models.Model):
     _description = "Service Quote"
     _inherit = ["autorepair.workflow.mixin"]
     _order = "order_id, sequence, id"
+    _workflow_fixed = frozenset({"order_id"})
     _workflow_fields = frozenset({
-        "order_id", "state", "sent_on", "decided_on", "approval_channel", "signature", "signed_by",
+        "state", "sent_on", "decided_on", "approval_channel", "signature", "signed_by",
         "entered_by_id", "approved_amount",
     })
     _workflow_initial = {"state": "draft"}

@@ -405,7 +405,7 @@ class TestServiceOrderDecline(ServiceOrderCase):
         self.assertEqual(set(wizard.line_ids._records and [line["decision"] for line in wizard.line_ids._records]),
                          {"declined"})
         with self.assertRaises(UserError, msg="the customer signs his decline too"):
-            wizard.save().action_confirm()
+            order.quote_ids.with_user(self.user_advisor).action_decline_all()
         wizard.signature = SIGNATURE
         wizard.save().action_confirm()
         self.assertEqual(order.state, "cancel", "the car goes back as it came")
@@ -479,3 +479,14 @@ class TestServiceOrderSettlementQueue(ServiceOrderCase):
     def test_small_batch_settled_in_the_request(self):
         self.orders[:2].with_user(self.user_advisor).action_create_invoice()
         self.assertEqual(self.orders.mapped("state"), ["done", "done", "delivered"])
+
+    def test_requester_rights_checked_when_the_scheduler_runs(self):
+        self._queue()
+        # the advisor left the workshop between the request and the night run
+        self.user_advisor.groups_id = [(6, 0, [self.env.ref("base.group_user").id])]
+        self._run_cron()
+        self._run_cron()
+        self.assertEqual(set(self.orders.mapped("state")), {"delivered"}, "nothing settled on lost rights")
+        self.assertFalse(self.orders.invoice_ids)
+        self.assertTrue(all(self.orders.mapped("settlement_error")))
+        self.assertFalse(self.orders.settlement_requested_by_id)
