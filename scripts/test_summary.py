@@ -3,15 +3,17 @@
     test_summary.py filter < LOG
         copy to stdout the lines worth watching live: warnings, errors,
         failures with their tracebacks, skips and progress
-    test_summary.py summary LOG [--failed-step TEXT]... [--odoo-exit CODE]
-        print the breakdown, then "N passed, N failed" as the very last line;
-        exit 1 when anything failed
+    test_summary.py summary [--run LABEL LOG EXIT_CODE]... [--failed-step TEXT]...
+        print the breakdown of each Odoo run, then "LABEL: N passed, N failed"
+        per run and "N passed, N failed" over everything as the very last
+        line; exit 1 when anything failed
 
 Failures: failed and erroring tests; skipped tests (Odoo skips browser tours
 quietly when Chromium or websocket-client is missing); ERROR/CRITICAL log lines
 that no failing test accounts for (an addon that fails to load); a missing
 closing line from odoo.tests.result (the run crashed); no test run at all;
-and each --failed-step (lint, missing addon).
+a non-zero exit code that nothing else explains; and each --failed-step
+(lint, missing addon).
 """
 
 import argparse
@@ -107,8 +109,9 @@ def analyse(lines):
     return result, failures, skips, stray
 
 
-def summary(args):
-    with open(args.log, encoding="utf-8", errors="replace") as log:
+def run_verdict(label, log_path, odoo_exit):
+    """(passed, failed, report lines) of one Odoo run."""
+    with open(log_path, encoding="utf-8", errors="replace") as log:
         result, failures, skips, stray = analyse(log)
     others = [f"error in log: {line}" for line in stray]
     if result is None:
@@ -121,17 +124,29 @@ def summary(args):
         if not run:
             others.append("no test ran")
     # a non-zero exit that nothing above explains still fails the run
-    if args.odoo_exit and not (failed_tests or skips or others):
-        others.append(f"odoo exited with code {args.odoo_exit}")
-    others += [f"failed step: {step}" for step in args.failed_step]
+    if odoo_exit and not (failed_tests or skips or others):
+        others.append(f"odoo exited with code {odoo_exit}")
 
-    print(f"Odoo: {run} tests run, {failed_tests} failed or in error, {len(skips)} skipped")
-    for line in failures + skips:
-        print(f"  - test {line}")
-    for line in others:
-        print(f"  - {line}")
+    lines = [f"{label}: {run} tests run, {failed_tests} failed or in error, {len(skips)} skipped"]
+    lines += [f"  - test {line}" for line in failures + skips]
+    lines += [f"  - {line}" for line in others]
     n_failed = failed_tests + len(skips) + len(others)
     n_passed = max(0, run - failed_tests - len(skips))
+    return n_passed, n_failed, lines
+
+
+def summary(args):
+    counts = []
+    for label, log_path, odoo_exit in args.run:
+        n_passed, n_failed, lines = run_verdict(label, log_path, int(odoo_exit))
+        print("\n".join(lines))
+        counts.append((label, n_passed, n_failed))
+    for step in args.failed_step:
+        print(f"  - failed step: {step}")
+    for label, n_passed, n_failed in counts:
+        print(f"{label}: {n_passed} passed, {n_failed} failed")
+    n_passed = sum(passed for _label, passed, _failed in counts)
+    n_failed = sum(failed for _label, _passed, failed in counts) + len(args.failed_step)
     print(f"{n_passed} passed, {n_failed} failed")
     return 1 if n_failed else 0
 
@@ -141,9 +156,8 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("filter")
     parser_summary = sub.add_parser("summary")
-    parser_summary.add_argument("log")
+    parser_summary.add_argument("--run", nargs=3, action="append", default=[], metavar=("LABEL", "LOG", "EXIT_CODE"))
     parser_summary.add_argument("--failed-step", action="append", default=[])
-    parser_summary.add_argument("--odoo-exit", type=int, default=0)
     args = parser.parse_args()
     if args.command == "filter":
         sys.stdin.reconfigure(errors="replace")

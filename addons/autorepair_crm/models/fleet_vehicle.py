@@ -134,9 +134,11 @@ class FleetVehicle(models.Model):
 
     # --------------------------------------------------------------- constraints
 
-    @api.constrains("license_plate", "vin_sn", "model_id")
+    @api.constrains("license_plate", "vin_sn", "owner_id")
     def _check_identified(self):
-        for vehicle in self:
+        """A customer's car is known by its plate or VIN; the company's own cars
+        (fleet's company cars, ordered and not registered yet) have no owner."""
+        for vehicle in self.filtered("owner_id"):
             if not vehicle.license_plate and not vehicle.vin_sn:
                 raise ValidationError(self.env._("A vehicle needs at least its plate or its VIN."))
 

@@ -22,12 +22,15 @@ class TestBadInput(AutorepairCrmCase):
         self.assertEqual(Model.with_context(active_test=False).search_count([]), count)
 
     def test_invalid_vins_refused(self):
+        # typed on a customer's car, which needs a plate or a VIN: an empty one is refused too
+        vals = {"model_id": self.car_model.id, "owner_id": self._customer().id}
         for raw in corpus.INVALID_VINS:
-            self._assert_refused("fleet.vehicle", {"model_id": self.car_model.id, "vin_sn": raw}, raw)
+            self._assert_refused("fleet.vehicle", {**vals, "vin_sn": raw}, raw)
 
     def test_invalid_plates_refused(self):
+        vals = {"model_id": self.car_model.id, "owner_id": self._customer().id}
         for raw in corpus.INVALID_PLATES:
-            self._assert_refused("fleet.vehicle", {"model_id": self.car_model.id, "license_plate": raw}, raw)
+            self._assert_refused("fleet.vehicle", {**vals, "license_plate": raw}, raw)
 
     def test_invalid_phones_refused(self):
         # an empty phone is no phone: a customer may give none

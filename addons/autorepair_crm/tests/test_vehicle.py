@@ -68,12 +68,19 @@ class TestVehicle(AutorepairCrmCase):
             self._vehicle("川A77777", make_vin("LFV2A2BHRC111111"))
 
     def test_vehicle_needs_plate_or_vin(self):
+        owner = self._customer()
         with self.assertRaises(ValidationError):
-            self.env["fleet.vehicle"].create({"model_id": self.car_model.id})
+            self.env["fleet.vehicle"].create({"model_id": self.car_model.id, "owner_id": owner.id})
         new_car = self.env["fleet.vehicle"].create({
-            "model_id": self.car_model.id, "vin_sn": make_vin("LFV2A2BHRC444444"),
+            "model_id": self.car_model.id, "vin_sn": make_vin("LFV2A2BHRC444444"), "owner_id": owner.id,
         })
         self.assertFalse(new_car.license_plate, "a new car waits for its plate")
+        with self.assertRaises(ValidationError):
+            new_car.vin_sn = False
+        # fleet's company cars, on order, have neither yet: not a customer's car
+        company_car = self.env["fleet.vehicle"].create({"model_id": self.car_model.id})
+        with self.assertRaises(ValidationError):
+            company_car.owner_id = owner
 
     @freeze_time("2026-11-20")
     def test_odometer_history_and_km_per_day(self):
