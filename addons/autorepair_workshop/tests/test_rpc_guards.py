@@ -193,3 +193,53 @@ class TestRpcGuards(ServiceOrderCase, HttpCase):
                                           [order.ids, {"state": "ready"}])
         self.env.invalidate_all()
         self.assertEqual(order.state, "qc")
+
+    # ----------------------------------------------- every step, every role
+
+    def test_each_step_refused_to_the_wrong_role(self):
+        """Each transition of TRANSITIONS, called over JSON-RPC by roles that
+        may not take it: refused, and the order stays where it was."""
+        booked = self._order(identity_checked=True, identity_document="id_card", odometer_in=21000)
+        received = self._received_order()
+        approved = self._received_order()
+        self._approve_all(approved)
+        ready = self._received_order()
+        self._approve_all(ready)
+        self._work_and_check(ready)
+        ready.write({"next_service_date": "2027-05-01", "next_service_km": 31000})
+        cases = [
+            (booked, "action_receive", (self.user_technician, self.user_care_agent)),
+            (received, "action_send_quote", (self.user_technician,)),
+            (received, "action_cancel", (self.user_technician,)),
+            (ready, "action_deliver", (self.user_technician, self.user_inspector, self.user_care_agent)),
+        ]
+        for order, method, users in cases:
+            state = order.state
+            for user in users:
+                with self.subTest(method=method, user=user.login):
+                    self._refused(user, "autorepair.service.order", method, [order.id])
+                    self.assertEqual(order.state, state)
+        labour = approved.line_ids.filtered(lambda line: line.line_type == "labour")
+        self._refused(self.user_advisor, "autorepair.service.order.line", "action_start_work", labour.ids)
+        self.assertEqual((approved.state, labour.work_state), ("approved", "todo"))
+
+    def test_decided_quote_and_done_work_are_not_rewritten(self):
+        order = self._received_order()
+        quote = self._approve_all(order)
+        approved = quote.approved_amount
+        for vals in ({"state": "sent"}, {"approved_amount": 1.0}, {"signature": False},
+                     {"approval_channel": "portal"}, {"order_id": self._received_order().id}):
+            self._refused(self.user_manager, "autorepair.service.quote", "write", [quote.id], vals)
+        self.assertEqual((quote.state, quote.approved_amount, quote.approval_channel), ("decided", approved, "desk"))
+        self.assertEqual(quote.order_id, order)
+        line = order.line_ids[0]
+        for vals in ({"work_state": "done"}, {"qty_issued": 5}, {"is_approved": False}, {"price_total": 0}):
+            self._refused(self.user_technician, "autorepair.service.order.line", "write", [line.id], vals)
+        self.assertEqual((line.work_state, line.qty_issued, line.is_approved), ("todo", 0, True))
+        # nor added to a quote the customer has signed
+        self._refused(self.user_advisor, "autorepair.service.order.line", "create", {
+            "order_id": order.id, "quote_id": quote.id, "name": "加装", "line_type": "other", "price_unit": 1})
+        self.assertEqual(len(quote.line_ids), 2)
+        # computed amounts follow from the lines, whoever asks
+        self._refused(self.user_manager, "autorepair.service.order", "write", [order.id], {"amount_total": 1.0})
+        self.assertEqual(order.approved_amount, approved)

@@ -401,13 +401,13 @@ class TestServiceOrderDecline(ServiceOrderCase):
         order = self._received_order()
         order.with_user(self.user_advisor).action_send_quote()
         action = order.with_user(self.user_advisor).action_decline_quote()
-        wizard = Form(self.env[action["res_model"]].with_user(self.user_advisor).with_context(action["context"]))
-        self.assertEqual(set(wizard.line_ids._records and [line["decision"] for line in wizard.line_ids._records]),
-                         {"declined"})
+        wizard = Form(self.env[action["res_model"]].with_user(self.user_advisor).with_context(**action["context"]))
         with self.assertRaises(UserError, msg="the customer signs his decline too"):
             order.quote_ids.with_user(self.user_advisor).action_decline_all()
         wizard.signature = SIGNATURE
-        wizard.save().action_confirm()
+        wizard = wizard.save()
+        self.assertEqual(set(wizard.line_ids.mapped("decision")), {"declined"}, "the form starts from the decline")
+        wizard.action_confirm()
         self.assertEqual(order.state, "cancel", "the car goes back as it came")
         self.assertEqual(set(order.line_ids.mapped("decision")), {"declined"})
         self.assertEqual(self.vehicle.recommendation_line_ids, order.line_ids, "the work stays recommended")
