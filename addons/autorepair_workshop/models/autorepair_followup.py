@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .res_config_settings import workshop_setting
 
@@ -22,9 +22,11 @@ class AutorepairFollowup(models.Model):
     partner_id = fields.Many2one(related="order_id.partner_id", store=True, index=True)
     vehicle_id = fields.Many2one(related="order_id.vehicle_id", store=True)
     advisor_id = fields.Many2one(related="order_id.advisor_id", store=True, index=True)
+    # who called and when count in the staff figures: always the caller, at the time he logs it
     agent_id = fields.Many2one("res.users", string="Agent", required=True, default=lambda self: self.env.user,
+                               readonly=True,
                                ondelete="restrict", index=True)
-    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    date = fields.Datetime(required=True, default=fields.Datetime.now, readonly=True)
     channel = fields.Selection([("phone", "Phone"), ("sms", "SMS"), ("wechat", "WeChat"), ("app", "App")],
                                default="phone", required=True)
     reached = fields.Boolean(default=True, help="Untick when the customer could not be reached.")
@@ -62,9 +64,20 @@ class AutorepairFollowup(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                if vals.get("agent_id") not in (None, False, self.env.uid):
+                    raise AccessError(self.env._("A follow-up call is logged by the agent who made it."))
+                vals["agent_id"] = self.env.uid
+                vals.pop("date", None)
         followups = super().create(vals_list)
         followups._apply_to_order()
         return followups
+
+    def write(self, vals):
+        if not self.env.su and {"agent_id", "date", "order_id"} & vals.keys():
+            raise AccessError(self.env._("Who made a follow-up call, when and for which order stay as logged."))
+        return super().write(vals)
 
     def _apply_to_order(self):
         for followup in self.filtered("is_low"):

@@ -119,14 +119,10 @@ class TestRpcGuards(ServiceOrderCase, HttpCase):
         order.action_send_quote()
         quote = order.quote_ids
         decisions = {str(line.id): "approved" for line in quote.line_ids}
-        # no signature, no decision; and nobody passes for the portal
+        # no signature, no decision; a technician records none
         self._refused(self.user_advisor, "autorepair.service.quote", "action_decide", [quote.id], decisions)
         self._refused(self.user_technician, "autorepair.service.quote", "action_decide", [quote.id], decisions,
                       SIGNATURE)
-        with self.assertRaises(JsonRpcException):
-            self._call(self.user_advisor, "autorepair.service.quote", "action_decide", [quote.id], decisions,
-                       SIGNATURE, channel="portal")
-        self.env.invalidate_all()
         self.assertEqual(quote.state, "sent")
         self.assertEqual(set(quote.line_ids.mapped("decision")), {"pending"})
         self.assertTrue(self._call(self.user_advisor, "autorepair.service.quote", "action_decide", [quote.id],
@@ -243,3 +239,21 @@ class TestRpcGuards(ServiceOrderCase, HttpCase):
         # computed amounts follow from the lines, whoever asks
         self._refused(self.user_manager, "autorepair.service.order", "write", [order.id], {"amount_total": 1.0})
         self.assertEqual(order.approved_amount, approved)
+
+    def test_followup_call_counts_for_its_caller(self):
+        order = self._received_order()
+        self._approve_all(order)
+        self._work_and_check(order)
+        self._deliver(order)
+        scores = {"score_attitude": "5", "score_quality": "5", "score_transparency": "5"}
+        # logged in someone else's name, or backdated to meet the 24-hour target
+        self._refused(self.user_care_agent, "autorepair.followup", "create",
+                      {"order_id": order.id, "agent_id": self.user_manager.id, **scores})
+        self.assertFalse(order.followup_ids)
+        followup_id = self._call(self.user_care_agent, "autorepair.followup", "create",
+                                 {"order_id": order.id, "date": "2020-01-01 08:00:00", **scores})
+        followup = self.env["autorepair.followup"].browse(followup_id)
+        self.assertEqual(followup.agent_id, self.user_care_agent)
+        self.assertGreaterEqual(followup.date, order.delivered_date, "logged when it is logged, not backdated")
+        self._refused(self.user_care_agent, "autorepair.followup", "write", [followup.id],
+                      {"date": "2020-01-01 08:00:00"})

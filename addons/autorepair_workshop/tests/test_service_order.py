@@ -162,7 +162,7 @@ class TestServiceOrderFlow(ServiceOrderCase):
             order.with_user(self.user_advisor).action_deliver()
         labour.with_user(self.user_technician).action_start_work()
         labour.with_user(self.user_technician).action_finish_work()
-        order.action_request_check()
+        order.with_user(self.user_technician).action_request_check()
         with self.assertRaises(UserError, msg="after a fail the checks restart from the self-check"):
             Check.with_user(self.user_inspector).create({"order_id": order.id, "check_type": "final",
                                                          "result": "pass", "road_test_km": 5})
