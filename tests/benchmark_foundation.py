@@ -172,16 +172,17 @@ def count_customers(db_name):
         return cr.fetchone()[0]
 
 
-def prepare_database(args, options):
-    """Return True when the database already holds generated data to reuse."""
+def prepare_database(args, options, module="autorepair_crm"):
+    """Install module (and what it depends on); return True when the database
+    already holds generated data to reuse."""
     reuse = args.keep and db_service.exp_db_exist(args.db)
     if reuse:
         # the code may have changed since: bring the schema up to date
-        action, verb = "--update=autorepair_crm", "Updating autorepair_crm in"
+        action, verb = f"--update={module}", f"Updating {module} in"
     else:
         if db_service.exp_db_exist(args.db):
             db_service.exp_drop(args.db)
-        action, verb = "--init=autorepair_crm", "Installing autorepair_crm without demo data into"
+        action, verb = f"--init={module}", f"Installing {module} without demo data into"
     print(f"{verb} {args.db}", flush=True)
     start = time.perf_counter()
     # a separate process: the module is installed exactly as an administrator does

@@ -1,4 +1,4 @@
-"""Service-order benchmark of autorepair_crm at the size of a dealer group.
+"""Service-order benchmark of autorepair_workshop at the size of a dealer group.
 
 On the foundation data of benchmark_foundation.py (200,000 customers, 250,000
 vehicles, 2,000,000 odometer readings, 600,000 posted invoices), adds three
@@ -780,7 +780,7 @@ def main(argv=None):
     args = parse_args(argv)
     options = foundation.odoo_options(args)
     config.parse_config(options, setup_logging=True)
-    reused = foundation.prepare_database(args, options)
+    reused = foundation.prepare_database(args, options, module="autorepair_workshop")
     registry = odoo.modules.registry.Registry(args.db)
     timings = {}
     with registry.cursor() as cr:
