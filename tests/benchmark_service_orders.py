@@ -158,7 +158,7 @@ def reference_data(env, args):
     taxes = line.tax_ids
     ref = {
         "order_row": rows[order._name], "line_row": rows[line._name], "users": bench_users(env),
-        "company_id": order.company_id.id, "quote_name": line.quote_id.name,
+        "company_id": order.company_id.id,
         "labour_rate": line.price_unit,  # the rate the line's own compute found
         "tax_ids": taxes.ids,
         "tax_rate": sum(taxes.filtered(lambda tax: tax.amount_type == "percent").mapped("amount")) / 100,
@@ -394,9 +394,9 @@ def insert_rows(env, ref):
     foundation.insert_like(cr, "autorepair_service_order", ref["order_row"], orders, ORDER_COLUMNS)
     cr.execute(SQL(
         """INSERT INTO autorepair_service_quote
-                (id, order_id, company_id, sequence, name, state, approval_channel, signed_by, approved_amount,
+                (id, order_id, company_id, sequence, state, approval_channel, signed_by, approved_amount,
                  sent_on, decided_on, create_uid, create_date, write_uid, write_date)
-           SELECT o.quote_id, o.id, %(company)s, 1, %(name)s, o.quote_state,
+           SELECT o.quote_id, o.id, %(company)s, 1, o.quote_state,
                   CASE WHEN o.quote_state = 'decided' THEN 'desk' END,
                   CASE WHEN o.quote_state = 'decided' THEN o.owner_name END,
                   CASE WHEN o.quote_state = 'decided' THEN t.approved END,
@@ -407,7 +407,6 @@ def insert_rows(env, ref):
              JOIN (SELECT order_id, COALESCE(sum(price_total) FILTER (WHERE is_approved), 0) AS approved
                      FROM bench_line GROUP BY order_id) t ON t.order_id = o.id""",
         company=ref["company_id"],
-        name=ref["quote_name"],
     ))
     # insert_like takes the columns by their names
     lines = SQL("""(
