@@ -7,6 +7,11 @@ from ..tools import InvalidInput, check_plate, check_vin, normalize_plate, norma
 from ..tools.odometer import Reading, estimate_km_per_day
 from ..tools.plate import DEFAULT_NEV_LETTERS, DEFAULT_PROVINCES, DEFAULT_SUFFIXES
 
+# fleet's own logs (drivers, services, contracts) are the company fleet
+# manager's: their fields on every vehicle are readable by fleet users only,
+# instead of refusing the whole vehicle to the after-sales roles
+FLEET_USER = "fleet.fleet_group_user"
+
 
 class FleetVehicle(models.Model):
     _name = "fleet.vehicle"
@@ -18,6 +23,18 @@ class FleetVehicle(models.Model):
     license_plate = fields.Char(index="trigram")
     vin_sn = fields.Char(string="VIN", index="trigram")
     odometer = fields.Float(store=True)
+    log_drivers = fields.One2many(groups=FLEET_USER)
+    log_services = fields.One2many(groups=FLEET_USER)
+    log_contracts = fields.One2many(groups=FLEET_USER)
+    # computed together from those logs
+    contract_count = fields.Integer(groups=FLEET_USER)
+    service_count = fields.Integer(groups=FLEET_USER)
+    odometer_count = fields.Integer(groups=FLEET_USER)
+    history_count = fields.Integer(groups=FLEET_USER)
+    contract_renewal_due_soon = fields.Boolean(groups=FLEET_USER)
+    contract_renewal_overdue = fields.Boolean(groups=FLEET_USER)
+    contract_state = fields.Selection(groups=FLEET_USER)
+    service_activity = fields.Selection(groups=FLEET_USER)
 
     plate_search = fields.Char(
         string="Plate Fragment", compute="_compute_fragment_search", search="_search_plate_search"

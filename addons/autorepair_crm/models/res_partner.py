@@ -11,6 +11,9 @@ from ..tools.value_class import Thresholds, classify, sql_case
 
 CONTACT_MASKED = "!autorepair_crm.group_contact_masked"
 CONTACT_FIELDS = ("phone", "mobile", "phone_sanitized")
+# Odoo's invoicing groups: the partner's invoice fields (account) read journal
+# entries, which no after-sales role below the advisor may read
+INVOICING = "account.group_account_invoice,account.group_account_readonly"
 
 
 class ResPartner(models.Model):
@@ -22,7 +25,9 @@ class ResPartner(models.Model):
     phone = fields.Char(index="trigram", groups=CONTACT_MASKED)
     mobile = fields.Char(index="trigram", groups=CONTACT_MASKED)
     phone_sanitized = fields.Char(groups=CONTACT_MASKED)
-    phone_masked = fields.Char(string="Phone (masked)", compute="_compute_phone_masked")
+    # computed as the superuser from the raw numbers it hides: as the reader, a
+    # workshop user would be refused the very fields it is the masked twin of
+    phone_masked = fields.Char(string="Phone (masked)", compute="_compute_phone_masked", compute_sudo=True)
     phone_search = fields.Char(
         string="Phone Fragment", compute="_compute_phone_search", search="_search_phone_search"
     )
@@ -94,8 +99,16 @@ class ResPartner(models.Model):
         [("A", "A"), ("B", "B"), ("C", "C")], default="C", index=True,
         help="Recomputed every night from visits and spend over the trailing window set in Settings.",
     )
-    loyalty_move_ids = fields.One2many("autorepair.loyalty.move", "partner_id", string="Points Ledger")
+    loyalty_move_ids = fields.One2many(
+        "autorepair.loyalty.move", "partner_id", string="Points Ledger", groups="autorepair_crm.group_user")
     loyalty_points = fields.Integer(string="Points", compute="_compute_loyalty_points")
+
+    # account's fields on every partner read journal entries: readable by the
+    # invoicing roles only, instead of refusing the whole customer to the others
+    invoice_ids = fields.One2many(groups=INVOICING)
+    journal_item_count = fields.Integer(groups=INVOICING)
+    supplier_invoice_count = fields.Integer(groups=INVOICING)
+    days_sales_outstanding = fields.Float(groups=INVOICING)
 
     @api.model
     def check_field_access_rights(self, operation, field_names):
