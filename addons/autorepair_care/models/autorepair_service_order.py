@@ -1,8 +1,17 @@
-from odoo import models
+from odoo import fields, models
+
+from odoo.addons.autorepair_workshop.models.autorepair_service_order import FOLLOWUP_READERS, WORKSHOP_READERS
+
+CARE_AGENT = "autorepair_care.group_care_agent"
 
 
 class AutorepairServiceOrder(models.Model):
     _inherit = "autorepair.service.order"
+
+    # the care department reads the walk-around and makes the follow-up calls
+    walkaround_line_ids = fields.One2many(groups=f"{WORKSHOP_READERS},{CARE_AGENT}")
+    damage_ids = fields.One2many(groups=f"{WORKSHOP_READERS},{CARE_AGENT}")
+    followup_ids = fields.One2many(groups=f"{FOLLOWUP_READERS},{CARE_AGENT}")
 
     def write(self, vals):
         result = super().write(vals)

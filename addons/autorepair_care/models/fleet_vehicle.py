@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
+from .res_partner import CARE_ROLES
+
 
 class FleetVehicle(models.Model):
     _inherit = "fleet.vehicle"
@@ -10,7 +12,7 @@ class FleetVehicle(models.Model):
         string="Last Reading On", compute="_compute_odometer_date", store=True,
         help="Date of the latest odometer reading: the km-based due dates are projected from it.",
     )
-    care_task_ids = fields.One2many("autorepair.care.task", "vehicle_id", string="Care Tasks")
+    care_task_ids = fields.One2many("autorepair.care.task", "vehicle_id", string="Care Tasks", groups=CARE_ROLES)
 
     def _auto_init(self):
         # filled in one UPDATE on install rather than computed car by car

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+CARE_ROLES = "autorepair_care.group_care_agent,autorepair_care.group_insurance"
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -8,8 +10,10 @@ class ResPartner(models.Model):
         string="Wrong Number", index=True, tracking=True,
         help="A care agent found the number wrong or empty: on the correction list until it is fixed.",
     )
-    care_task_ids = fields.One2many("autorepair.care.task", "partner_id", string="Care Tasks")
-    care_task_count = fields.Integer(compute="_compute_care_task_count", string="Care Tasks Count")
+    # the care department's own records: hidden from the other roles rather
+    # than refusing them the whole customer
+    care_task_ids = fields.One2many("autorepair.care.task", "partner_id", string="Care Tasks", groups=CARE_ROLES)
+    care_task_count = fields.Integer(compute="_compute_care_task_count", string="Care Tasks Count", groups=CARE_ROLES)
 
     @api.model
     def mail_allowed_qweb_expressions(self):

@@ -1,12 +1,16 @@
 from odoo import api, fields, models
 
+from odoo.addons.autorepair_workshop.models.autorepair_service_order import WORKSHOP_READERS
+
 
 class AutorepairServiceOrder(models.Model):
     _inherit = "autorepair.service.order"
 
     complaint_ids = fields.One2many("autorepair.complaint", "service_order_id", string="Complaints")
     complaint_count = fields.Integer(compute="_compute_complaint_count")
-    compensation_ids = fields.One2many("autorepair.complaint.compensation", "service_order_id")
+    compensation_ids = fields.One2many(
+        "autorepair.complaint.compensation", "service_order_id",
+        groups=f"{WORKSHOP_READERS},autorepair_care.group_care_agent")
     complaint_needed = fields.Boolean(
         string="Open Complaint", compute="_compute_complaint_needed", store=True, index=True,
         help="A complaint about this order is not closed yet.",

@@ -1,11 +1,17 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import RedirectWarning, ValidationError
+from odoo.exceptions import ValidationError
 
 from ..tools import InvalidInput, check_plate, check_vin, normalize_plate, normalize_vin
 from ..tools.odometer import Reading, estimate_km_per_day
 from ..tools.plate import DEFAULT_NEV_LETTERS, DEFAULT_PROVINCES, DEFAULT_SUFFIXES
+from .autorepair_customer_data_mixin import duplicate_error
+
+# fleet's own logs (drivers, services, contracts) are the company fleet
+# manager's: their fields on every vehicle are readable by fleet users only,
+# instead of refusing the whole vehicle to the after-sales roles
+FLEET_USER = "fleet.fleet_group_user"
 
 
 class FleetVehicle(models.Model):
@@ -18,6 +24,18 @@ class FleetVehicle(models.Model):
     license_plate = fields.Char(index="trigram")
     vin_sn = fields.Char(string="VIN", index="trigram")
     odometer = fields.Float(store=True)
+    log_drivers = fields.One2many(groups=FLEET_USER)
+    log_services = fields.One2many(groups=FLEET_USER)
+    log_contracts = fields.One2many(groups=FLEET_USER)
+    # computed together from those logs
+    contract_count = fields.Integer(groups=FLEET_USER)
+    service_count = fields.Integer(groups=FLEET_USER)
+    odometer_count = fields.Integer(groups=FLEET_USER)
+    history_count = fields.Integer(groups=FLEET_USER)
+    contract_renewal_due_soon = fields.Boolean(groups=FLEET_USER)
+    contract_renewal_overdue = fields.Boolean(groups=FLEET_USER)
+    contract_state = fields.Selection(groups=FLEET_USER)
+    service_activity = fields.Selection(groups=FLEET_USER)
 
     plate_search = fields.Char(
         string="Plate Fragment", compute="_compute_fragment_search", search="_search_plate_search"
@@ -161,9 +179,12 @@ class FleetVehicle(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._prepare_identity_vals(vals)
-            self._check_duplicate_identity(vals)
+        for index, vals in enumerate(vals_list):
+            try:
+                self._prepare_identity_vals(vals)
+                self._check_duplicate_identity(vals, earlier=vals_list[:index])
+            except ValidationError as exc:
+                raise self._in_row(exc, index, len(vals_list)) from None
         vehicles = super().create(vals_list)
         vehicles.filtered("owner_id")._record_ownership_change()
         return vehicles
@@ -189,38 +210,48 @@ class FleetVehicle(models.Model):
         except InvalidInput as exc:
             raise ValidationError(self.env._(exc.message)) from None
 
-    def _check_duplicate_identity(self, vals):
+    def _check_duplicate_identity(self, vals, earlier=()):
         """A car is on file once per dealer: a second file for the same VIN or
-        plate splits its history (RULEBOOK §2). Checked before the insert, so
-        that the user gets a way to the existing file rather than the bare
-        error of the SQL constraint, which stays as the backstop for races."""
+        plate splits its history (RULEBOOK §2). Checked before the insert
+        against the file and against the ``earlier`` rows of the same batch,
+        so that the refusal names the incoming value and the vehicle that has
+        it, rather than the bare error of the SQL constraint, which stays as
+        the backstop for races."""
         company_ids = [vals["company_id"]] if vals.get("company_id") else (
             self.company_id.ids or [self.env.company.id])
         for fname in ("vin_sn", "license_plate"):
-            if not vals.get(fname):
+            value = vals.get(fname)
+            if not value:
                 continue
+            if len(self) > 1:
+                raise ValidationError(self._identity_message(fname, "several", value, count=len(self)))
+            for row, other in enumerate(earlier, 1):
+                if other.get(fname) == value and (other.get("company_id") or company_ids[0]) in company_ids:
+                    raise ValidationError(self._identity_message(fname, "batch", value, row=row))
             # an archived car keeps its VIN for ever; a plate can be reissued
             duplicate = self.sudo().with_context(active_test=fname != "vin_sn").search(
-                [(fname, "=", vals[fname]), ("company_id", "in", company_ids), ("id", "not in", self.ids)],
+                [(fname, "=", value), ("company_id", "in", company_ids), ("id", "not in", self.ids)],
                 limit=1,
             )
-            if not duplicate:
-                continue
-            if fname == "vin_sn":
-                message = self.env._(
-                    "The VIN %(vin)s is already on file: %(vehicle)s. Open that vehicle "
-                    "instead of creating a second one.", vin=vals[fname], vehicle=duplicate.display_name,
-                )
-            else:
-                message = self.env._(
-                    "The plate %(plate)s is already on file: %(vehicle)s. Open that vehicle "
-                    "instead of creating a second one.", plate=vals[fname], vehicle=duplicate.display_name,
-                )
-            raise RedirectWarning(
-                message,
-                duplicate._get_records_action(),
-                self.env._("Open %(vehicle)s", vehicle=duplicate.display_name),
-            )
+            if duplicate:
+                raise duplicate_error(
+                    self._identity_message(fname, "on_file", value, vehicle=duplicate.display_name), duplicate)
+
+    def _identity_message(self, fname, case, value, row=0, count=0, vehicle=""):
+        _ = self.env._
+        if fname == "vin_sn":
+            if case == "on_file":
+                return _("The VIN %(vin)s is already on file: %(vehicle)s. Open that vehicle "
+                         "instead of creating a second one.", vin=value, vehicle=vehicle)
+            if case == "batch":
+                return _("The VIN %(vin)s is also on row %(row)s: one vehicle per VIN.", vin=value, row=row)
+            return _("The VIN %(vin)s can be on one vehicle only, not on %(count)s.", vin=value, count=count)
+        if case == "on_file":
+            return _("The plate %(plate)s is already on file: %(vehicle)s. Open that vehicle "
+                     "instead of creating a second one.", plate=value, vehicle=vehicle)
+        if case == "batch":
+            return _("The plate %(plate)s is also on row %(row)s: one vehicle per plate.", plate=value, row=row)
+        return _("The plate %(plate)s can be on one vehicle only, not on %(count)s.", plate=value, count=count)
 
     @api.model
     def _plate_params(self):

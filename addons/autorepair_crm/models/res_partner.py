@@ -3,14 +3,18 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, RedirectWarning, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from ..tools import InvalidInput, check_resident_id, mask_phone, normalize_phone
 from ..tools.value_class import Thresholds, classify, sql_case
+from .autorepair_customer_data_mixin import duplicate_error
 
 CONTACT_MASKED = "!autorepair_crm.group_contact_masked"
 CONTACT_FIELDS = ("phone", "mobile", "phone_sanitized")
+# Odoo's invoicing groups: the partner's invoice fields (account) read journal
+# entries, which no after-sales role below the advisor may read
+INVOICING = "account.group_account_invoice,account.group_account_readonly"
 
 
 class ResPartner(models.Model):
@@ -22,7 +26,9 @@ class ResPartner(models.Model):
     phone = fields.Char(index="trigram", groups=CONTACT_MASKED)
     mobile = fields.Char(index="trigram", groups=CONTACT_MASKED)
     phone_sanitized = fields.Char(groups=CONTACT_MASKED)
-    phone_masked = fields.Char(string="Phone (masked)", compute="_compute_phone_masked")
+    # computed as the superuser from the raw numbers it hides: as the reader, a
+    # workshop user would be refused the very fields it is the masked twin of
+    phone_masked = fields.Char(string="Phone (masked)", compute="_compute_phone_masked", compute_sudo=True)
     phone_search = fields.Char(
         string="Phone Fragment", compute="_compute_phone_search", search="_search_phone_search"
     )
@@ -94,8 +100,16 @@ class ResPartner(models.Model):
         [("A", "A"), ("B", "B"), ("C", "C")], default="C", index=True,
         help="Recomputed every night from visits and spend over the trailing window set in Settings.",
     )
-    loyalty_move_ids = fields.One2many("autorepair.loyalty.move", "partner_id", string="Points Ledger")
+    loyalty_move_ids = fields.One2many(
+        "autorepair.loyalty.move", "partner_id", string="Points Ledger", groups="autorepair_crm.group_user")
     loyalty_points = fields.Integer(string="Points", compute="_compute_loyalty_points")
+
+    # account's fields on every partner read journal entries: readable by the
+    # invoicing roles only, instead of refusing the whole customer to the others
+    invoice_ids = fields.One2many(groups=INVOICING)
+    journal_item_count = fields.Integer(groups=INVOICING)
+    supplier_invoice_count = fields.Integer(groups=INVOICING)
+    days_sales_outstanding = fields.Float(groups=INVOICING)
 
     @api.model
     def check_field_access_rights(self, operation, field_names):
@@ -187,43 +201,52 @@ class ResPartner(models.Model):
     @api.constrains("phone", "mobile", "is_autorepair_customer", "company_id", "active")
     def _check_unique_phone(self):
         """One customer per phone number (RULEBOOK §2: a new phone or owner is
-        recorded on the existing file, never by creating a duplicate)."""
-        for partner in self.sudo().filtered(lambda p: p.is_autorepair_customer and p.active):
-            numbers = [n for n in (partner.phone, partner.mobile) if n]
-            if not numbers:
-                continue
-            duplicate = self.sudo().search(
-                [
-                    ("id", "!=", partner.id),
-                    ("is_autorepair_customer", "=", True),
-                    ("company_id", "in", [partner.company_id.id, False]),
-                    ("commercial_partner_id", "!=", partner.commercial_partner_id.id),
-                    "|", ("phone", "in", numbers), ("mobile", "in", numbers),
-                ],
-                limit=1,
-            )
-            if duplicate:
-                raise RedirectWarning(
-                    self.env._(
-                        "The phone number %(phone)s is already on file for the customer "
-                        "%(customer)s. Update that customer instead of creating a duplicate, "
-                        "or merge the two.",
-                        phone=mask_phone(numbers[0]),
-                        customer=duplicate.display_name,
-                    ),
-                    duplicate._get_records_action(),
-                    self.env._("Open %(customer)s", customer=duplicate.display_name),
-                )
+        recorded on the existing file, never by creating a duplicate). One
+        search for a whole batch; the refusal names the row, the incoming name
+        and number (masked) and the customer who has the number already."""
+        partners = self.sudo().filtered(lambda p: p.is_autorepair_customer and p.active)
+        numbers = list({number for partner in partners for number in (partner.phone, partner.mobile) if number})
+        if not numbers:
+            return
+        holders = self.sudo().search(
+            [("is_autorepair_customer", "=", True), "|", ("phone", "in", numbers), ("mobile", "in", numbers)])
+        # a customer already on file is named before a second row of the same batch
+        holders = holders.filtered(lambda holder: holder not in self) + holders.filtered(lambda holder: holder in self)
+        rows = {partner.id: index for index, partner in enumerate(self)}
+        for partner in partners:
+            own = {number for number in (partner.phone, partner.mobile) if number}
+            for holder in holders:
+                shared = own & {holder.phone, holder.mobile}
+                if (shared and holder != partner and holder.company_id.id in (partner.company_id.id, False)
+                        and holder.commercial_partner_id != partner.commercial_partner_id):
+                    error = self._duplicate_phone_error(partner, holder, mask_phone(min(shared)), rows)
+                    raise self._in_row(error, rows[partner.id], len(self))
+
+    def _duplicate_phone_error(self, partner, holder, phone, rows):
+        if holder.id in rows:
+            return ValidationError(self.env._(
+                "%(name)s has the phone number %(phone)s, and so has %(other)s on row %(row)s: "
+                "one customer per number.",
+                name=partner.display_name, phone=phone, other=holder.display_name, row=rows[holder.id] + 1,
+            ))
+        return duplicate_error(self.env._(
+            "The phone number %(phone)s of %(name)s is already on file for the customer %(customer)s. "
+            "Update that customer instead of creating a duplicate, or merge the two.",
+            phone=phone, name=partner.display_name, customer=holder.display_name,
+        ), holder)
 
     # ---------------------------------------------------------------------- CRUD
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
+        for index, vals in enumerate(vals_list):
             if vals.get("is_autorepair_customer") and not vals.get("company_id") and not vals.get("parent_id"):
                 # customers belong to the dealer that serves them (company isolation)
                 vals["company_id"] = self.env.company.id
-            self._autorepair_normalise_vals(vals, vals.get("is_autorepair_customer"))
+            try:
+                self._autorepair_normalise_vals(vals, vals.get("is_autorepair_customer"))
+            except ValidationError as exc:
+                raise self._in_row(exc, index, len(vals_list)) from None
         return super().create(vals_list)
 
     def write(self, vals):

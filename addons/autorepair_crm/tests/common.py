@@ -1,3 +1,4 @@
+import json
 import re
 
 from odoo.tests import TransactionCase, new_test_user
@@ -15,6 +16,52 @@ def add_role_users(cls, prefix, roles, **values):
             cls.env, login=f"{prefix}_{role}", groups=group, company_id=company.id,
             company_ids=[company.id], tz="Asia/Shanghai", **values.get(role, {}),
         ))
+
+
+class RpcClientMixin:
+    """For an HttpCase: calls over real HTTP, logged in as a user (password =
+    login), with JSON-RPC the way the web client sends them and XML-RPC the
+    way a dealer's old system does."""
+
+    def _jsonrpc(self, user, model, method, *args, **kwargs):
+        """(result, error): the error is the JSON-RPC error's data (name, message)."""
+        self.authenticate(user.login, user.login)
+        response = self.url_open("/web/dataset/call_kw", data=json.dumps({
+            "jsonrpc": "2.0", "method": "call", "id": 0,
+            "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        }), headers={"Content-Type": "application/json"})
+        response.raise_for_status()
+        body = response.json()
+        return body.get("result"), (body.get("error") or {}).get("data")
+
+    def _jsonrpc_ok(self, user, model, method, *args, **kwargs):
+        result, error = self._jsonrpc(user, model, method, *args, **kwargs)
+        if error:
+            self.fail(f"{user.login}: {model}.{method} refused: {error['message']}")
+        return result
+
+    def _xmlrpc(self, user, model, method, *args, **kwargs):
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs)
+
+    def _form_spec(self, user, model):
+        """The specification the web client reads a record's form with: the
+        fields of the form as this user gets it, those of its lists, the
+        names of the records its many2ones point to."""
+        models = self._jsonrpc_ok(user, model, "get_views", [[False, "form"]])["models"]
+
+        def spec(model_name, depth):
+            fields_spec = {}
+            for fname, field in models[model_name]["fields"].items():
+                if field["type"] in ("one2many", "many2many") and depth and field["relation"] in models:
+                    fields_spec[fname] = {"fields": spec(field["relation"], depth - 1)}
+                elif field["type"] == "many2one":
+                    fields_spec[fname] = {"fields": {"display_name": {}}}
+                else:
+                    fields_spec[fname] = {}
+            return fields_spec
+
+        return spec(model, 1)
 
 
 def make_vin(prefix16):

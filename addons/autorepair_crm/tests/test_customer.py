@@ -42,16 +42,28 @@ class TestCustomer(AutorepairCrmCase):
     def test_duplicate_phone_refused_with_pointer(self):
         existing = self._customer("张伟", "13800138000")
         count = self.env["res.partner"].search_count([])
-        with self.assertRaises(RedirectWarning) as caught:
+        with self.assertRaises(ValidationError) as caught:
             self._customer("张 伟", "+86 138-0013-8000")
+        message = caught.exception.args[0]
+        self.assertIn("张伟", message, "the message names the customer on file")
+        self.assertIn("张 伟", message, "and the incoming one")
+        self.assertIn("138****8000", message)
+        self.assertNotIn("13800138000", message, "the number is shown masked")
+        self.assertEqual(self.env["res.partner"].search_count([]), count, "nothing saved")
+        # the form, and only the form, offers to open the customer on file
+        form = Form(self.env["res.partner"].with_user(self.user_advisor).with_context(
+            default_is_autorepair_customer=True))
+        form.name = "张 伟"
+        form.mobile = "138 0013 8000"
+        with self.assertRaises(RedirectWarning) as caught:
+            form.save()
         message, action, _button = caught.exception.args[:3]
         self.assertEqual(action["res_id"], existing.id, "the warning opens the existing customer")
         self.assertIn("张伟", message)
-        self.assertNotIn("13800138000", message, "the number is shown masked")
         self.assertEqual(self.env["res.partner"].search_count([]), count, "nothing saved")
         # the same number as a landline of another customer is a duplicate too
         other = self._customer("李娜", "13900139000")
-        with self.assertRaises(RedirectWarning):
+        with self.assertRaises(ValidationError):
             other.phone = "13800138000"
         self.assertFalse(other.phone)
 

@@ -54,17 +54,28 @@ class TestVehicle(AutorepairCrmCase):
     def test_duplicate_vin_and_plate_refused_with_pointer(self):
         existing = self._vehicle("川A12345", make_vin("LFV2A2BHRC111111"))
         count = self.env["fleet.vehicle"].search_count([])
-        with self.assertRaises(RedirectWarning) as caught:
+        with self.assertRaises(ValidationError) as caught:
             self._vehicle("川A99999", make_vin("LFV2A2BHRC111111").lower())
-        self.assertEqual(caught.exception.args[1]["res_id"], existing.id)
-        with self.assertRaises(RedirectWarning):
+        self.assertIn(make_vin("LFV2A2BHRC111111"), caught.exception.args[0])
+        self.assertIn(existing.display_name, caught.exception.args[0])
+        with self.assertRaises(ValidationError) as caught:
             self._vehicle("川a 12345", make_vin("LFV2A2BHRC222222"))
+        self.assertIn("川A12345", caught.exception.args[0])
+        self.assertEqual(self.env["fleet.vehicle"].search_count([]), count)
+        # the form offers to open the vehicle on file
+        form = Form(self.env["fleet.vehicle"].with_user(self.user_advisor),
+                    view="autorepair_crm.fleet_vehicle_view_form")
+        form.model_id = self.car_model
+        form.license_plate = "川A 12345"
+        with self.assertRaises(RedirectWarning) as caught:
+            form.save()
+        self.assertEqual(caught.exception.args[1]["res_id"], existing.id)
         self.assertEqual(self.env["fleet.vehicle"].search_count([]), count)
         # a scrapped car gives its plate back, never its VIN
         existing.active = False
         reissued = self._vehicle("川A12345", make_vin("LFV2A2BHRC333333"))
         self.assertEqual(reissued.license_plate, "川A12345")
-        with self.assertRaises(RedirectWarning):
+        with self.assertRaises(ValidationError):
             self._vehicle("川A77777", make_vin("LFV2A2BHRC111111"))
 
     def test_vehicle_needs_plate_or_vin(self):

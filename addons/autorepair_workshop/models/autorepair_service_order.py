@@ -27,6 +27,11 @@ DELIVERED_STATES = ("delivered", "done")
 ADVISOR = "autorepair_workshop.group_advisor"
 TECHNICIAN = "autorepair_workshop.group_technician"
 INSPECTOR = "autorepair_workshop.group_inspector"
+# Who may read the order's one2manys (their models' ACL): a field another role
+# cannot read is hidden from it rather than refusing it the whole order.
+WORKSHOP_READERS = f"{TECHNICIAN},{ADVISOR}"
+FOLLOWUP_READERS = f"autorepair_crm.group_sales,{ADVISOR}"
+INVOICE_READERS = "account.group_account_invoice,account.group_account_readonly"
 # The order's life, one step per row: step -> (states it starts from, state it
 # leads to, group allowed to take it). Every change of state goes through
 # _transition(); lines, quotes and checks call it and never write the state.
@@ -126,8 +131,10 @@ class AutorepairServiceOrder(models.Model):
     valuables = fields.Char(string="Valuables Returned", copy=False)
 
     # walk-around (环车检查)
-    walkaround_line_ids = fields.One2many("autorepair.walkaround.line", "order_id", string="Walk-Around", copy=False)
-    damage_ids = fields.One2many("autorepair.damage", "order_id", string="Damage Points", copy=False)
+    walkaround_line_ids = fields.One2many(
+        "autorepair.walkaround.line", "order_id", string="Walk-Around", copy=False, groups=WORKSHOP_READERS)
+    damage_ids = fields.One2many(
+        "autorepair.damage", "order_id", string="Damage Points", copy=False, groups=WORKSHOP_READERS)
     walkaround_signature = fields.Image(
         string="Customer Signature", copy=False, attachment=True, max_width=1024, readonly=True)
     walkaround_signed_by = fields.Char(string="Signed By", copy=False, readonly=True)
@@ -168,7 +175,8 @@ class AutorepairServiceOrder(models.Model):
     delay_announced_on = fields.Datetime(readonly=True, copy=False)
 
     # three checks (三检)
-    check_ids = fields.One2many("autorepair.quality.check", "order_id", string="Quality Checks", copy=False)
+    check_ids = fields.One2many(
+        "autorepair.quality.check", "order_id", string="Quality Checks", copy=False, groups=WORKSHOP_READERS)
 
     # delivery (交车) and settlement (结算)
     delivered_date = fields.Datetime(string="Delivered On", readonly=True, copy=False, index=True)
@@ -176,8 +184,9 @@ class AutorepairServiceOrder(models.Model):
     next_service_km = fields.Integer(string="Next Service (km)", copy=False)
     old_parts_offered = fields.Boolean(copy=False)
     old_parts_taken = fields.Boolean(string="Customer Took Old Parts", copy=False)
-    invoice_ids = fields.One2many("account.move", "autorepair_service_order_id", string="Invoices", readonly=True)
-    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    invoice_ids = fields.One2many(
+        "account.move", "autorepair_service_order_id", string="Invoices", readonly=True, groups=INVOICE_READERS)
+    invoice_count = fields.Integer(compute="_compute_invoice_count", groups=INVOICE_READERS)
     payment_state = fields.Selection(
         [("not_invoiced", "Not Invoiced"), ("not_paid", "Not Paid"), ("partial", "Partially Paid"),
          ("paid", "Paid")],
@@ -189,7 +198,8 @@ class AutorepairServiceOrder(models.Model):
     settlement_error = fields.Text(copy=False, readonly=True, help="Why the settlement in the background failed.")
 
     # follow-up (回访)
-    followup_ids = fields.One2many("autorepair.followup", "order_id", string="Follow-up Calls", copy=False)
+    followup_ids = fields.One2many(
+        "autorepair.followup", "order_id", string="Follow-up Calls", copy=False, groups=FOLLOWUP_READERS)
 
     _sql_constraints = [
         ("name_company_uniq", "unique(name, company_id)", "Service order numbers are unique per company."),

@@ -5,4 +5,5 @@ from . import test_service_report
 from . import test_ui_service_order
 from . import test_settings
 from . import test_rpc_guards
+from . import test_rpc_reads
 from . import test_i18n
