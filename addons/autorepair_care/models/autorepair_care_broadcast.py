@@ -186,20 +186,35 @@ class AutorepairCareBroadcast(models.Model):
         self.invalidate_recordset(["recipient_ids"])
 
     @api.model
-    def _dispatch_due(self, quiet_rules):
-        """Queue the messages of the broadcasts due, in batches."""
-        Task = self.env["autorepair.care.task"]
-        due = self.sudo().search([
-            ("state", "=", "scheduled"), ("scheduled_date", "<=", fields.Datetime.now()),
-            ("rule_id", "not in", quiet_rules.ids),
-        ])
-        for broadcast in due:
-            Recipient = self.env["autorepair.care.broadcast.recipient"]
-            Task._run_batches(lambda limit, b=broadcast: Recipient._claim(b, limit),
-                              lambda recipients, b=broadcast: b._queue(recipients))
-            with Task._batch_transaction():
-                if not Recipient.search_count([("broadcast_id", "=", broadcast.id), ("state", "=", "pending")]):
-                    broadcast.state = "sent"
+    def _due_domain(self, quiet_rules):
+        return [("state", "=", "scheduled"), ("scheduled_date", "<=", fields.Datetime.now()),
+                ("rule_id", "not in", quiet_rules.ids)]
+
+    @api.model
+    def _dispatch_next(self, quiet_rules):
+        """One chunk of the broadcasts due: a batch of the first one's
+        recipients queued; once none is left to send, it is sent.
+
+        :return: (recipients queued, or 1 for a broadcast closed; recipients queued)
+        """
+        Recipient = self.env["autorepair.care.broadcast.recipient"]
+        for broadcast in self.sudo().search(self._due_domain(quiet_rules), order="scheduled_date, id"):
+            recipients = Recipient._claim(broadcast, self.env["autorepair.care.rule"]._care_param("batch_size"))
+            if recipients:
+                broadcast._queue(recipients)
+            if not Recipient.search_count([("broadcast_id", "=", broadcast.id), ("state", "=", "pending")]):
+                broadcast.state = "sent"
+            elif not recipients:
+                continue  # another worker holds them
+            return len(recipients) or 1, len(recipients)
+        return 0, 0
+
+    @api.model
+    def _dispatch_remaining(self, quiet_rules):
+        """Broadcasts due, and their recipients still to queue."""
+        due = self.sudo().search(self._due_domain(quiet_rules))
+        return len(due) + self.env["autorepair.care.broadcast.recipient"].sudo().search_count(
+            [("broadcast_id", "in", due.ids), ("state", "=", "pending")])
 
     def _queue(self, recipients):
         """SMS or emails of one batch of recipients, rechecked against consent
