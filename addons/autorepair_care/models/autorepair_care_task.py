@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html_escape
 
+from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES
 from odoo.addons.sms.tools.sms_tools import sms_content_to_rendered_html
 
 from .autorepair_care_rule import KINDS
@@ -184,7 +185,7 @@ class AutorepairCareTask(models.Model):
             if task.kind == "recommendation":
                 lines = vehicle.recommendation_line_ids
             else:
-                last = vehicle.service_order_ids.filtered(lambda o: o.state in ("delivered", "done"))[:1]
+                last = vehicle.service_order_ids.filtered(lambda o: o.state in DELIVERED_STATES)[:1]
                 lines = last.line_ids.filtered(lambda line: line.is_approved and line.line_type == "labour")
             task.work_summary = ", ".join(lines.mapped("name"))
 

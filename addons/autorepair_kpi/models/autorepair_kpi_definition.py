@@ -7,10 +7,11 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES
+
 # a care task counts as reminded once the customer was reached or the fallback
 # message went out (the definition of autorepair.care.report)
 REMINDED_STATES = ("reminded", "booked", "returned", "elsewhere")
-DELIVERED_STATES = ("delivered", "done")
 
 Period = namedtuple("Period", "date_from date_to dt_from dt_to tz company_ids")
 

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .autorepair_service_order import DELIVERED_STATES
 from .res_config_settings import workshop_setting
 
 DECISIONS = [
@@ -206,7 +207,7 @@ class AutorepairServiceOrderLine(models.Model):
             raise UserError(self.env._("A quote the customer has seen takes no new line: add it to the next quote."))
         lines = super().create(vals_list)
         for order in lines.order_id:
-            if order.state in ("delivered", "done", "cancel"):
+            if order.state in (*DELIVERED_STATES, "cancel"):
                 raise UserError(self.env._("%(order)s is closed: no line can be added.", order=order.name))
             # a line added after the quote was sent belongs to the next round
             lines.filtered(lambda line: line.order_id == order and not line.quote_id).quote_id = order._draft_quote()
