@@ -27,6 +27,9 @@ STATES = [
     ("failed", "Failed"),
     ("cancel", "Cancelled"),
 ]
+# the contact was made: the customer was reached (then booked, came back or
+# went elsewhere), or the rule's first message went out
+REMINDED_STATES = ("reminded", "booked", "returned", "elsewhere")
 # the task's contact is over: its closing day is kept (done_date)
 DONE_STATES = ("booked", "reminded", "returned", "elsewhere", "failed", "cancel")
 # a task in these states can still turn into a return
@@ -147,6 +150,15 @@ class AutorepairCareTask(models.Model):
     @api.model
     def mail_allowed_qweb_expressions(self):
         return super().mail_allowed_qweb_expressions() + tuple(f"object.{path}" for path in SCRIPT_PLACEHOLDERS)
+
+    @api.model
+    def _sql_reminded(self, alias="t"):
+        """A task counts as reminded (RULEBOOK §4: "100% reminded") once its
+        contact was made, or once the fallback message of a failed one went
+        out: the definition of the care analysis and the staff figures."""
+        task = SQL.identifier(alias)
+        return SQL("(%s.state IN %s OR COALESCE(%s.message_state, '') = 'queued')",
+                   task, REMINDED_STATES, task)
 
     # ------------------------------------------------------------------ computes
 
