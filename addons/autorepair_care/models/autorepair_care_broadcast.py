@@ -163,7 +163,7 @@ class AutorepairCareBroadcast(models.Model):
         segment = self.env["res.partner"]._search(self._segment() + [("is_autorepair_customer", "=", True)])
         address = SQL("p.phone_sanitized IS NOT NULL") if self.channel == "sms" else SQL(
             "p.email_normalized IS NOT NULL")
-        consent = rule._sql_consent() if rule.consent_required else SQL("TRUE")
+        reachable = self.env["res.partner"]._sql_care_reachable("p", self.channel, rule.consent_required)
         now = fields.Datetime.now()
         self.env.cr.execute(SQL(
             """
@@ -171,7 +171,7 @@ class AutorepairCareBroadcast(models.Model):
                                                              create_uid, create_date, write_uid, write_date)
             SELECT %(broadcast)s, p.id, %(company)s, 'pending', %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM res_partner p
-             WHERE p.id IN %(segment)s AND p.active AND %(address)s AND %(consent)s
+             WHERE p.id IN %(segment)s AND p.active AND %(address)s AND %(reachable)s
                AND NOT EXISTS (
                     SELECT 1 FROM autorepair_care_broadcast_recipient r
                       JOIN autorepair_care_broadcast b ON b.id = r.broadcast_id
@@ -180,7 +180,7 @@ class AutorepairCareBroadcast(models.Model):
             ON CONFLICT DO NOTHING
             """,
             broadcast=self.id, company=self.company_id.id, uid=self.env.uid, now=now, segment=segment.subselect(),
-            address=address, consent=consent, rule=rule.id, cap=rule.cap_days,
+            address=address, reachable=reachable, rule=rule.id, cap=rule.cap_days,
         ))
         self.recipient_ids.invalidate_recordset()
         self.invalidate_recordset(["recipient_ids"])
@@ -220,24 +220,16 @@ class AutorepairCareBroadcast(models.Model):
         """SMS or emails of one batch of recipients, rechecked against consent
         and the blacklists at the moment they leave."""
         self.ensure_one()
-        partners = recipients.partner_id
-        blocked = recipients.filtered(lambda r: self.rule_id.consent_required and (
-            not r.partner_id.marketing_consent or r.partner_id.marketing_opt_out))
+        unreachable = recipients.partner_id._care_unreachable(self.channel, self.rule_id.consent_required)
+        blocked = recipients.filtered(lambda r: r.partner_id.id in unreachable)
+        to_send = recipients - blocked
         if self.channel == "sms":
-            listed = set(self.env["phone.blacklist"].sudo().search(
-                [("number", "in", [n for n in partners.mapped("phone_sanitized") if n])]).mapped("number"))
-            blocked |= recipients.filtered(lambda r: r.partner_id.phone_sanitized in listed)
-            to_send = recipients - blocked
             bodies = self._render_field("body", to_send.partner_id.ids)
             self.env["sms.sms"].sudo().create([{
                 "number": r.partner_id.phone_sanitized, "partner_id": r.partner_id.id,
                 "body": bodies[r.partner_id.id], "state": "outgoing",
             } for r in to_send])
         else:
-            listed = set(self.env["mail.blacklist"].sudo().search(
-                [("email", "in", [e for e in partners.mapped("email_normalized") if e])]).mapped("email"))
-            blocked |= recipients.filtered(lambda r: r.partner_id.email_normalized in listed)
-            to_send = recipients - blocked
             ids = to_send.partner_id.ids
             subjects = self._render_field("name", ids)
             bodies = self._render_field("body_html", ids)

@@ -394,21 +394,12 @@ class AutorepairCareRule(models.Model):
             return SQL("COALESCE(p.care_agent_id, %s)", self.user_id.id or None)
         return SQL("%s::integer", self.user_id.id or None)
 
-    @api.model
-    def _sql_consent(self):
-        """Customers a marketing contact may reach (partner alias p)."""
-        return SQL(
-            """p.marketing_consent AND NOT COALESCE(p.marketing_opt_out, FALSE)
-               AND NOT EXISTS (SELECT 1 FROM phone_blacklist b WHERE b.active AND b.number = p.phone_sanitized)
-               AND NOT EXISTS (SELECT 1 FROM mail_blacklist m WHERE m.active AND m.email = p.email_normalized)"""
-        )
-
     def _sql_partner_scope(self):
         conditions = [SQL("p.active AND p.is_autorepair_customer")]
         if self.company_id:
             conditions.append(SQL("COALESCE(p.company_id, %s) = %s", self.company_id.id, self.company_id.id))
         if self.consent_required:
-            conditions.append(self._sql_consent())
+            conditions.append(self.env["res.partner"]._sql_care_reachable("p"))
         return SQL(" AND ").join(conditions)
 
     def _sql_vehicle_scope(self):
@@ -417,7 +408,7 @@ class AutorepairCareRule(models.Model):
             conditions.append(SQL("COALESCE(v.company_id, p.company_id, %s) = %s",
                                   self.company_id.id, self.company_id.id))
         if self.consent_required:
-            conditions.append(self._sql_consent())
+            conditions.append(self.env["res.partner"]._sql_care_reachable("p"))
         return SQL(" AND ").join(conditions)
 
     @api.model

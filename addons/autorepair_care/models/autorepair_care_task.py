@@ -614,23 +614,23 @@ class AutorepairCareTask(models.Model):
         """Tasks whose message may go, and why the others may not: consent
         for marketing rules, never a blacklisted number or address, a
         template and a way to reach the customer."""
-        partners = self.partner_id
-        phones = self.env["phone.blacklist"].sudo().search(
-            [("number", "in", [n for n in partners.mapped("phone_sanitized") if n])]).mapped("number")
-        emails = self.env["mail.blacklist"].sudo().search(
-            [("email", "in", [e for e in partners.mapped("email_normalized") if e])]).mapped("email")
+        unreachable = {
+            (channel, marketing): tasks.partner_id._care_unreachable(channel, marketing)
+            for (channel, marketing), tasks in self.grouped(
+                lambda t: (t.message_channel, t.rule_id.consent_required)).items()
+        }
         reasons = {}
         for task in self:
             partner, rule = task.partner_id, task.rule_id
             sms = task.message_channel == "sms"
             address = partner.phone_sanitized if sms else partner.email_normalized
             template = rule.sms_template_id if sms else rule.mail_template_id
-            if rule.consent_required and (not partner.marketing_consent or partner.marketing_opt_out):
-                reasons[task.id] = self.env._("No marketing consent")
+            # no consent comes first; a blacklisted number or address is one that exists
+            reason = unreachable[task.message_channel, rule.consent_required].get(partner.id)
+            if reason:
+                reasons[task.id] = reason
             elif not address:
                 reasons[task.id] = self.env._("No mobile number") if sms else self.env._("No email address")
-            elif address in (phones if sms else emails):
-                reasons[task.id] = self.env._("Blacklisted")
             elif not template:
                 reasons[task.id] = self.env._("The rule has no script for this channel")
         return self.filtered(lambda t: t.id not in reasons), reasons

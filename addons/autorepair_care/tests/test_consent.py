@@ -68,6 +68,23 @@ class TestConsent(CareCase):
         self.assertEqual(self.messages_to(self.consenting | listed_later), 0)
         self.assertEqual(self.messages_to(stays), 1)
 
+    def test_blacklisted_address_stops_marketing_on_every_channel(self):
+        """Who a message may reach is one definition, when the tasks are made
+        and when the messages leave: an address blacklisted after the
+        birthday greeting was planned stops its SMS too (no marketing at all),
+        while the service reminder's SMS still goes."""
+        self.run_day(TODAY)
+        greeting = self.tasks(self.rule_birthday, self.consenting)
+        reminder = self.Task.search([("rule_id", "=", self.rule_inspection.id),
+                                     ("partner_id", "=", self.consenting.id)])
+        self.env["mail.blacklist"].sudo()._add("yes@example.com")
+        (greeting | reminder)._fail("unreachable")
+        self.assertEqual((greeting | reminder).mapped("message_channel"), ["sms", "sms"])
+        self.dispatch(TODAY, 20)
+        self.assertEqual((greeting.message_state, greeting.message_block_reason), ("blocked", "Blacklisted"))
+        self.assertEqual(reminder.message_state, "queued")
+        self.assertEqual(self.messages_to(self.consenting), 1)
+
     def test_broadcast_to_a_segment(self):
         broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager).create({
             "name": "端午节", "rule_id": self.rule_holiday.id,
