@@ -6,3 +6,4 @@ from . import test_ui_service_order
 from . import test_settings
 from . import test_rpc_guards
 from . import test_i18n
+from . import test_line_amount
