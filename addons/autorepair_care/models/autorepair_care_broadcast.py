@@ -165,6 +165,8 @@ class AutorepairCareBroadcast(models.Model):
             "p.email_normalized IS NOT NULL")
         reachable = self.env["res.partner"]._sql_care_reachable("p", self.channel, rule.consent_required)
         now = fields.Datetime.now()
+        # the INSERT reads the customers' numbers, consents and blacklists as stored
+        self.env.flush_all()
         self.env.cr.execute(SQL(
             """
             INSERT INTO autorepair_care_broadcast_recipient (broadcast_id, partner_id, company_id, state,
