@@ -163,15 +163,17 @@ class AutorepairCareBroadcast(models.Model):
         segment = self.env["res.partner"]._search(self._segment() + [("is_autorepair_customer", "=", True)])
         address = SQL("p.phone_sanitized IS NOT NULL") if self.channel == "sms" else SQL(
             "p.email_normalized IS NOT NULL")
-        consent = rule._sql_consent() if rule.consent_required else SQL("TRUE")
+        reachable = self.env["res.partner"]._sql_care_reachable("p", self.channel, rule.consent_required)
         now = fields.Datetime.now()
+        # the INSERT reads the customers' numbers, consents and blacklists as stored
+        self.env.flush_all()
         self.env.cr.execute(SQL(
             """
             INSERT INTO autorepair_care_broadcast_recipient (broadcast_id, partner_id, company_id, state,
                                                              create_uid, create_date, write_uid, write_date)
             SELECT %(broadcast)s, p.id, %(company)s, 'pending', %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM res_partner p
-             WHERE p.id IN %(segment)s AND p.active AND %(address)s AND %(consent)s
+             WHERE p.id IN %(segment)s AND p.active AND %(address)s AND %(reachable)s
                AND NOT EXISTS (
                     SELECT 1 FROM autorepair_care_broadcast_recipient r
                       JOIN autorepair_care_broadcast b ON b.id = r.broadcast_id
@@ -180,49 +182,56 @@ class AutorepairCareBroadcast(models.Model):
             ON CONFLICT DO NOTHING
             """,
             broadcast=self.id, company=self.company_id.id, uid=self.env.uid, now=now, segment=segment.subselect(),
-            address=address, consent=consent, rule=rule.id, cap=rule.cap_days,
+            address=address, reachable=reachable, rule=rule.id, cap=rule.cap_days,
         ))
         self.recipient_ids.invalidate_recordset()
         self.invalidate_recordset(["recipient_ids"])
 
     @api.model
-    def _dispatch_due(self, quiet_rules):
-        """Queue the messages of the broadcasts due, in batches."""
-        Task = self.env["autorepair.care.task"]
-        due = self.sudo().search([
-            ("state", "=", "scheduled"), ("scheduled_date", "<=", fields.Datetime.now()),
-            ("rule_id", "not in", quiet_rules.ids),
-        ])
-        for broadcast in due:
-            Recipient = self.env["autorepair.care.broadcast.recipient"]
-            Task._run_batches(lambda limit, b=broadcast: Recipient._claim(b, limit),
-                              lambda recipients, b=broadcast: b._queue(recipients))
-            with Task._batch_transaction():
-                if not Recipient.search_count([("broadcast_id", "=", broadcast.id), ("state", "=", "pending")]):
-                    broadcast.state = "sent"
+    def _due_domain(self, quiet_rules):
+        return [("state", "=", "scheduled"), ("scheduled_date", "<=", fields.Datetime.now()),
+                ("rule_id", "not in", quiet_rules.ids)]
+
+    @api.model
+    def _dispatch_next(self, quiet_rules):
+        """One chunk of the broadcasts due: a batch of the first one's
+        recipients queued; once none is left to send, it is sent.
+
+        :return: (recipients queued, or 1 for a broadcast closed; recipients queued)
+        """
+        Recipient = self.env["autorepair.care.broadcast.recipient"]
+        for broadcast in self.sudo().search(self._due_domain(quiet_rules), order="scheduled_date, id"):
+            recipients = Recipient._claim(broadcast, self.env["autorepair.care.rule"]._care_param("batch_size"))
+            if recipients:
+                broadcast._queue(recipients)
+            if not Recipient.search_count([("broadcast_id", "=", broadcast.id), ("state", "=", "pending")]):
+                broadcast.state = "sent"
+            elif not recipients:
+                continue  # another worker holds them
+            return len(recipients) or 1, len(recipients)
+        return 0, 0
+
+    @api.model
+    def _dispatch_remaining(self, quiet_rules):
+        """Broadcasts due, and their recipients still to queue."""
+        due = self.sudo().search(self._due_domain(quiet_rules))
+        return len(due) + self.env["autorepair.care.broadcast.recipient"].sudo().search_count(
+            [("broadcast_id", "in", due.ids), ("state", "=", "pending")])
 
     def _queue(self, recipients):
         """SMS or emails of one batch of recipients, rechecked against consent
         and the blacklists at the moment they leave."""
         self.ensure_one()
-        partners = recipients.partner_id
-        blocked = recipients.filtered(lambda r: self.rule_id.consent_required and (
-            not r.partner_id.marketing_consent or r.partner_id.marketing_opt_out))
+        unreachable = recipients.partner_id._care_unreachable(self.channel, self.rule_id.consent_required)
+        blocked = recipients.filtered(lambda r: r.partner_id.id in unreachable)
+        to_send = recipients - blocked
         if self.channel == "sms":
-            listed = set(self.env["phone.blacklist"].sudo().search(
-                [("number", "in", [n for n in partners.mapped("phone_sanitized") if n])]).mapped("number"))
-            blocked |= recipients.filtered(lambda r: r.partner_id.phone_sanitized in listed)
-            to_send = recipients - blocked
             bodies = self._render_field("body", to_send.partner_id.ids)
             self.env["sms.sms"].sudo().create([{
                 "number": r.partner_id.phone_sanitized, "partner_id": r.partner_id.id,
                 "body": bodies[r.partner_id.id], "state": "outgoing",
             } for r in to_send])
         else:
-            listed = set(self.env["mail.blacklist"].sudo().search(
-                [("email", "in", [e for e in partners.mapped("email_normalized") if e])]).mapped("email"))
-            blocked |= recipients.filtered(lambda r: r.partner_id.email_normalized in listed)
-            to_send = recipients - blocked
             ids = to_send.partner_id.ids
             subjects = self._render_field("name", ids)
             bodies = self._render_field("body_html", ids)

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import format_date
 
-from .autorepair_care_task import LOST_CLASSES
+from .autorepair_care_task import LOST_CLASSES, REMINDED_STATES
 
 
 class AutorepairCareLostList(models.Model):
@@ -73,7 +73,8 @@ class AutorepairCareLostList(models.Model):
                 states[state] = states.get(state, 0) + count
             lost_list.returned_count = states.get("returned", 0)
             lost_list.elsewhere_count = states.get("elsewhere", 0)
-            lost_list.reached_count = sum(states.get(s, 0) for s in ("reminded", "booked", "returned", "elsewhere"))
+            # reached: the contact was made (a message after unanswered calls reminds, it does not reach)
+            lost_list.reached_count = sum(states.get(state, 0) for state in REMINDED_STATES)
 
     def action_open_tasks(self):
         """The list itself, or one of its classes (context care_class)."""

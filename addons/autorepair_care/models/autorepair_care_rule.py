@@ -8,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES
+
 _logger = logging.getLogger(__name__)
 
 KINDS = [
@@ -392,21 +394,12 @@ class AutorepairCareRule(models.Model):
             return SQL("COALESCE(p.care_agent_id, %s)", self.user_id.id or None)
         return SQL("%s::integer", self.user_id.id or None)
 
-    @api.model
-    def _sql_consent(self):
-        """Customers a marketing contact may reach (partner alias p)."""
-        return SQL(
-            """p.marketing_consent AND NOT COALESCE(p.marketing_opt_out, FALSE)
-               AND NOT EXISTS (SELECT 1 FROM phone_blacklist b WHERE b.active AND b.number = p.phone_sanitized)
-               AND NOT EXISTS (SELECT 1 FROM mail_blacklist m WHERE m.active AND m.email = p.email_normalized)"""
-        )
-
     def _sql_partner_scope(self):
         conditions = [SQL("p.active AND p.is_autorepair_customer")]
         if self.company_id:
             conditions.append(SQL("COALESCE(p.company_id, %s) = %s", self.company_id.id, self.company_id.id))
         if self.consent_required:
-            conditions.append(self._sql_consent())
+            conditions.append(self.env["res.partner"]._sql_care_reachable("p"))
         return SQL(" AND ").join(conditions)
 
     def _sql_vehicle_scope(self):
@@ -415,7 +408,7 @@ class AutorepairCareRule(models.Model):
             conditions.append(SQL("COALESCE(v.company_id, p.company_id, %s) = %s",
                                   self.company_id.id, self.company_id.id))
         if self.consent_required:
-            conditions.append(self._sql_consent())
+            conditions.append(self.env["res.partner"]._sql_care_reachable("p"))
         return SQL(" AND ").join(conditions)
 
     @api.model
@@ -472,8 +465,8 @@ class AutorepairCareRule(models.Model):
             extra = SQL(
                 """NOT EXISTS (SELECT 1 FROM autorepair_service_order o
                                 WHERE o.vehicle_id = v.id AND o.need_type = %s
-                                  AND o.state IN ('delivered', 'done'))""",
-                self.need_type,
+                                  AND o.state IN %s)""",
+                self.need_type, DELIVERED_STATES,
             )
         return self._due_sql_fixed_date("delivery_date", lower, upper, extra)
 
@@ -506,7 +499,7 @@ class AutorepairCareRule(models.Model):
             LEFT JOIN (SELECT vehicle_id,
                               MAX((delivered_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date) AS last_date
                          FROM autorepair_service_order
-                        WHERE state IN ('delivered', 'done') AND delivered_date IS NOT NULL
+                        WHERE state IN %(delivered)s AND delivered_date IS NOT NULL
                           AND need_type IN ('first_maintenance', 'periodic_maintenance')
                      GROUP BY vehicle_id) m ON m.vehicle_id = v.id
            CROSS JOIN LATERAL (
@@ -519,7 +512,7 @@ class AutorepairCareRule(models.Model):
                              b.base_km + %(km)s * GREATEST(1, FLOOR((v.odometer - b.base_km) / %(km)s) + 1)::int
                                  AS km_target) s
                 WHERE %(scope)s""",
-            select=self._vehicle_select(due, SQL("s.km_target")), tz=self._care_tz(),
+            select=self._vehicle_select(due, SQL("s.km_target")), tz=self._care_tz(), delivered=DELIVERED_STATES,
             days=self.interval_days, km=self.interval_km, first=first, scope=self._sql_vehicle_scope(),
         )
 

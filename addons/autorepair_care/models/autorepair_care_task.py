@@ -8,8 +8,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, config, html_escape
+from odoo.tools import SQL, html_escape
 
+from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES
 from odoo.addons.sms.tools.sms_tools import sms_content_to_rendered_html
 
 from .autorepair_care_rule import KINDS
@@ -26,6 +27,9 @@ STATES = [
     ("failed", "Failed"),
     ("cancel", "Cancelled"),
 ]
+# the contact was made: the customer was reached (then booked, came back or
+# went elsewhere), or the rule's first message went out
+REMINDED_STATES = ("reminded", "booked", "returned", "elsewhere")
 # the task's contact is over: its closing day is kept (done_date)
 DONE_STATES = ("booked", "reminded", "returned", "elsewhere", "failed", "cancel")
 # a task in these states can still turn into a return
@@ -147,6 +151,15 @@ class AutorepairCareTask(models.Model):
     def mail_allowed_qweb_expressions(self):
         return super().mail_allowed_qweb_expressions() + tuple(f"object.{path}" for path in SCRIPT_PLACEHOLDERS)
 
+    @api.model
+    def _sql_reminded(self, alias="t"):
+        """A task counts as reminded (RULEBOOK §4: "100% reminded") once its
+        contact was made, or once the fallback message of a failed one went
+        out: the definition of the care analysis and the staff figures."""
+        task = SQL.identifier(alias)
+        return SQL("(%s.state IN %s OR COALESCE(%s.message_state, '') = 'queued')",
+                   task, REMINDED_STATES, task)
+
     # ------------------------------------------------------------------ computes
 
     @api.depends("rule_id.name", "vehicle_id.license_plate", "partner_id.name")
@@ -184,7 +197,7 @@ class AutorepairCareTask(models.Model):
             if task.kind == "recommendation":
                 lines = vehicle.recommendation_line_ids
             else:
-                last = vehicle.service_order_ids.filtered(lambda o: o.state in ("delivered", "done"))[:1]
+                last = vehicle.service_order_ids.filtered(lambda o: o.state in DELIVERED_STATES)[:1]
                 lines = last.line_ids.filtered(lambda line: line.is_approved and line.line_type == "labour")
             task.work_summary = ", ".join(lines.mapped("name"))
 
@@ -425,75 +438,101 @@ class AutorepairCareTask(models.Model):
 
     @api.model
     def _cron_daily_run(self, today=None):
-        """The care calendar's daily run: create the tasks due (catching up
-        missed days), schedule their activities, fail the tasks left past
-        their deadline. Every step works in batches that are committed, so a
-        crash loses at most the batch under way, and is idempotent, so the
-        next run completes the work.
+        """One chunk of the care calendar's daily run, the way Odoo 18's
+        scheduler runs long jobs. The run's steps, in their order: create the
+        tasks due (one rule a chunk, catching up missed days), schedule their
+        activities, fail the tasks left past their deadline (one batch a
+        chunk). A call does the first chunk there is, in its own committed
+        transaction, then reports the work left in the whole run (every step):
+        the scheduler calls again while it is above zero, so a run never stops
+        half-way until the next night. What is due and not yet done is read
+        from the data each time (watermarks, flags, the unique key), so a crash
+        loses at most the chunk under way and a call with nothing left creates
+        nothing.
 
         :param today: the dealer's day to run for (default: today)
-        :return: counts and seconds of the three steps
+        :return: the step worked with its count and seconds (``created``,
+            ``scheduled`` or ``failed``; none when nothing was left) and
+            ``remaining``, the rules and tasks still to work
         """
         today = today or self.env["autorepair.care.rule"]._care_today()
         steps = (
-            ("created", lambda: self._run_rules(today)),
-            ("scheduled", lambda: self._run_batches(self._claim_to_schedule, lambda tasks: tasks._schedule(today))),
-            ("failed", lambda: self._run_batches(
-                lambda limit: self._claim_overdue(today, limit), lambda tasks: tasks._expire(today))),
+            ("created", lambda: self._run_next_rule(today)),
+            ("scheduled", lambda: self._run_batch(self._sql_to_schedule(), lambda tasks: tasks._schedule(today))),
+            ("failed", lambda: self._run_batch(self._sql_overdue(today), lambda tasks: tasks._expire(today))),
         )
-        result = {}
-        for name, step in steps:
-            start = time.perf_counter()
-            result[name] = step()
-            result[f"{name}_seconds"] = time.perf_counter() - start
-        _logger.info(
-            "Care run of %s: %s tasks created in %.1f s, %s scheduled in %.1f s, %s failed in %.1f s", today,
-            result["created"], result["created_seconds"], result["scheduled"], result["scheduled_seconds"],
-            result["failed"], result["failed_seconds"])
+        result = self._run_chunk(steps)
+        result["remaining"] = self._daily_run_remaining(today)
+        self._report_progress("autorepair_care.ir_cron_daily_run", result)
         return result
 
     @api.model
-    def _run_rules(self, today):
-        """One INSERT ... SELECT per rule, each committed with its watermark.
-        A rule already run today is left alone (the cron calls again to finish
-        a long run), unless the run is forced."""
-        created = 0
-        domain = [("anchor", "!=", False)]
-        if not self.env.context.get("care_force_run"):
-            domain += ["|", ("last_run_date", "=", False), ("last_run_date", "<", today)]
-        rules = self.env["autorepair.care.rule"].sudo().search(domain)
-        for index, rule in enumerate(rules):
+    def _run_chunk(self, steps):
+        """The first chunk of work of the given steps ((name, chunk), chunk
+        returning how much it did and what it counts), in a batch transaction.
+        A step whose rows another worker holds does nothing: the next one is
+        tried."""
+        for name, chunk in steps:
+            start = time.perf_counter()
             with self._batch_transaction():
-                created += rule._insert_due_tasks(today) or 0
-            self.env["ir.cron"]._notify_progress(done=index + 1, remaining=len(rules) - index - 1)
-        return created
+                done, count = chunk()
+            if done:
+                seconds = time.perf_counter() - start
+                _logger.debug("Care cron chunk: %s %s in %.1f s", count, name, seconds)
+                return {"done": done, name: count, f"{name}_seconds": seconds}
+        return {"done": 0}
 
     @api.model
-    def _run_batches(self, claim, process):
-        """Claim and process rows until none is left or the time budget is
-        spent (the cron then runs again at once to finish: Odoo's progress
-        API). Each batch is its own transaction."""
-        batch_size = self.env["autorepair.care.rule"]._care_param("batch_size")
-        budget = self._time_budget()
-        total = 0
-        while True:
-            with self._batch_transaction():
-                tasks = claim(batch_size)
-                if tasks:
-                    process(tasks)
-            total += len(tasks)
-            remaining = len(tasks) == batch_size
-            self.env["ir.cron"]._notify_progress(done=total, remaining=int(remaining))
-            if not remaining or (budget and time.monotonic() > budget):
-                return total
+    def _report_progress(self, cron_xmlid, result):
+        """Tell Odoo's scheduler what the chunk did and what is left: it calls
+        the job again at once while work is left. Run by hand (Run Manually:
+        one call, outside the scheduler's loop), the job is triggered for the
+        rest."""
+        self.env["ir.cron"]._notify_progress(done=result["done"], remaining=result["remaining"])
+        # Odoo's scheduler puts the job's id in the context of its calls
+        if result["remaining"] and "cron_id" not in self.env.context:
+            self.env.ref(cron_xmlid)._trigger()
 
     @api.model
-    def _time_budget(self):
-        """Half the cron's time limit: stop in good time, Odoo calls again."""
-        limit = config["limit_time_real_cron"]
-        if limit is None or limit < 0:
-            limit = config["limit_time_real"]
-        return time.monotonic() + limit / 2 if limit else None
+    def _rules_to_run(self, today):
+        """The rules not yet run for this day, first to last."""
+        return self.env["autorepair.care.rule"].sudo().search([
+            ("anchor", "!=", False), "|", ("last_run_date", "=", False), ("last_run_date", "<", today)])
+
+    @api.model
+    def _run_next_rule(self, today):
+        """The first rule still to run that no other worker holds: its tasks
+        in one INSERT ... SELECT, committed with its watermark.
+
+        :return: (rules run, tasks created)
+        """
+        for rule in self._rules_to_run(today):
+            created = rule._insert_due_tasks(today)
+            if created is not None:
+                return 1, created
+        return 0, 0
+
+    @api.model
+    def _run_batch(self, where, process):
+        """Claim one batch of the tasks matching ``where`` and process it.
+
+        :return: (tasks processed, tasks processed)
+        """
+        tasks = self._claim(where, self.env["autorepair.care.rule"]._care_param("batch_size"))
+        if tasks:
+            process(tasks)
+        return len(tasks), len(tasks)
+
+    @api.model
+    def _daily_run_remaining(self, today):
+        """Rules still to run and tasks still to schedule or to fail: the
+        same conditions as the claims."""
+        self.env.cr.execute(SQL(
+            """SELECT (SELECT count(*) FROM autorepair_care_task WHERE %s),
+                      (SELECT count(*) FROM autorepair_care_task WHERE %s)""",
+            self._sql_to_schedule(), self._sql_overdue(today)))
+        tasks = sum(self.env.cr.fetchone())
+        return len(self._rules_to_run(today)) + tasks
 
     def _batch_transaction(self):
         return _BatchTransaction(self.env)
@@ -507,14 +546,14 @@ class AutorepairCareTask(models.Model):
         return self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
-    def _claim_to_schedule(self, limit):
-        return self._claim(SQL("to_schedule"), limit)
+    def _sql_to_schedule(self):
+        return SQL("to_schedule")
 
     @api.model
-    def _claim_overdue(self, today, limit):
-        return self._claim(SQL(
+    def _sql_overdue(self, today):
+        return SQL(
             "state = 'open' AND NOT to_schedule AND (deadline < %(today)s OR attempt_deadline < %(today)s)",
-            today=today), limit)
+            today=today)
 
     def _expire(self, today):
         unreachable = self.filtered(lambda t: t.attempt_deadline and t.attempt_deadline < today)
@@ -525,19 +564,36 @@ class AutorepairCareTask(models.Model):
 
     @api.model
     def _cron_dispatch(self):
-        """Queue the SMS and emails due (first-channel reminders and
-        fallbacks, then broadcasts) outside the rules' quiet hours. Messages
-        go to Odoo's queues (sms.sms, mail.mail), whose own crons send them."""
+        """One chunk of the dispatch: queue a batch of the SMS and emails due
+        (first-channel reminders and fallbacks, then each broadcast due)
+        outside the rules' quiet hours, and report what is left to Odoo's
+        scheduler, which calls again while it is above zero. Messages go to
+        Odoo's queues (sms.sms, mail.mail), whose own crons send them.
+
+        :return: the step worked with its count (``queued`` task messages or
+            ``broadcast`` recipients), and ``remaining``
+        """
         Rule = self.env["autorepair.care.rule"].sudo()
         now = Rule._care_now()
         hour = now.hour + now.minute / 60
         quiet = Rule.with_context(active_test=False).search([]).filtered(lambda r: r._is_quiet(hour))
+        Broadcast = self.env["autorepair.care.broadcast"]
+        pending = self._sql_message_pending(quiet)
+        result = self._run_chunk((
+            ("queued", lambda: self._run_batch(pending, lambda tasks: tasks._queue_messages())),
+            ("broadcast", lambda: Broadcast._dispatch_next(quiet)),
+        ))
+        self.env.cr.execute(SQL("SELECT count(*) FROM autorepair_care_task WHERE %s", pending))
+        result["remaining"] = self.env.cr.fetchone()[0] + Broadcast._dispatch_remaining(quiet)
+        self._report_progress("autorepair_care.ir_cron_dispatch", result)
+        return result
+
+    @api.model
+    def _sql_message_pending(self, quiet_rules):
         where = SQL("message_state = 'pending'")
-        if quiet:
-            where = SQL("%s AND rule_id NOT IN %s", where, tuple(quiet.ids))
-        queued = self._run_batches(lambda limit: self._claim(where, limit), lambda tasks: tasks._queue_messages())
-        self.env["autorepair.care.broadcast"]._dispatch_due(quiet)
-        return queued
+        if quiet_rules:
+            where = SQL("%s AND rule_id NOT IN %s", where, tuple(quiet_rules.ids))
+        return where
 
     def _queue_messages(self):
         allowed, reasons = self._message_allowed()
@@ -558,23 +614,23 @@ class AutorepairCareTask(models.Model):
         """Tasks whose message may go, and why the others may not: consent
         for marketing rules, never a blacklisted number or address, a
         template and a way to reach the customer."""
-        partners = self.partner_id
-        phones = self.env["phone.blacklist"].sudo().search(
-            [("number", "in", [n for n in partners.mapped("phone_sanitized") if n])]).mapped("number")
-        emails = self.env["mail.blacklist"].sudo().search(
-            [("email", "in", [e for e in partners.mapped("email_normalized") if e])]).mapped("email")
+        unreachable = {
+            (channel, marketing): tasks.partner_id._care_unreachable(channel, marketing)
+            for (channel, marketing), tasks in self.grouped(
+                lambda t: (t.message_channel, t.rule_id.consent_required)).items()
+        }
         reasons = {}
         for task in self:
             partner, rule = task.partner_id, task.rule_id
             sms = task.message_channel == "sms"
             address = partner.phone_sanitized if sms else partner.email_normalized
             template = rule.sms_template_id if sms else rule.mail_template_id
-            if rule.consent_required and (not partner.marketing_consent or partner.marketing_opt_out):
-                reasons[task.id] = self.env._("No marketing consent")
+            # no consent comes first; a blacklisted number or address is one that exists
+            reason = unreachable[task.message_channel, rule.consent_required].get(partner.id)
+            if reason:
+                reasons[task.id] = reason
             elif not address:
                 reasons[task.id] = self.env._("No mobile number") if sms else self.env._("No email address")
-            elif address in (phones if sms else emails):
-                reasons[task.id] = self.env._("Blacklisted")
             elif not template:
                 reasons[task.id] = self.env._("The rule has no script for this channel")
         return self.filtered(lambda t: t.id not in reasons), reasons

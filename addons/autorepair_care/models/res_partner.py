@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 CARE_ROLES = "autorepair_care.group_care_agent,autorepair_care.group_insurance"
 
@@ -26,6 +27,60 @@ class ResPartner(models.Model):
             [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]))
         for partner in self:
             partner.care_task_count = counts.get(partner, 0)
+
+    # ---------------------------------------------------- who a message may reach
+
+    @api.model
+    def _sql_care_blacklisted(self, alias="p", channel=None):
+        """The customer's mobile (``sms``), address (``email``) or either
+        (None) is on Odoo's blacklist (customer alias ``alias``)."""
+        partner = SQL.identifier(alias)
+        listed = {
+            "sms": SQL("EXISTS (SELECT 1 FROM phone_blacklist b WHERE b.active AND b.number = %s.phone_sanitized)",
+                       partner),
+            "email": SQL("EXISTS (SELECT 1 FROM mail_blacklist b WHERE b.active AND b.email = %s.email_normalized)",
+                         partner),
+        }
+        return listed[channel] if channel else SQL("(%s OR %s)", listed["sms"], listed["email"])
+
+    @api.model
+    def _sql_care_consent(self, alias="p"):
+        """The customer consented to marketing and did not opt out."""
+        partner = SQL.identifier(alias)
+        return SQL("(COALESCE(%s.marketing_consent, FALSE) AND NOT COALESCE(%s.marketing_opt_out, FALSE))",
+                   partner, partner)
+
+    @api.model
+    def _sql_care_reachable(self, alias="p", channel=None, marketing=True):
+        """A care message (by ``channel``, or by any when None) may reach the
+        customer: never on a blacklisted number or address; a marketing one
+        only with consent, and with neither blacklisted (RULEBOOK §4). The one
+        definition: the daily run and the broadcasts select with it, and
+        _care_unreachable checks it again when the messages leave."""
+        if not marketing:
+            return SQL("NOT %s", self._sql_care_blacklisted(alias, channel))
+        return SQL("(%s AND NOT %s)", self._sql_care_consent(alias), self._sql_care_blacklisted(alias))
+
+    def _care_unreachable(self, channel, marketing):
+        """The customers of ``self`` a message by ``channel`` may not reach
+        (see _sql_care_reachable), each with the reason, in one query.
+
+        :return: {partner id: reason}
+        """
+        if not self:
+            return {}
+        self.flush_model(["phone_sanitized", "email_normalized", "marketing_consent", "marketing_opt_out"])
+        self.env["phone.blacklist"].flush_model()
+        self.env["mail.blacklist"].flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT p.id, %s FROM res_partner p WHERE p.id IN %s AND NOT %s",
+            self._sql_care_consent(), tuple(self.ids), self._sql_care_reachable(channel=channel, marketing=marketing)))
+        return {
+            partner_id: self.env._("Blacklisted") if consent or not marketing else self.env._("No marketing consent")
+            for partner_id, consent in self.env.cr.fetchall()
+        }
+
+    # ---------------------------------------------------------------------- CRUD
 
     def write(self, vals):
         corrected = self.browse()

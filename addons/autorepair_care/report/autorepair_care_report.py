@@ -35,17 +35,19 @@ class AutorepairCareReport(models.Model):
     failed_rate = fields.Float(string="Failure Rate (%)", readonly=True, aggregator="avg")
 
     def _select(self):
-        return SQL("""
+        return SQL(
+            """
             SELECT t.id, t.due_date, t.company_id, t.user_id, t.rule_id, t.kind, t.state, t.partner_id, t.vehicle_id,
                    t.lost_class, t.failure_reason, t.no_return_reason, t.other_shop_name, t.other_shop_price,
                    t.call_count, 1 AS task_count,
-                   CASE WHEN t.state IN ('reminded', 'booked', 'returned', 'elsewhere')
-                          OR t.message_state = 'queued' THEN 100.0 ELSE 0 END AS reminded_rate,
+                   CASE WHEN %s THEN 100.0 ELSE 0 END AS reminded_rate,
                    CASE WHEN t.service_order_id IS NOT NULL
                           OR t.state = 'booked' THEN 100.0 ELSE 0 END AS booked_rate,
                    CASE WHEN t.state = 'returned' THEN 100.0 ELSE 0 END AS returned_rate,
                    CASE WHEN t.state = 'failed' THEN 100.0 ELSE 0 END AS failed_rate
-        """)
+            """,
+            self.env["autorepair.care.task"]._sql_reminded("t"),
+        )
 
     def _from(self):
         return SQL("FROM autorepair_care_task t")

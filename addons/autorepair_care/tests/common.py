@@ -1,4 +1,5 @@
 import datetime
+from collections import Counter
 
 from freezegun import freeze_time
 
@@ -16,6 +17,24 @@ def at(day, hour=10, minute=0):
 
 def days(count):
     return datetime.timedelta(days=count)
+
+
+def run_cron(records, method, *args, limit=200):
+    """Call a care cron the way Odoo 18's scheduler does (ir.cron._run_job):
+    with a progress record and the job's id in the context, again as long as
+    the call reports work done and work left. Returns the sums of the calls'
+    counts, with ``calls`` and the last ``remaining``."""
+    cron = records.env.ref(f"autorepair_care.ir_cron{method.removeprefix('_cron')}").sudo()
+    totals = Counter()
+    for _call in range(limit):
+        _cron, progress = cron._add_progress()
+        result = getattr(records.with_context(cron_id=cron.id, ir_cron_progress_id=progress.id), method)(*args)
+        totals.update({key: value for key, value in result.items() if key != "remaining"})
+        totals.update(calls=1)
+        totals["remaining"] = result["remaining"]
+        if not (progress.done and progress.remaining):
+            return totals
+    raise AssertionError(f"{method} still reports work left after {limit} calls")
 
 
 class CareCase(AutorepairCrmCase):
@@ -59,13 +78,18 @@ class CareCase(AutorepairCrmCase):
         return cls._vehicle(plate=plate, vin=make_vin(f"LFV2A2BH{cls._serial:08d}"), owner=owner, **vals)
 
     def run_day(self, day, force=True):
-        """The daily run as the cron runs it, on a day (local 02:00)."""
+        """The daily run as the scheduler runs it, on a day (local 02:00).
+        Forced, the rules already run on that day run again (their watermark
+        moved back a day): the unique key and the frequency cap, not the
+        watermark, must keep the tasks single."""
         with freeze_time(at(day, 2)):
-            return self.Task.with_context(care_force_run=force)._cron_daily_run()
+            if force:
+                self.env["autorepair.care.rule"].search([("last_run_date", ">=", day)]).last_run_date = day - days(1)
+            return run_cron(self.Task, "_cron_daily_run")
 
     def dispatch(self, day=TODAY, hour=10):
         with freeze_time(at(day, hour)):
-            return self.Task._cron_dispatch()
+            return run_cron(self.Task, "_cron_dispatch")
 
     def tasks(self, rule, record):
         field = "vehicle_id" if record._name == "fleet.vehicle" else "partner_id"

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import TODAY, CareCase, days
+from .common import TODAY, CareCase, days, run_cron
 
 
 @tagged("post_install", "-at_install")
@@ -17,7 +17,7 @@ class TestCareAccess(CareCase):
         theirs = cls._client("王强", "13800138002", care_agent_id=cls.user_care_agent_2.id)
         cls._car("川A10001", mine, inspection_due_date=TODAY + days(30), insurance_expiry_date=TODAY + days(60))
         cls._car("川A10002", theirs, inspection_due_date=TODAY + days(30))
-        cls.Task.with_context(care_force_run=True)._cron_daily_run()
+        run_cron(cls.Task, "_cron_daily_run")
         cls.my_task = cls.Task.search([("partner_id", "=", mine.id), ("kind", "=", "inspection")])
         cls.their_task = cls.Task.search([("partner_id", "=", theirs.id), ("kind", "=", "inspection")])
         cls.insurance_task = cls.Task.search([("partner_id", "=", mine.id), ("kind", "=", "insurance")])

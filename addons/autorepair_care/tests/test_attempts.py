@@ -3,7 +3,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .common import TODAY, CareCase, at, days
+from .common import TODAY, CareCase, at, days, run_cron
 
 
 @tagged("post_install", "-at_install")
@@ -17,7 +17,7 @@ class TestAttemptPolicy(CareCase):
         cls.customer = cls._client("李娜", "13800138001", email="lina@example.com")
         cls.vehicle = cls._car("川A10001", cls.customer, delivery_date=TODAY - days(60),
                                next_service_date=TODAY + days(7), next_service_km=90000)
-        cls.Task.with_context(care_force_run=True)._cron_daily_run()
+        run_cron(cls.Task, "_cron_daily_run")
         cls.task = cls.Task.search([("rule_id", "=", cls.rule_first.id), ("vehicle_id", "=", cls.vehicle.id)])
         cls.task_periodic = cls.Task.search(
             [("rule_id", "=", cls.rule_periodic.id), ("vehicle_id", "=", cls.vehicle.id)])

@@ -1,6 +1,8 @@
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
-from .common import TODAY, CareCase, days
+from .common import TODAY, CareCase, at, days
 
 
 @tagged("post_install", "-at_install")
@@ -68,6 +70,23 @@ class TestConsent(CareCase):
         self.assertEqual(self.messages_to(self.consenting | listed_later), 0)
         self.assertEqual(self.messages_to(stays), 1)
 
+    def test_blacklisted_address_stops_marketing_on_every_channel(self):
+        """Who a message may reach is one definition, when the tasks are made
+        and when the messages leave: an address blacklisted after the
+        birthday greeting was planned stops its SMS too (no marketing at all),
+        while the service reminder's SMS still goes."""
+        self.run_day(TODAY)
+        greeting = self.tasks(self.rule_birthday, self.consenting)
+        reminder = self.Task.search([("rule_id", "=", self.rule_inspection.id),
+                                     ("partner_id", "=", self.consenting.id)])
+        self.env["mail.blacklist"].sudo()._add("yes@example.com")
+        (greeting | reminder)._fail("unreachable")
+        self.assertEqual((greeting | reminder).mapped("message_channel"), ["sms", "sms"])
+        self.dispatch(TODAY, 20)
+        self.assertEqual((greeting.message_state, greeting.message_block_reason), ("blocked", "Blacklisted"))
+        self.assertEqual(reminder.message_state, "queued")
+        self.assertEqual(self.messages_to(self.consenting), 1)
+
     def test_broadcast_to_a_segment(self):
         broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager).create({
             "name": "端午节", "rule_id": self.rule_holiday.id,
@@ -103,6 +122,36 @@ class TestConsent(CareCase):
         self.assertEqual((mail.state, mail.subject), ("outgoing", "暴雨预警"))
         self.assertIn("同意, heavy rain", str(mail.body_html))
         self.assertEqual(self.messages_to(self.everyone - self.consenting), 0)
+
+    def test_dispatch_reports_what_is_left_of_every_step(self):
+        """One batch a call, the task messages first, then each broadcast:
+        every call reports the messages and broadcasts left, so that Odoo's
+        scheduler calls again until the broadcast is sent."""
+        self.run_day(TODAY)
+        self.env["ir.config_parameter"].sudo().set_param("autorepair_care.batch_size", 1)
+        self.Task.search([("rule_id", "=", self.rule_inspection.id),
+                          ("partner_id", "in", (self.consenting | self.no_consent).ids)])._fail("unreachable")
+        other = self._client("同意2", "13800138018", **self.consent)
+        broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager).create({
+            "name": "端午节", "rule_id": self.rule_holiday.id,
+            "segment_domain": f"[('id', 'in', {(self.consenting | other).ids})]",
+        })
+        broadcast.action_schedule()
+        cron = self.env.ref("autorepair_care.ir_cron_dispatch")
+        calls = []
+        with freeze_time(at(TODAY, 10)):
+            for _call in range(5):
+                result = self.Task.with_context(cron_id=cron.id)._cron_dispatch()
+                calls.append({key: value for key, value in result.items() if not key.endswith("_seconds")})
+        self.assertEqual(calls, [
+            {"done": 1, "queued": 1, "remaining": 1 + 1 + 2},  # a reminder, the broadcast and its 2 customers
+            {"done": 1, "queued": 1, "remaining": 1 + 2},
+            {"done": 1, "broadcast": 1, "remaining": 1 + 1},
+            {"done": 1, "broadcast": 1, "remaining": 0},
+            {"done": 0, "remaining": 0},
+        ])
+        self.assertEqual(broadcast.state, "sent")
+        self.assertEqual(self.messages_to(self.consenting | other | self.no_consent), 4)
 
     def test_broadcast_month_count_against_the_standard(self):
         Broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager)

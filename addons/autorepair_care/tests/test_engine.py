@@ -9,7 +9,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .common import TODAY, CareCase, at, days
+from .common import TODAY, CareCase, at, days, run_cron
 
 SERIAL = itertools.count(1)
 
@@ -134,6 +134,66 @@ class TestEngine(CareCase):
             self.assertEqual(len(task.activity_ids), 1)
             self.assertFalse(task.to_schedule)
 
+    def test_each_call_reports_what_is_left_of_the_whole_run(self):
+        """One chunk a call, and the work left in every step reported, as
+        Odoo's scheduler needs to call again: a call that leaves activities
+        to schedule says so even when nothing is left to fail (the run used
+        to report 0 then, and the rest waited for the next night). Calling
+        again finishes the run; one more call finds nothing to do."""
+        self.only_rules(self.rule_inspection, self.rule_insurance)
+        self.set_batch_size(4)
+        vehicles = self.cars(10, inspection_due_date=TODAY + days(30))
+        late = self.cars(1)
+        overdue = self.Task.create({
+            "rule_id": self.rule_inspection.id, "kind": "inspection", "company_id": self.company_b.id,
+            "vehicle_id": late.id, "partner_id": late.owner_id.id, "to_schedule": False,
+            "due_date": TODAY - days(20), "deadline": TODAY - days(1)})
+        cron = self.env.ref("autorepair_care.ir_cron_daily_run")
+
+        def call():
+            """One call of the scheduler's loop: what it did and what Odoo reads."""
+            _cron, progress = cron._add_progress()
+            with freeze_time(at(TODAY, 2)):
+                result = self.Task.with_context(cron_id=cron.id, ir_cron_progress_id=progress.id)._cron_daily_run()
+            self.assertEqual((progress.done, progress.remaining), (result["done"], result["remaining"]))
+            return {key: value for key, value in result.items() if not key.endswith("_seconds")}
+
+        # the rules one by one (the insurance rule finds no car), then the
+        # activities by 4, then the task past its deadline
+        self.assertEqual(call(), {"done": 1, "created": 10, "remaining": 1 + 10 + 1})
+        self.assertEqual(call(), {"done": 1, "created": 0, "remaining": 10 + 1})
+        self.assertEqual(call(), {"done": 4, "scheduled": 4, "remaining": 6 + 1})
+        self.assertEqual(call(), {"done": 4, "scheduled": 4, "remaining": 2 + 1})
+        self.assertEqual(call(), {"done": 2, "scheduled": 2, "remaining": 1})
+        self.assertEqual(call(), {"done": 1, "failed": 1, "remaining": 0})
+        tasks = self.Task.search([("vehicle_id", "in", vehicles.ids)]) - overdue
+        self.assertEqual(len(tasks), 10)
+        self.assertEqual(len(tasks.activity_ids), 10)
+        self.assertFalse(tasks.filtered("to_schedule"))
+        self.assertEqual((overdue.state, overdue.failure_reason), ("failed", "expired"))
+        self.assertEqual(call(), {"done": 0, "remaining": 0})
+        self.assertEqual(self.Task.search([("vehicle_id", "in", (vehicles | late).ids)]), tasks | overdue)
+        self.assertEqual(len(tasks.activity_ids), 10)
+
+    def test_run_by_hand_leaves_the_rest_to_the_scheduler(self):
+        """Run Manually makes one call: with work left, the job is triggered
+        so that the scheduler does the rest now, not the next night."""
+        self.only_rules(self.rule_inspection)
+        self.cars(3, inspection_due_date=TODAY + days(30))
+        cron = self.env.ref("autorepair_care.ir_cron_daily_run")
+        cron.active = True  # Odoo triggers an inactive job only for later
+        triggers = self.env["ir.cron.trigger"].sudo()
+        before = triggers.search([("cron_id", "=", cron.id)])
+        with freeze_time(at(TODAY)):  # the job's user has no time zone: the day in UTC
+            cron.method_direct_trigger()
+        self.assertTrue(triggers.search([("cron_id", "=", cron.id)]) - before, "the activities are left to do")
+        with freeze_time(at(TODAY, 2)):
+            self.assertEqual(run_cron(self.Task, "_cron_daily_run")["scheduled"], 3)
+        before = triggers.search([("cron_id", "=", cron.id)])
+        with freeze_time(at(TODAY)):
+            cron.method_direct_trigger()
+        self.assertEqual(triggers.search([("cron_id", "=", cron.id)]), before, "nothing left, no trigger")
+
     def test_crash_in_one_rule_keeps_the_others(self):
         self.only_rules(self.rule_inspection, self.rule_insurance)
         self.rule_insurance.user_id = self.user_insurance
@@ -190,7 +250,7 @@ class TestEngine(CareCase):
         # with the chatter's tracking and auto-subscription on, as on a server
         tracked = {"tracking_disable": False}
         with freeze_time(at(TODAY, 2)):
-            self.Task.with_context(**tracked)._cron_daily_run()
+            run_cron(self.Task.with_context(**tracked), "_cron_daily_run")
         tasks = self.Task.search([("vehicle_id", "in", vehicles.ids)])
         self.assertEqual(len(tasks.activity_ids), 5)
         self.assertEqual(tasks.activity_ids.user_id, self.user_care_agent)

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .common import TODAY, CareCase, at, days
+from .common import TODAY, CareCase, at, days, run_cron
 
 
 @tagged("post_install", "-at_install")
@@ -17,7 +17,7 @@ class TestReturn(CareCase):
         super().setUpClass()
         cls.customer = cls._client("王强", "13800138002")
         cls.vehicle = cls._car("川A10003", cls.customer, next_service_date=TODAY + days(7), next_service_km=90000)
-        cls.Task.with_context(care_force_run=True)._cron_daily_run()
+        run_cron(cls.Task, "_cron_daily_run")
         cls.task = cls.Task.search([("rule_id", "=", cls.rule_periodic.id), ("vehicle_id", "=", cls.vehicle.id)])
 
     def deliver(self, need_type, day=None):

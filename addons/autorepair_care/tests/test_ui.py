@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.autorepair_crm.tests.common import add_role_users, make_vin
@@ -27,11 +29,13 @@ class TestCareTour(HttpCase):
                 "model_id": model.id, "license_plate": plate, "vin_sn": make_vin("LFV2A2BH" + serial),
                 "owner_id": customer.id,
             })
-            # "today" of the list is the browser's day, and headless Chromium runs in UTC
-            today = rule.with_context(tz="UTC")._care_today()
+            today = rule._care_today()
+            # due since yesterday: on today's list whatever the browser's time zone (the list's
+            # filter reads the browser's day, which may still be yesterday in the dealer's)
             tasks |= Task.create({
                 "rule_id": rule.id, "kind": rule.kind, "vehicle_id": vehicle.id, "partner_id": customer.id,
-                "user_id": agent.id, "due_date": today, "deadline": today, "next_call_date": today,
+                "user_id": agent.id, "due_date": today - timedelta(days=1), "deadline": today,
+                "next_call_date": today - timedelta(days=1),
             })
         tasks._schedule()
         self.start_tour("/odoo/action-autorepair_care.autorepair_care_task_action_my", "autorepair_care_agent_calls",

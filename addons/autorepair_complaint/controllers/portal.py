@@ -2,6 +2,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
+from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
@@ -36,7 +37,7 @@ class ComplaintPortal(CustomerPortal):
         partner = request.env.user.partner_id.commercial_partner_id
         vehicles = request.env["fleet.vehicle"].sudo().search([("owner_id", "child_of", partner.id)])
         orders = request.env["autorepair.service.order"].sudo().search(
-            [("partner_id", "child_of", partner.id), ("state", "in", ("delivered", "done"))], limit=20)
+            [("partner_id", "child_of", partner.id), ("state", "in", DELIVERED_STATES)], limit=20)
         error = None
         if request.httprequest.method == "POST":
             subject = (post.get("subject") or "").strip()

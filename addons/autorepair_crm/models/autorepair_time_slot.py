@@ -26,7 +26,3 @@ class AutorepairTimeSlot(models.Model):
                         name=slot.name,
                     )
                 )
-
-    def _slot_for_hour(self, hour):
-        """The active slot containing a time of day given in hours, if any."""
-        return self.search([("hour_from", "<=", hour), ("hour_to", ">", hour)], limit=1)

@@ -4,10 +4,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import SQL
 
 from ..tools import InvalidInput, check_resident_id, mask_phone, normalize_phone
-from ..tools.value_class import Thresholds, classify, sql_case
+from ..tools.value_class import Thresholds, classify
 from .autorepair_customer_data_mixin import duplicate_error
 
 CONTACT_MASKED = "!autorepair_crm.group_contact_masked"
@@ -349,34 +348,6 @@ class ResPartner(models.Model):
             # nothing of this write is tracked: skip mail's tracking preparation
             self.sudo().with_context(tracking_disable=True).browse(ids).write({"value_class": value_class})
         return {value_class: len(ids) for value_class, ids in changed.items()}
-
-    @api.model
-    def _value_class_sql(self):
-        """The same recomputation as one SQL statement; kept as the reference the
-        benchmark times the ORM path against, and tested to agree with it."""
-        thresholds = self._value_class_thresholds()
-        return SQL(
-            """
-            UPDATE res_partner p SET value_class = c.value_class
-              FROM (
-                SELECT p.id, %(case)s AS value_class
-                  FROM res_partner p
-             LEFT JOIN (
-                    SELECT commercial_partner_id AS partner_id,
-                           COUNT(*) FILTER (WHERE move_type = 'out_invoice') AS visits,
-                           SUM(amount_untaxed_signed) AS spend
-                      FROM account_move
-                     WHERE state = 'posted' AND invoice_date >= %(date_from)s
-                       AND move_type IN ('out_invoice', 'out_refund')
-                  GROUP BY commercial_partner_id
-                ) s ON s.partner_id = p.id
-                 WHERE p.is_autorepair_customer
-              ) c
-             WHERE p.id = c.id AND p.value_class IS DISTINCT FROM c.value_class
-            """,
-            case=sql_case(SQL("COALESCE(s.visits, 0)"), SQL("COALESCE(s.spend, 0)"), thresholds),
-            date_from=self._value_class_window_start(),
-        )
 
     @api.model
     def _cron_recompute_value_class(self):

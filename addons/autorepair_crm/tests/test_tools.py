@@ -1,13 +1,11 @@
 """Fast tests of the ORM-free domain tools: no database cursor is opened."""
 
-import sqlite3
 import unicodedata
 from datetime import date
 from types import SimpleNamespace
 
 from odoo.api import Environment
 from odoo.tests import BaseCase, tagged
-from odoo.tools import SQL
 
 from ..tools import (
     InvalidInput,
@@ -26,7 +24,6 @@ from ..tools import (
     normalize_vin,
     project_date_for_km,
     resident_id_check_character,
-    sql_case,
     vin_check_digit,
 )
 from . import corpus
@@ -623,39 +620,3 @@ class TestValueClass(ToolsCase):
         self.assertEqual(classify(2, 4999, thresholds), "C")
         self.assertEqual(classify(1, 5000, thresholds), "C")
         self.assertEqual(classify(2, 5000, thresholds), "A")
-
-    def test_sql_case_agrees_with_python(self):
-        """Evaluate the SQL on an in-memory SQLite (the expression is plain
-        SQL-92) over a grid around every threshold, NULLs included;
-        PostgreSQL runs it in the model tests."""
-        sql = sql_case(SQL("visits"), SQL("spend"), self.THRESHOLDS)
-        # thresholds are query parameters, never spliced into the code
-        self.assertEqual(sql.params, [6, 10000.0, 3, 3000.0])
-        grid = [
-            (visits, spend)
-            for visits in (None, 0, 2, 3, 4, 5, 6, 7)
-            for spend in (
-                None,
-                0.0,
-                2999.99,
-                3000.0,
-                3000.01,
-                9999.99,
-                10000.0,
-                10000.01,
-            )
-        ]
-        connection = sqlite3.connect(":memory:")
-        try:
-            connection.execute("CREATE TABLE customer (visits INTEGER, spend NUMERIC)")
-            connection.executemany("INSERT INTO customer VALUES (?, ?)", grid)
-            rows = connection.execute(
-                f"SELECT visits, spend, {sql.code.replace('%s', '?')} FROM customer",
-                sql.params,
-            ).fetchall()
-        finally:
-            connection.close()
-        self.assertEqual(len(rows), len(grid))
-        for visits, spend, value_class in rows:
-            with self.subTest(visits=visits, spend=spend):
-                self.assertEqual(value_class, classify(visits, spend, self.THRESHOLDS))

@@ -27,7 +27,7 @@ from .resident_id import (
     normalize_resident_id,
     resident_id_check_character,
 )
-from .value_class import Thresholds, classify, sql_case
+from .value_class import Thresholds, classify
 from .vin import check_vin, normalize_vin, vin_check_digit
 
 __all__ = [
@@ -50,6 +50,5 @@ __all__ = [
     "normalize_vin",
     "project_date_for_km",
     "resident_id_check_character",
-    "sql_case",
     "vin_check_digit",
 ]

@@ -7,10 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-# a care task counts as reminded once the customer was reached or the fallback
-# message went out (the definition of autorepair.care.report)
-REMINDED_STATES = ("reminded", "booked", "returned", "elsewhere")
-DELIVERED_STATES = ("delivered", "done")
+from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES
 
 Period = namedtuple("Period", "date_from date_to dt_from dt_to tz company_ids")
 
@@ -99,7 +96,7 @@ class AutorepairKpiDefinition(models.Model):
         ), lambda uid, _rest: [*base, ("user_id", "=", uid)])
 
     def _reminded_sql(self):
-        return SQL("(t.state IN %s OR COALESCE(t.message_state, '') = 'queued')", REMINDED_STATES)
+        return self.env["autorepair.care.task"]._sql_reminded("t")
 
     def _kpi_first_maintenance_reminder(self, period):
         return self._care_rows(period, ("first_maintenance",), self._reminded_sql())

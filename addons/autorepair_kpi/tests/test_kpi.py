@@ -2,6 +2,7 @@ import datetime
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -34,6 +35,12 @@ class TestKpiFigures(KpiCase):
         # the task of October and the cancelled one are not counted
         self.assertFigure(self.user_agent, "first_maintenance_reminder", 3, 4, 75.0)
         self.assertFigure(self.user_agent, "first_maintenance_return", 1, 4, 25.0)
+        # the care analysis counts the same tasks as reminded: one definition
+        self.env.flush_all()
+        [(rate,)] = self.env["autorepair.care.report"]._read_group(
+            [("user_id", "=", self.user_agent.id), ("kind", "=", "first_maintenance"),
+             ("due_date", ">=", MONTH), ("due_date", "<", fields.Date.add(MONTH, months=1))], [], ["reminded_rate:avg"])
+        self.assertAlmostEqual(rate, 75.0)
 
     def test_periodic_return(self):
         self.assertFigure(self.user_agent, "periodic_return", 1, 3, 33.3)

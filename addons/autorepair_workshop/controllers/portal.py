@@ -173,12 +173,7 @@ class ServiceOrderPortal(CustomerPortal):
     def _service_decision_amount(self, line, decision):
         """What a line will cost the customer under his choice, shown for review
         before he signs: the line computes its own amount once decided."""
-        if decision not in APPROVED or line.bill_to != "customer":
-            return 0.0
-        price = line.alt_price_unit if decision == "alternative" else line.price_unit
-        return line.tax_ids.compute_all(
-            price, line.currency_id, line.quantity, product=line.product_id, partner=line.order_id.partner_id,
-        )["total_included"]
+        return line._amount_with_tax(decision)
 
     @http.route(["/my/service_orders/<int:order_id>/decide"], type="json", auth="public", website=True)
     def portal_service_order_decide(self, order_id, access_token=None, name=None, signature=None, **kw):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .autorepair_service_order import DELIVERED_STATES
 from .res_config_settings import workshop_setting
 
 DECISIONS = [
@@ -150,25 +151,39 @@ class AutorepairServiceOrderLine(models.Model):
         for line in self:
             line.alt_difference = (line.price_unit - line.alt_price_unit) * line.quantity if line.alt_type else 0.0
 
-    def _effective_price_unit(self):
-        """The price the customer pays: the alternative's when he chose it, nothing for goodwill."""
+    def _effective_price_unit(self, decision=None):
+        """The price the customer pays under a decision (the line's own by
+        default): the alternative's when he chose it, nothing for goodwill."""
         self.ensure_one()
         if self.bill_to == "goodwill":
             return 0.0
-        return self.alt_price_unit if self.decision == "alternative" else self.price_unit
+        return self.alt_price_unit if (decision or self.decision) == "alternative" else self.price_unit
+
+    def _tax_totals(self, decision=None):
+        """What the customer pays for the line under a decision (the line's
+        own by default), before and after tax (``total_excluded``,
+        ``total_included``): the quoted price while pending, the alternative's
+        when he chose it, nothing for declined or deferred work nor for what
+        the maker (warranty) or the dealer (goodwill) pays."""
+        self.ensure_one()
+        decision = decision or self.decision
+        if decision in ("declined", "deferred") or self.bill_to != "customer":
+            return {"total_excluded": 0.0, "total_included": 0.0}
+        return self.tax_ids.compute_all(
+            self._effective_price_unit(decision), self.currency_id, self.quantity,
+            product=self.product_id, partner=self.order_id.partner_id,
+        )
+
+    def _amount_with_tax(self, decision=None):
+        """The line's amount with tax under a decision: see _tax_totals."""
+        return self._tax_totals(decision)["total_included"]
 
     @api.depends("price_unit", "alt_price_unit", "quantity", "tax_ids", "decision", "bill_to")
     def _compute_amounts(self):
         """The order's amounts count what the customer pays for: approved lines,
         or every line not yet declined while the quote is open."""
         for line in self:
-            if line.decision in ("declined", "deferred") or line.bill_to == "warranty":
-                line.price_subtotal = line.price_tax = line.price_total = 0.0
-                continue
-            taxes = line.tax_ids.compute_all(
-                line._effective_price_unit(), line.currency_id, line.quantity,
-                product=line.product_id, partner=line.order_id.partner_id,
-            )
+            taxes = line._tax_totals()
             line.price_subtotal = taxes["total_excluded"]
             line.price_total = taxes["total_included"]
             line.price_tax = taxes["total_included"] - taxes["total_excluded"]
@@ -206,7 +221,7 @@ class AutorepairServiceOrderLine(models.Model):
             raise UserError(self.env._("A quote the customer has seen takes no new line: add it to the next quote."))
         lines = super().create(vals_list)
         for order in lines.order_id:
-            if order.state in ("delivered", "done", "cancel"):
+            if order.state in (*DELIVERED_STATES, "cancel"):
                 raise UserError(self.env._("%(order)s is closed: no line can be added.", order=order.name))
             # a line added after the quote was sent belongs to the next round
             lines.filtered(lambda line: line.order_id == order and not line.quote_id).quote_id = order._draft_quote()

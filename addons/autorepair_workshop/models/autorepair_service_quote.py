@@ -62,10 +62,8 @@ class AutorepairServiceQuote(models.Model):
     @api.depends("line_ids.price_total")
     def _compute_amount_quoted(self):
         for quote in self:
-            quote.amount_quoted = sum(
-                line.tax_ids.compute_all(line.price_unit, line.currency_id, line.quantity)["total_included"]
-                for line in quote.line_ids if line.bill_to == "customer"
-            )
+            # as quoted: before the customer's decisions
+            quote.amount_quoted = sum(line._amount_with_tax("pending") for line in quote.line_ids)
 
     def _send(self):
         """Send the quote to the customer with a link to approve it on the portal,
