@@ -276,18 +276,18 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------ value classes
 
     @api.model
-    def _value_class_thresholds(self):
-        get = self.env["ir.config_parameter"].sudo().get_param
+    def _value_class_thresholds(self, company):
+        setting = company._autorepair_crm_setting
         return Thresholds(
-            a_visits=int(get("autorepair_crm.abc_a_visits", 4)),
-            a_spend=float(get("autorepair_crm.abc_a_spend", 8000)),
-            b_visits=int(get("autorepair_crm.abc_b_visits", 2)),
-            b_spend=float(get("autorepair_crm.abc_b_spend", 2000)),
+            a_visits=setting("abc_a_visits"),
+            a_spend=setting("abc_a_spend"),
+            b_visits=setting("abc_b_visits"),
+            b_spend=setting("abc_b_spend"),
         )
 
     @api.model
-    def _value_class_window_start(self):
-        months = int(self.env["ir.config_parameter"].sudo().get_param("autorepair_crm.abc_window_months", 12))
+    def _value_class_window_start(self, company):
+        months = company._autorepair_crm_setting("abc_window_months")
         return fields.Date.context_today(self) - relativedelta(months=months)
 
     @api.model
@@ -310,18 +310,24 @@ class ResPartner(models.Model):
 
     @api.model
     def _recompute_value_class(self):
-        """Set-based A/B/C recomputation for every customer: two grouped reads,
-        then one write per class over the customers whose class changed."""
-        thresholds = self._value_class_thresholds()
-        stats = self._value_class_stats(self._value_class_window_start())
+        """Set-based A/B/C recomputation for every customer: two grouped reads
+        per trailing window of the companies' settings, then one write per class
+        over the customers whose class changed."""
         customers = self.sudo().with_context(active_test=False).search_fetch(
-            [("is_autorepair_customer", "=", True)], ["value_class"]
+            [("is_autorepair_customer", "=", True)], ["value_class", "company_id"]
         )
         changed = defaultdict(list)
-        for partner in customers:
-            new_class = classify(*stats[partner.id], thresholds)
-            if new_class != partner.value_class:
-                changed[new_class].append(partner.id)
+        stats_since = {}
+        # each company's window and thresholds; a customer of no company has the current one's
+        for company, partners in customers.grouped(lambda p: p.company_id or self.env.company).items():
+            thresholds = self._value_class_thresholds(company)
+            date_from = self._value_class_window_start(company)
+            if date_from not in stats_since:
+                stats_since[date_from] = self._value_class_stats(date_from)
+            for partner in partners:
+                new_class = classify(*stats_since[date_from][partner.id], thresholds)
+                if new_class != partner.value_class:
+                    changed[new_class].append(partner.id)
         for value_class, ids in changed.items():
             # nothing of this write is tracked: skip mail's tracking preparation
             self.sudo().with_context(tracking_disable=True).browse(ids).write({"value_class": value_class})
@@ -330,29 +336,38 @@ class ResPartner(models.Model):
     @api.model
     def _value_class_sql(self):
         """The same recomputation as one SQL statement; kept as the reference the
-        benchmark times the ORM path against, and tested to agree with it."""
-        thresholds = self._value_class_thresholds()
+        benchmark times the ORM path against, and tested to agree with it. Each
+        customer's company (else the current one) gives the window and the
+        thresholds: its settings are columns of res_company."""
+        thresholds = Thresholds(*(
+            SQL("rc.%s", SQL.identifier(f"autorepair_crm_{key}"))
+            for key in ("abc_a_visits", "abc_a_spend", "abc_b_visits", "abc_b_spend")
+        ))
         return SQL(
             """
             UPDATE res_partner p SET value_class = c.value_class
               FROM (
                 SELECT p.id, %(case)s AS value_class
                   FROM res_partner p
+                  JOIN res_company rc ON rc.id = COALESCE(p.company_id, %(company)s)
              LEFT JOIN (
-                    SELECT commercial_partner_id AS partner_id,
-                           COUNT(*) FILTER (WHERE move_type = 'out_invoice') AS visits,
-                           SUM(amount_untaxed_signed) AS spend
-                      FROM account_move
-                     WHERE state = 'posted' AND invoice_date >= %(date_from)s
-                       AND move_type IN ('out_invoice', 'out_refund')
-                  GROUP BY commercial_partner_id
+                    SELECT m.commercial_partner_id AS partner_id,
+                           COUNT(*) FILTER (WHERE m.move_type = 'out_invoice') AS visits,
+                           SUM(m.amount_untaxed_signed) AS spend
+                      FROM account_move m
+                      JOIN res_partner mp ON mp.id = m.commercial_partner_id
+                      JOIN res_company rc ON rc.id = COALESCE(mp.company_id, %(company)s)
+                     WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
+                       AND m.invoice_date >= (%(today)s::date
+                                              - make_interval(months => rc.autorepair_crm_abc_window_months))::date
+                  GROUP BY m.commercial_partner_id
                 ) s ON s.partner_id = p.id
                  WHERE p.is_autorepair_customer
               ) c
              WHERE p.id = c.id AND p.value_class IS DISTINCT FROM c.value_class
             """,
             case=sql_case(SQL("COALESCE(s.visits, 0)"), SQL("COALESCE(s.spend, 0)"), thresholds),
-            date_from=self._value_class_window_start(),
+            company=self.env.company.id, today=fields.Date.context_today(self),
         )
 
     @api.model
