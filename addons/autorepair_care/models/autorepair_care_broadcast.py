@@ -84,9 +84,8 @@ class AutorepairCareBroadcast(models.Model):
 
     @api.depends("scheduled_date", "state", "company_id")
     def _compute_month_count(self):
-        minimum = self.env["autorepair.care.rule"]._care_param("broadcast_min_per_month")
         for broadcast in self:
-            broadcast.month_minimum = minimum
+            broadcast.month_minimum = broadcast.company_id._autorepair_care_setting("broadcast_min_per_month")
             broadcast.month_count = self._month_count(broadcast.scheduled_date or fields.Datetime.now(),
                                                       broadcast.company_id)
 
