@@ -36,7 +36,7 @@ from pathlib import Path
 from psycopg2.extras import Json
 
 import odoo
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.service import db as db_service
 from odoo.tools import SQL, config
 
@@ -922,29 +922,40 @@ def sql_case(visits_sql, spend_sql, thresholds):
 def value_class_sql(env):
     """The recomputation of ``res.partner._recompute_value_class`` as one
     SQL statement, with the addon's settings: the reference the ORM path is
-    timed against (the benchmark checks that both give the same classes)."""
-    Partner = env["res.partner"]
+    timed against (the benchmark checks that both give the same classes).
+    Each customer's company (else the current one) gives the window and the
+    thresholds: its settings are columns of res_company."""
+    from odoo.addons.autorepair_crm.tools.value_class import Thresholds
+
+    thresholds = Thresholds(*(
+        SQL("rc.%s", SQL.identifier(f"autorepair_crm_{key}"))
+        for key in ("abc_a_visits", "abc_a_spend", "abc_b_visits", "abc_b_spend")
+    ))
     return SQL(
         """
         UPDATE res_partner p SET value_class = c.value_class
           FROM (
             SELECT p.id, %(case)s AS value_class
               FROM res_partner p
+              JOIN res_company rc ON rc.id = COALESCE(p.company_id, %(company)s)
          LEFT JOIN (
-                SELECT commercial_partner_id AS partner_id,
-                       COUNT(*) FILTER (WHERE move_type = 'out_invoice') AS visits,
-                       SUM(amount_untaxed_signed) AS spend
-                  FROM account_move
-                 WHERE state = 'posted' AND invoice_date >= %(date_from)s
-                   AND move_type IN ('out_invoice', 'out_refund')
-              GROUP BY commercial_partner_id
+                SELECT m.commercial_partner_id AS partner_id,
+                       COUNT(*) FILTER (WHERE m.move_type = 'out_invoice') AS visits,
+                       SUM(m.amount_untaxed_signed) AS spend
+                  FROM account_move m
+                  JOIN res_partner mp ON mp.id = m.commercial_partner_id
+                  JOIN res_company rc ON rc.id = COALESCE(mp.company_id, %(company)s)
+                 WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.invoice_date >= (%(today)s::date
+                                          - make_interval(months => rc.autorepair_crm_abc_window_months))::date
+              GROUP BY m.commercial_partner_id
             ) s ON s.partner_id = p.id
              WHERE p.is_autorepair_customer
           ) c
          WHERE p.id = c.id AND p.value_class IS DISTINCT FROM c.value_class
         """,
-        case=sql_case(SQL("COALESCE(s.visits, 0)"), SQL("COALESCE(s.spend, 0)"), Partner._value_class_thresholds()),
-        date_from=Partner._value_class_window_start(),
+        case=sql_case(SQL("COALESCE(s.visits, 0)"), SQL("COALESCE(s.spend, 0)"), thresholds),
+        company=env.company.id, today=fields.Date.context_today(env["res.partner"]),
     )
 
 

@@ -7,4 +7,5 @@ from . import autorepair_care_broadcast_recipient
 from . import autorepair_service_order
 from . import fleet_vehicle
 from . import res_partner
+from . import res_company
 from . import res_config_settings

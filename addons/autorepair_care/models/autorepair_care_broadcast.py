@@ -84,9 +84,8 @@ class AutorepairCareBroadcast(models.Model):
 
     @api.depends("scheduled_date", "state", "company_id")
     def _compute_month_count(self):
-        minimum = self.env["autorepair.care.rule"]._care_param("broadcast_min_per_month")
         for broadcast in self:
-            broadcast.month_minimum = minimum
+            broadcast.month_minimum = broadcast.company_id._autorepair_care_setting("broadcast_min_per_month")
             broadcast.month_count = self._month_count(broadcast.scheduled_date or fields.Datetime.now(),
                                                       broadcast.company_id)
 
@@ -201,7 +200,7 @@ class AutorepairCareBroadcast(models.Model):
         """
         Recipient = self.env["autorepair.care.broadcast.recipient"]
         for broadcast in self.sudo().search(self._due_domain(quiet_rules), order="scheduled_date, id"):
-            recipients = Recipient._claim(broadcast, self.env["autorepair.care.rule"]._care_param("batch_size"))
+            recipients = Recipient._claim(broadcast, self.env.company._autorepair_care_setting("batch_size"))
             if recipients:
                 broadcast._queue(recipients)
             if not Recipient.search_count([("broadcast_id", "=", broadcast.id), ("state", "=", "pending")]):

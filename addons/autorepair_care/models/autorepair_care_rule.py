@@ -55,17 +55,6 @@ NEED_TYPES = [
     ("repair", "Repair"),
     ("extra", "Extra Service"),
 ]
-# every number of the care calendar that is not a rule's own: settings
-PARAM_DEFAULTS = {
-    "attempt_count": 3,
-    "attempt_days": 3,
-    "lost_min_days": 90,
-    "lost_max_days": 360,
-    "at_risk_days": 60,
-    "broadcast_min_per_month": 3,
-    "batch_size": 2000,
-    "catchup_max_days": 31,
-}
 
 
 class AutorepairCareRule(models.Model):
@@ -264,11 +253,6 @@ class AutorepairCareRule(models.Model):
     # ----------------------------------------------------------------- settings
 
     @api.model
-    def _care_param(self, key):
-        value = self.env["ir.config_parameter"].sudo().get_param(f"autorepair_care.{key}")
-        return int(value) if value else PARAM_DEFAULTS[key]
-
-    @api.model
     def _care_tz(self):
         """The dealer's time zone: the day a reminder is due is a local day."""
         return self.env.context.get("tz") or self.env.user.tz or self.env.company.partner_id.tz or "UTC"
@@ -295,12 +279,13 @@ class AutorepairCareRule(models.Model):
     def _run_bounds(self, today):
         """Due dates this run looks at: the rule's window up to today, back to
         the day after the last run when the server missed days, never further
-        back than the catch-up limit of Settings."""
+        back than the catch-up limit (a system parameter)."""
         self.ensure_one()
         lower = today - datetime.timedelta(days=self.window_days)
         if self.last_run_date:
             lower = min(lower, self.last_run_date + datetime.timedelta(days=1))
-        return max(lower, today - datetime.timedelta(days=self._care_param("catchup_max_days"))), today
+        catchup_days = self.env.company._autorepair_care_setting("catchup_max_days")
+        return max(lower, today - datetime.timedelta(days=catchup_days)), today
 
     def _claim(self):
         """Lock the rule for this run; a second worker skips it (None)."""
@@ -551,8 +536,9 @@ class AutorepairCareRule(models.Model):
 
     def _due_sql_last_visit(self, lower, upper):
         """Customers absent, on the first day of a month, between the bounds
-        of Settings: lost (流失) or about to be lost (准流失). A visit is a
-        delivered service order, a posted invoice or the delivery of a car."""
+        of their company's Settings: lost (流失) or about to be lost (准流失).
+        A visit is a delivered service order, a posted invoice or the delivery
+        of a car."""
         first, last = self._anchor_range(lower, upper)
         if self.last_run_date:
             # a month's list is made on its first day, once: skip the months already looked at
@@ -565,12 +551,16 @@ class AutorepairCareRule(models.Model):
             month += relativedelta(months=1)
         if not months:
             return None
-        lost_min, lost_max = self._care_param("lost_min_days"), self._care_param("lost_max_days")
+        # the bounds are the customer's company's (res_company columns, joined as rc)
         if self.kind == "at_risk":
-            absent_min, absent_max = self._care_param("at_risk_days"), lost_min - 1
+            absent_min, absent_max = SQL("rc.autorepair_care_at_risk_days"), SQL("rc.autorepair_care_lost_min_days - 1")
+            longest = "lost_min_days"
         else:
-            absent_min, absent_max = lost_min, lost_max
-        since = months[0] - datetime.timedelta(days=absent_max)
+            absent_min, absent_max = SQL("rc.autorepair_care_lost_min_days"), SQL("rc.autorepair_care_lost_max_days")
+            longest = "lost_max_days"
+        companies = self.company_id or self.env["res.company"].sudo().search([])
+        since = months[0] - datetime.timedelta(days=max(
+            company._autorepair_care_setting(longest) for company in companies))
         lost_columns = SQL(
             """COALESCE(p.is_local, FALSE) AS is_local, COALESCE(p.warranty_state, 'out') AS warranty_state,
                CASE WHEN p.is_local THEN 'local_' ELSE 'remote_' END
@@ -592,8 +582,10 @@ class AutorepairCareRule(models.Model):
                                 WHERE delivery_date >= %(since)s AND owner_id IS NOT NULL) visits
                      GROUP BY partner_id) lv
                  JOIN res_partner p ON p.id = lv.partner_id
+                 JOIN res_company rc ON rc.id = COALESCE(p.company_id, %(company)s)
            CROSS JOIN unnest(%(months)s::date[]) AS m(month)
                 WHERE %(scope)s AND m.month - lv.last_visit BETWEEN %(min)s AND %(max)s""",
             select=self._partner_select(SQL("m.month + %s", self.offset_days), lost_columns), tz=self._care_tz(),
             since=since, months=months, scope=self._sql_partner_scope(), min=absent_min, max=absent_max,
+            company=self._sql_company(),
         )

@@ -313,14 +313,14 @@ class AutorepairCareTask(models.Model):
             self._close("correction", attempt._outcome_label())
 
     def _after_no_answer(self, attempt):
-        Rule = self.env["autorepair.care.rule"]
+        setting = self.company_id._autorepair_care_setting
         calls = self.attempt_ids.filtered(lambda a: a.channel == "phone" and a.outcome == "no_answer")
         today = attempt._local_date()
         first_day = min(a._local_date() for a in calls)
-        last_day = first_day + datetime.timedelta(days=Rule._care_param("attempt_days") - 1)
+        last_day = first_day + datetime.timedelta(days=setting("attempt_days") - 1)
         slots = self.env["autorepair.time.slot"].search([])
         tried = calls.slot_id
-        needed_calls = Rule._care_param("attempt_count")
+        needed_calls = setting("attempt_count")
         if len(calls) >= needed_calls and len(tried) >= min(needed_calls, len(slots)):
             self._fail("unreachable")
             return
@@ -518,7 +518,7 @@ class AutorepairCareTask(models.Model):
 
         :return: (tasks processed, tasks processed)
         """
-        tasks = self._claim(where, self.env["autorepair.care.rule"]._care_param("batch_size"))
+        tasks = self._claim(where, self.env.company._autorepair_care_setting("batch_size"))
         if tasks:
             process(tasks)
         return len(tasks), len(tasks)

@@ -6,3 +6,4 @@ from . import test_engine
 from . import test_access
 from . import test_ui
 from . import test_i18n
+from . import test_settings

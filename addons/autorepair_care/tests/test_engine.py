@@ -276,4 +276,4 @@ class TestEngine(CareCase):
         rule.last_run_date = TODAY - days(20)
         self.assertEqual(rule._run_bounds(TODAY), (TODAY - days(19), TODAY))
         rule.last_run_date = TODAY - datetime.timedelta(days=200)
-        self.assertEqual(rule._run_bounds(TODAY), (TODAY - days(31), TODAY), "the catch-up limit of Settings")
+        self.assertEqual(rule._run_bounds(TODAY), (TODAY - days(31), TODAY), "the catch-up limit (a system parameter)")

@@ -5,4 +5,5 @@ from . import autorepair_complaint_action
 from . import autorepair_complaint_compensation
 from . import autorepair_followup
 from . import autorepair_service_order
+from . import res_company
 from . import res_config_settings

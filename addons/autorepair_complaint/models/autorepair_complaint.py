@@ -124,20 +124,17 @@ class AutorepairComplaint(models.Model):
 
     @api.depends("reported_date", "severity_id.resolution_hours", "company_id")
     def _compute_deadlines(self):
-        response_hours = float(self.env["ir.config_parameter"].sudo().get_param(
-            "autorepair_complaint.response_hours", 2))
         for complaint in self:
             start = complaint.reported_date or fields.Datetime.now()
             calendar = complaint._working_calendar()
+            response_hours = complaint.company_id._autorepair_complaint_setting("response_hours")
             complaint.first_response_deadline = complaint._add_working_hours(calendar, start, response_hours)
             complaint.resolution_deadline = complaint._add_working_hours(
                 calendar, start, complaint.severity_id.resolution_hours)
 
     def _working_calendar(self):
         self.ensure_one()
-        calendar_id = int(self.env["ir.config_parameter"].sudo().get_param(
-            "autorepair_complaint.calendar_id", 0) or 0)
-        calendar = self.env["resource.calendar"].sudo().browse(calendar_id).exists()
+        calendar = self.company_id._autorepair_complaint_setting("calendar_id").sudo()
         return calendar or self.company_id.resource_calendar_id
 
     @api.model
@@ -280,17 +277,19 @@ class AutorepairComplaint(models.Model):
     # --------------------------------------------------------------- escalation
 
     @api.model
-    def _escalation_targets(self):
-        get = self.env["ir.config_parameter"].sudo().get_param
+    def _escalation_targets(self, company):
+        """Who a company's complaints escalate to: the people of its Settings,
+        else its first user of the role."""
         Users = self.env["res.users"].sudo()
 
         def user(key, group):
-            configured = Users.browse(int(get(key, 0) or 0)).exists()
+            configured = company._autorepair_complaint_setting(key).sudo()
             return configured or Users.search([("groups_id", "in", self.env.ref(group).id), ("share", "=", False),
+                                               ("company_ids", "in", company.id),
                                                ("id", "!=", self.env.ref("base.user_root").id)], limit=1)
         return {
-            "1": user("autorepair_complaint.service_manager_id", "autorepair_crm.group_manager"),
-            "2": user("autorepair_complaint.general_manager_id", "autorepair_crm.group_general_manager"),
+            "1": user("service_manager_id", "autorepair_crm.group_manager"),
+            "2": user("general_manager_id", "autorepair_crm.group_general_manager"),
         }
 
     @api.model
@@ -301,8 +300,6 @@ class AutorepairComplaint(models.Model):
         The level is the watermark, so a second run escalates nothing twice;
         rows are claimed with SKIP LOCKED so that two workers never both act."""
         now = fields.Datetime.now()
-        second_delay = float(self.env["ir.config_parameter"].sudo().get_param(
-            "autorepair_complaint.second_escalation_hours", 4))
         self.flush_model()
         self.env.cr.execute(SQL(
             """
@@ -318,10 +315,11 @@ class AutorepairComplaint(models.Model):
         to_second = candidates.filtered(
             lambda c: c.escalation_level == "1"
             and c._add_working_hours(c._working_calendar(), max(c.resolution_deadline, c.escalated_date),
-                                     second_delay) < now)
-        targets = self._escalation_targets()
-        to_first._escalate("1", targets["1"])
-        to_second._escalate("2", targets["2"])
+                                     c.company_id._autorepair_complaint_setting("second_escalation_hours")) < now)
+        for company, complaints in candidates.grouped("company_id").items():
+            targets = self._escalation_targets(company)
+            (to_first & complaints)._escalate("1", targets["1"])
+            (to_second & complaints)._escalate("2", targets["2"])
         return len(to_first) + len(to_second)
 
     def _escalate(self, level, manager):

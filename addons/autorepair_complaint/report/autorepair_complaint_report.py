@@ -22,6 +22,7 @@ class AutorepairComplaintReport(models.Model):
             "resolved_date", "resolution_deadline", "customer_satisfied", "service_order_id",
         ],
         "autorepair.service.order": ["technician_id"],
+        "res.company": ["autorepair_complaint_closure_days"],
     }
 
     complaint_id = fields.Many2one("autorepair.complaint", readonly=True)
@@ -43,7 +44,6 @@ class AutorepairComplaintReport(models.Model):
     satisfied = fields.Float(string="Satisfied at Closure (%)", readonly=True, aggregator="avg")
 
     def _select(self):
-        closure_days = int(self.env["ir.config_parameter"].sudo().get_param("autorepair_complaint.closure_days", 14))
         return SQL(
             """
             SELECT c.id, c.id AS complaint_id, c.reported_date, c.company_id, c.partner_id, c.advisor_id,
@@ -55,17 +55,19 @@ class AutorepairComplaintReport(models.Model):
                    CASE WHEN c.resolved_date IS NOT NULL
                         THEN CASE WHEN c.resolved_date <= c.resolution_deadline THEN 100 ELSE 0 END
                         WHEN c.resolution_deadline < NOW() AT TIME ZONE 'UTC' THEN 0 END AS resolution_hit,
-                   -- RULEBOOK §5: closed / (closed + open for more than the window)
+                   -- RULEBOOK §5: closed / (closed + open for more than the complaint's company's window)
                    CASE WHEN c.is_closed THEN 100
-                        WHEN c.reported_date < NOW() AT TIME ZONE 'UTC' - %(window)s * INTERVAL '1 day' THEN 0
+                        WHEN c.reported_date < NOW() AT TIME ZONE 'UTC'
+                                               - rc.autorepair_complaint_closure_days * INTERVAL '1 day' THEN 0
                    END AS closure_hit,
                    CASE c.customer_satisfied WHEN 'satisfied' THEN 100 WHEN 'not_satisfied' THEN 0 END AS satisfied
-            """,
-            window=closure_days,
+            """
         )
 
     def _from(self):
-        return SQL("autorepair_complaint c LEFT JOIN autorepair_service_order so ON so.id = c.service_order_id")
+        return SQL("""autorepair_complaint c
+                      JOIN res_company rc ON rc.id = c.company_id
+                 LEFT JOIN autorepair_service_order so ON so.id = c.service_order_id""")
 
     @property
     def _table_query(self):

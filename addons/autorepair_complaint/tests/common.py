@@ -32,12 +32,13 @@ class ComplaintCase(TransactionCase):
                 for period, start, end in (("morning", 9, 12), ("afternoon", 13, 18))
             ],
         })
-        ICP = cls.env["ir.config_parameter"]
-        ICP.set_param("autorepair_complaint.calendar_id", cls.calendar.id)
-        ICP.set_param("autorepair_complaint.response_hours", 2)
-        ICP.set_param("autorepair_complaint.second_escalation_hours", 4)
-        ICP.set_param("autorepair_complaint.service_manager_id", cls.user_manager.id)
-        ICP.set_param("autorepair_complaint.general_manager_id", cls.user_general_manager.id)
+        cls.env.company.write({
+            "autorepair_complaint_calendar_id": cls.calendar.id,
+            "autorepair_complaint_response_hours": 2,
+            "autorepair_complaint_second_escalation_hours": 4,
+            "autorepair_complaint_service_manager_id": cls.user_manager.id,
+            "autorepair_complaint_general_manager_id": cls.user_general_manager.id,
+        })
         cls.severity_critical = cls.env.ref("autorepair_complaint.severity_critical")
         brand = cls.env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"})
         model = cls.env["fleet.vehicle.model"].create({"name": "迈腾", "brand_id": brand.id})

@@ -38,7 +38,7 @@ class TestComplaintDeadlines(ComplaintCase):
 
     @freeze_time("2026-11-18 02:00:00")
     def test_response_time_is_a_setting(self):
-        self.env["ir.config_parameter"].set_param("autorepair_complaint.response_hours", 1)
+        self.env.company.autorepair_complaint_response_hours = 1
         self.assertEqual(self._deadlines(WED_10H)[0], datetime(2026, 11, 18, 3, 0))
 
     def test_no_complaint_in_the_future(self):

@@ -7,5 +7,6 @@ from . import autorepair_vehicle_ownership
 from . import res_partner
 from . import fleet_vehicle
 from . import fleet_vehicle_odometer
+from . import res_company
 from . import res_config_settings
 from . import fleet_vehicle_model_brand

@@ -61,20 +61,23 @@ class AutorepairLoyaltyMove(models.Model):
 
     @api.model
     def _earn_for_invoices(self, invoices):
-        """Earn points on paid service-order invoices, once each."""
-        rate = float(self.env["ir.config_parameter"].sudo().get_param("autorepair_crm.points_per_yuan", 1))
+        """Earn points on paid service-order invoices, once each, at the rate
+        of the invoice's company."""
         done = set(self.search([("invoice_id", "in", invoices.ids)]).invoice_id.ids)
+        points = {
+            invoice: int(invoice.amount_total_signed * invoice.company_id._autorepair_crm_setting("points_per_yuan"))
+            for invoice in invoices if invoice.id not in done
+        }
         self.create([
             {
                 "partner_id": invoice.commercial_partner_id.id,
                 "company_id": invoice.company_id.id,
                 "move_type": "earn",
-                "points": int(invoice.amount_total_signed * rate),
+                "points": count,
                 "description": self.env._("Paid %(invoice)s", invoice=invoice.name),
                 "invoice_id": invoice.id,
             }
-            for invoice in invoices
-            if invoice.id not in done and int(invoice.amount_total_signed * rate) > 0
+            for invoice, count in points.items() if count > 0
         ])
 
     @api.constrains("move_type")

@@ -5,7 +5,6 @@ from odoo.exceptions import ValidationError
 
 from ..tools import InvalidInput, check_plate, check_vin, normalize_plate, normalize_vin
 from ..tools.odometer import Reading, estimate_km_per_day
-from ..tools.plate import DEFAULT_NEV_LETTERS, DEFAULT_PROVINCES, DEFAULT_SUFFIXES
 from .autorepair_customer_data_mixin import duplicate_error
 
 # fleet's own logs (drivers, services, contracts) are the company fleet
@@ -127,7 +126,6 @@ class FleetVehicle(models.Model):
 
     @api.depends("odometer_ids.value", "odometer_ids.date", "odometer_ids.is_meter_change", "delivery_date")
     def _compute_km_per_day(self):
-        params = self._km_per_day_params()
         today = fields.Date.context_today(self)
         readings = defaultdict(list)
         for reading in self.env["fleet.vehicle.odometer"].search_fetch(
@@ -139,16 +137,14 @@ class FleetVehicle(models.Model):
             )
         for vehicle in self:
             vehicle.km_per_day, vehicle.km_per_day_estimated = estimate_km_per_day(
-                readings[vehicle.id], delivery_date=vehicle.delivery_date, today=today, **params
+                readings[vehicle.id], delivery_date=vehicle.delivery_date, today=today,
+                **vehicle._km_per_day_params()
             )
 
-    @api.model
     def _km_per_day_params(self):
-        get = self.env["ir.config_parameter"].sudo().get_param
-        return {
-            "fallback": float(get("autorepair_crm.km_per_day_fallback", 35.0)),
-            "min_days": int(get("autorepair_crm.km_per_day_min_days", 30)),
-        }
+        """The vehicle's company's default km per day and minimum history."""
+        setting = self.company_id._autorepair_crm_setting
+        return {"fallback": setting("km_per_day_fallback"), "min_days": setting("km_per_day_min_days")}
 
     # --------------------------------------------------------------- constraints
 
@@ -255,11 +251,12 @@ class FleetVehicle(models.Model):
 
     @api.model
     def _plate_params(self):
-        get = self.env["ir.config_parameter"].sudo().get_param
+        """National rules, the same in every company: system parameters."""
+        setting = self.env.company._autorepair_crm_setting
         return {
-            "provinces": get("autorepair_crm.plate_provinces") or DEFAULT_PROVINCES,
-            "nev_letters": get("autorepair_crm.plate_nev_letters") or DEFAULT_NEV_LETTERS,
-            "suffixes": get("autorepair_crm.plate_suffixes") or DEFAULT_SUFFIXES,
+            "provinces": setting("plate_provinces"),
+            "nev_letters": setting("plate_nev_letters"),
+            "suffixes": setting("plate_suffixes"),
         }
 
     def _record_ownership_change(self):

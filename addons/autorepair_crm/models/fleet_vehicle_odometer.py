@@ -21,10 +21,8 @@ class FleetVehicleOdometer(models.Model):
         """Odometers only go forward (RULEBOOK §2 dynamic data): a reading must
         fit between its neighbours by date, unless the meter was replaced."""
         today = fields.Date.context_today(self)
-        max_km_per_day = float(
-            self.env["ir.config_parameter"].sudo().get_param("autorepair_crm.odometer_max_km_per_day", 1500)
-        )
         for reading in self:
+            max_km_per_day = reading.vehicle_id.company_id._autorepair_crm_setting("odometer_max_km_per_day")
             if reading.date > today:
                 raise ValidationError(
                     self.env._("An odometer reading cannot be dated in the future (%(date)s).", date=reading.date)

@@ -298,18 +298,18 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------ value classes
 
     @api.model
-    def _value_class_thresholds(self):
-        get = self.env["ir.config_parameter"].sudo().get_param
+    def _value_class_thresholds(self, company):
+        setting = company._autorepair_crm_setting
         return Thresholds(
-            a_visits=int(get("autorepair_crm.abc_a_visits", 4)),
-            a_spend=float(get("autorepair_crm.abc_a_spend", 8000)),
-            b_visits=int(get("autorepair_crm.abc_b_visits", 2)),
-            b_spend=float(get("autorepair_crm.abc_b_spend", 2000)),
+            a_visits=setting("abc_a_visits"),
+            a_spend=setting("abc_a_spend"),
+            b_visits=setting("abc_b_visits"),
+            b_spend=setting("abc_b_spend"),
         )
 
     @api.model
-    def _value_class_window_start(self):
-        months = int(self.env["ir.config_parameter"].sudo().get_param("autorepair_crm.abc_window_months", 12))
+    def _value_class_window_start(self, company):
+        months = company._autorepair_crm_setting("abc_window_months")
         return fields.Date.context_today(self) - relativedelta(months=months)
 
     @api.model
@@ -332,18 +332,24 @@ class ResPartner(models.Model):
 
     @api.model
     def _recompute_value_class(self):
-        """Set-based A/B/C recomputation for every customer: two grouped reads,
-        then one write per class over the customers whose class changed."""
-        thresholds = self._value_class_thresholds()
-        stats = self._value_class_stats(self._value_class_window_start())
+        """Set-based A/B/C recomputation for every customer: two grouped reads
+        per trailing window of the companies' settings, then one write per class
+        over the customers whose class changed."""
         customers = self.sudo().with_context(active_test=False).search_fetch(
-            [("is_autorepair_customer", "=", True)], ["value_class"]
+            [("is_autorepair_customer", "=", True)], ["value_class", "company_id"]
         )
         changed = defaultdict(list)
-        for partner in customers:
-            new_class = classify(*stats[partner.id], thresholds)
-            if new_class != partner.value_class:
-                changed[new_class].append(partner.id)
+        stats_since = {}
+        # each company's window and thresholds; a customer of no company has the current one's
+        for company, partners in customers.grouped(lambda p: p.company_id or self.env.company).items():
+            thresholds = self._value_class_thresholds(company)
+            date_from = self._value_class_window_start(company)
+            if date_from not in stats_since:
+                stats_since[date_from] = self._value_class_stats(date_from)
+            for partner in partners:
+                new_class = classify(*stats_since[date_from][partner.id], thresholds)
+                if new_class != partner.value_class:
+                    changed[new_class].append(partner.id)
         for value_class, ids in changed.items():
             # nothing of this write is tracked: skip mail's tracking preparation
             self.sudo().with_context(tracking_disable=True).browse(ids).write({"value_class": value_class})

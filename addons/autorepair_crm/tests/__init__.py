@@ -7,3 +7,4 @@ from . import test_value_class
 from . import test_ui
 from . import test_i18n
 from . import test_rpc_clients
+from . import test_settings

@@ -1,7 +1,9 @@
 import json
 import re
 
-from odoo.tests import TransactionCase, new_test_user
+from odoo import SUPERUSER_ID
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, TransactionCase, new_test_user
 from odoo.tools.misc import file_open
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
@@ -62,6 +64,52 @@ class RpcClientMixin:
             return fields_spec
 
         return spec(model, 1)
+
+
+class CompanySettingsMixin:
+    """Two companies of a dealer group and the Settings form of each. The
+    per-company settings are fields of the same name on res.company and
+    res.config.settings."""
+
+    @classmethod
+    def _setup_company_settings(cls):
+        cls.company_1 = cls.env.company
+        cls.company_2 = cls.env["res.company"].create({"name": "二店 Branch"})
+
+    def settings_form(self, company, **values):
+        """The Settings form as the administrator opens it in ``company``."""
+        env = self.env(user=SUPERUSER_ID, context=dict(self.env.context, allowed_company_ids=company.ids))
+        form = Form(env["res.config.settings"])
+        for name, value in values.items():
+            setattr(form, name, value)
+        return form
+
+    def assert_saved_per_company(self, **values):
+        """Saved in the second company's Settings, the values are that
+        company's only; each company's form shows its own."""
+        before = {name: self.company_1[name] for name in values}
+        self.settings_form(self.company_2, **values).save().execute()
+        self.env.invalidate_all()
+        for name, value in values.items():
+            self.assertEqual(self.company_2[name], value, f"{name} saved for the second company")
+            self.assertEqual(self.company_1[name], before[name], f"{name} of the first company unchanged")
+            self.assertEqual(self.settings_form(self.company_2)[name], value)
+            self.assertEqual(self.settings_form(self.company_1)[name], before[name])
+
+    def assert_refused(self, *bad_values):
+        """Each set of values is refused, from the Settings form and from any
+        other write on the company, and nothing of it is saved."""
+        names = {name for values in bad_values for name in values}
+        before = {company: {name: company[name] for name in names} for company in (self.company_1, self.company_2)}
+        for values in bad_values:
+            with self.subTest(values=values):
+                with self.assertRaises(ValidationError):
+                    self.settings_form(self.company_2, **values).save()
+                with self.assertRaises(ValidationError):
+                    self.company_2.write(values)
+        self.env.invalidate_all()
+        for company, saved in before.items():
+            self.assertEqual({name: company[name] for name in names}, saved, "nothing refused is saved")
 
 
 def make_vin(prefix16):

@@ -12,10 +12,9 @@ class TestValueClass(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        ICP = cls.env["ir.config_parameter"]
-        for key, value in {"abc_window_months": 12, "abc_a_visits": 4, "abc_a_spend": 8000,
-                           "abc_b_visits": 2, "abc_b_spend": 2000}.items():
-            ICP.set_param(f"autorepair_crm.{key}", value)
+        cls.env.company.write({"autorepair_crm_abc_window_months": 12, "autorepair_crm_abc_a_visits": 4,
+                               "autorepair_crm_abc_a_spend": 8000, "autorepair_crm_abc_b_visits": 2,
+                               "autorepair_crm_abc_b_spend": 2000})
         Partner = cls.env["res.partner"]
         cls.gold = Partner.create({"name": "金牌客户", "is_autorepair_customer": True})
         cls.regular = Partner.create({"name": "常客", "is_autorepair_customer": True})
@@ -51,10 +50,32 @@ class TestValueClass(AccountTestInvoicingCommon):
         self.assertEqual(self._classes()["大修一次"], "C", "2500 - 1000 is under the class B spend")
 
     def test_thresholds_are_settings(self):
-        self.env["ir.config_parameter"].set_param("autorepair_crm.abc_a_visits", 2)
-        self.env["ir.config_parameter"].set_param("autorepair_crm.abc_a_spend", 600)
+        self.env.company.write({"autorepair_crm_abc_a_visits": 2, "autorepair_crm_abc_a_spend": 600,
+                                "autorepair_crm_abc_b_spend": 500})
         self.env["res.partner"]._recompute_value_class()
         self.assertEqual(self._classes()["常客"], "A")
+
+    def test_each_company_its_own_classes(self):
+        """The same visits and spend make a class A customer in a branch with
+        lower thresholds, and nothing in one with a shorter window."""
+        lower = self.setup_other_company(name="二店")["company"]
+        lower.write({"autorepair_crm_abc_a_visits": 2, "autorepair_crm_abc_a_spend": 600,
+                     "autorepair_crm_abc_b_spend": 500})
+        shorter = self.setup_other_company(name="三店")["company"]
+        shorter.write({"autorepair_crm_abc_window_months": 3})
+        Partner = self.env["res.partner"]
+        customers = Partner
+        for company in (lower, shorter):
+            customer = Partner.create({"name": f"{company.name}常客", "is_autorepair_customer": True,
+                                       "company_id": company.id})
+            for amount in (300, 400):
+                self.init_invoice("out_invoice", partner=customer, invoice_date="2026-06-01", amounts=[amount],
+                                  taxes=[], post=True, company=company)
+            customers |= customer
+        expected = {"常客": "B", "二店常客": "A", "三店常客": "C"}
+        Partner._recompute_value_class()
+        (customers | self.regular).invalidate_recordset(["value_class"])
+        self.assertEqual({p.name: p.value_class for p in customers | self.regular}, expected)
 
     def test_second_run_writes_nothing_and_batch_cost_is_flat(self):
         Partner = self.env["res.partner"]

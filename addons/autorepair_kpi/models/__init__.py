@@ -8,5 +8,6 @@ from . import (
     autorepair_kpi_value,
     autorepair_kpi_plan,
     autorepair_kpi_plan_line,
+    res_company,
     res_config_settings,
 )

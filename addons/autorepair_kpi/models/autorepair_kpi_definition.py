@@ -1,10 +1,12 @@
 import datetime
+import operator
 from collections import namedtuple
 
 import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES
@@ -73,6 +75,22 @@ class AutorepairKpiDefinition(models.Model):
         if not denominator:
             return 0.0
         return numerator / denominator * (100.0 if self.unit == "percent" else 1.0)
+
+    @api.model
+    def _per_company(self, period, compute):
+        """A count whose rule is a company setting: ``compute(period, company)``
+        for each company of the period, the period narrowed to it, added up per
+        staff member. Rows are {user_id: (number, ..., domain)}: the numbers
+        are summed, the domains joined by OR."""
+        rows = {}
+        for company in self.env["res.company"].browse(period.company_ids):
+            for uid, (*numbers, domain) in compute(period._replace(company_ids=(company.id,)), company).items():
+                if uid in rows:
+                    *totals, domains = rows[uid]
+                    rows[uid] = (*map(operator.add, totals, numbers), expression.OR([domains, domain]))
+                else:
+                    rows[uid] = (*numbers, domain)
+        return rows
 
     def _rows(self, query, domain_for):
         self.env.flush_all()
@@ -146,11 +164,14 @@ class AutorepairKpiDefinition(models.Model):
         ), lambda uid, _rest: [*base, ("technician_id", "=", uid)])
 
     def _kpi_followup_24h(self, period):
-        """Deliveries of the month followed up within the hours of Settings:
-        a call made (the follow-up's date, reached or not) after the delivery
-        and at most that many hours later, per customer's care agent (else
-        the advisor, as the follow-up activity is assigned)."""
-        hours = float(self.env["ir.config_parameter"].sudo().get_param("autorepair_workshop.followup_delay_hours", 24))
+        return self._per_company(period, self._followup_within_delay)
+
+    def _followup_within_delay(self, period, company):
+        """Deliveries of the month followed up within the hours of the
+        company's Settings: a call made (the follow-up's date, reached or not)
+        after the delivery and at most that many hours later, per customer's
+        care agent (else the advisor, as the follow-up activity is assigned)."""
+        hours = company._autorepair_workshop_setting("followup_delay_hours")
         base = [("delivered_date", ">=", period.dt_from), ("delivered_date", "<", period.dt_to),
                 ("state", "in", DELIVERED_STATES), ("company_id", "in", period.company_ids)]
         return self._rows(SQL(
@@ -171,10 +192,13 @@ class AutorepairKpiDefinition(models.Model):
                                "&", ("partner_id.care_agent_id", "=", False), ("advisor_id", "=", uid)])
 
     def _kpi_churn(self, period):
-        """Customers served in the base month (the months of Settings before
-        this one) who did not come back by the end of this month, per care
-        agent (RULEBOOK §5)."""
-        months = int(self.env["ir.config_parameter"].sudo().get_param("autorepair_kpi.churn_months", 6))
+        return self._per_company(period, self._churn)
+
+    def _churn(self, period, company):
+        """Customers served in the base month (the months of the company's
+        Settings before this one) who did not come back by the end of this
+        month, per care agent (RULEBOOK §5)."""
+        months = company._autorepair_kpi_setting("churn_months")
         base_period = self._period(fields.Date.subtract(period.date_from, months=months))
         return self._rows(SQL(
             """WITH base AS (
@@ -231,9 +255,12 @@ class AutorepairKpiDefinition(models.Model):
         ), lambda uid, _rest: [*base, ("user_id", "=", uid)])
 
     def _kpi_complaint_closure(self, period):
+        return self._per_company(period, self._complaint_closure)
+
+    def _complaint_closure(self, period, company):
         """Closed in the month / (closed in the month + still open at its end
-        more than the days of Settings after being reported)."""
-        days = int(self.env["ir.config_parameter"].sudo().get_param("autorepair_kpi.complaint_open_days", 14))
+        more than the days of the company's Settings after being reported)."""
+        days = company._autorepair_kpi_setting("complaint_open_days")
         old = period.dt_to - datetime.timedelta(days=days)
         closed = SQL("(c.is_closed AND c.closed_date >= %s AND c.closed_date < %s)", period.dt_from, period.dt_to)
         open_old = SQL("(c.reported_date < %s AND (NOT c.is_closed OR c.closed_date >= %s))", old, period.dt_to)

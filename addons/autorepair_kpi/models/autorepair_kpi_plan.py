@@ -68,10 +68,10 @@ class AutorepairKpiPlan(models.Model):
                 "Improvement Plan %(department)s %(month)s", department=departments.get(plan.department, ""),
                 month=format_date(self.env, plan.month, date_format="yyyy-MM") if plan.month else "")
 
-    @api.depends("month")
+    @api.depends("month", "company_id")
     def _compute_deadline(self):
-        day = self._deadline_day()
         for plan in self:
+            day = plan.company_id._autorepair_kpi_setting("plan_deadline_day")
             plan.deadline = plan.month and plan.month + datetime.timedelta(days=day - 1)
 
     # ------------------------------------------------------------------- CRUD
@@ -114,19 +114,21 @@ class AutorepairKpiPlan(models.Model):
     # ------------------------------------------------------------- late plans
 
     @api.model
-    def _deadline_day(self):
-        return int(self.env["ir.config_parameter"].sudo().get_param("autorepair_kpi.plan_deadline_day", 5))
+    def _count_late(self, period):
+        return self.env["autorepair.kpi.definition"]._per_company(period, self._count_late_in)
 
     @api.model
-    def _count_late(self, period):
+    def _count_late_in(self, period, company):
         """{user_id: (count, domain)} of the plans for the month after the
-        period not submitted by their deadline, counted for their authors;
-        a company with no customer-care plan for that month counts one for
-        each of its care managers (users who are not managers as well: every
-        manager holds the care manager's role). Nothing is late before the
-        deadline, the end of its day in the dealer's time zone, has passed."""
+        period not submitted by the company's deadline, counted for their
+        authors; a company with no customer-care plan for that month counts
+        one for each of its care managers (users who are not managers as
+        well: every manager holds the care manager's role). Nothing is late
+        before the deadline, the end of its day in the dealer's time zone, has
+        passed."""
         month = period.date_to
-        deadline = local_midnight(period.tz, month + datetime.timedelta(days=self._deadline_day()))
+        day = company._autorepair_kpi_setting("plan_deadline_day")
+        deadline = local_midnight(period.tz, month + datetime.timedelta(days=day))
         if fields.Datetime.now() < deadline:
             return {}
         self.env.flush_all()

@@ -108,7 +108,7 @@ class TestKpiFigures(KpiCase):
         self.assertEqual((numerator, denominator), (2, 4))
         self.assertEqual(self.env["autorepair.service.order"].search(domain).ids, [o.id for o in reversed(orders)],
                          "the drill-down lists the deliveries")
-        self.env["ir.config_parameter"].sudo().set_param("autorepair_workshop.followup_delay_hours", 48)
+        self.env.company.autorepair_workshop_followup_delay_hours = 48
         self.assertEqual(Definition._kpi_followup_24h(period)[self.user_agent2.id][:2], (3, 4))
 
     def test_satisfaction(self):

@@ -32,7 +32,7 @@ class TestKpiPlan(TransactionCase):
             "manager": "autorepair_crm.group_manager",
             "gm": "autorepair_crm.group_general_manager",
         })
-        cls.env["ir.config_parameter"].sudo().set_param("autorepair_kpi.plan_deadline_day", 5)
+        cls.env.company.autorepair_kpi_plan_deadline_day = 5
         cls.Plan = cls.env["autorepair.kpi.plan"]
         cls.period = cls.env["autorepair.kpi.definition"]._period(SEPTEMBER)
 

@@ -1,4 +1,5 @@
 from . import res_users
+from . import res_company
 from . import res_config_settings
 from . import autorepair_bay
 from . import autorepair_skill

@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from .res_config_settings import workshop_setting
-
 SCORES = [(str(score), str(score)) for score in range(1, 6)]
 
 
@@ -40,8 +38,8 @@ class AutorepairFollowup(models.Model):
 
     @api.depends("score_attitude", "score_quality", "score_transparency", "reached")
     def _compute_csi(self):
-        weights, threshold = self._csi_settings()
         for followup in self:
+            weights, threshold = self._csi_settings(followup.order_id.company_id)
             scores = [followup.score_attitude, followup.score_quality, followup.score_transparency]
             if not followup.reached or not all(scores):
                 followup.csi, followup.is_low = 0.0, False
@@ -51,9 +49,10 @@ class AutorepairFollowup(models.Model):
             followup.is_low = min(values) <= threshold
 
     @api.model
-    def _csi_settings(self):
-        weights = [workshop_setting(self.env, f"csi_weight_{key}") for key in ("attitude", "quality", "transparency")]
-        return weights, workshop_setting(self.env, "csi_low_score")
+    def _csi_settings(self, company):
+        setting = company._autorepair_workshop_setting
+        weights = [setting(f"csi_weight_{key}") for key in ("attitude", "quality", "transparency")]
+        return weights, setting("csi_low_score")
 
     @api.constrains("reached", "score_attitude", "score_quality", "score_transparency")
     def _check_scores(self):

@@ -4,8 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from .res_config_settings import workshop_setting
-
 # The workshop flow of one repair order (委托书), RULEBOOK §3.
 STATES = [
     ("draft", "Booked"),
@@ -296,7 +294,7 @@ class AutorepairServiceOrder(models.Model):
 
     def _appointment_end(self):
         self.ensure_one()
-        hours = workshop_setting(self.env, "appointment_default_hours")
+        hours = self.company_id._autorepair_workshop_setting("appointment_default_hours")
         return self.appointment_end or self.appointment_start + timedelta(hours=hours)
 
     @api.constrains("vehicle_id", "partner_id")
@@ -534,7 +532,7 @@ class AutorepairServiceOrder(models.Model):
         return self._transition("cancel")
 
     def action_create_invoice(self):
-        limit = workshop_setting(self.env, "settlement_inline_limit")
+        limit = self.env.company._autorepair_workshop_setting("settlement_inline_limit")
         if len(self) > limit:
             return self._queue_settlement()
         invoices = self._create_invoices()
@@ -568,7 +566,7 @@ class AutorepairServiceOrder(models.Model):
         queued it; an order that cannot be settled keeps its reason and does not
         hold up the others. The scheduler commits and calls again while orders
         remain."""
-        size = workshop_setting(self.env, "settlement_batch_size")
+        size = self.env.company._autorepair_workshop_setting("settlement_batch_size")
         self.flush_model(["settlement_requested_by_id"])
         self.env.cr.execute(SQL(
             """SELECT id FROM autorepair_service_order WHERE settlement_requested_by_id IS NOT NULL
@@ -636,9 +634,9 @@ class AutorepairServiceOrder(models.Model):
     def _schedule_followup(self):
         """The follow-up call (回访) is due a set delay after delivery, for the
         customer's care agent (the advisor when none is assigned)."""
-        hours = workshop_setting(self.env, "followup_delay_hours")
         activity_type = self.env.ref("autorepair_workshop.mail_activity_type_followup")
         for order in self:
+            hours = order.company_id._autorepair_workshop_setting("followup_delay_hours")
             due = fields.Datetime.context_timestamp(order, order.delivered_date + timedelta(hours=hours)).date()
             order.activity_schedule(
                 activity_type_id=activity_type.id,

@@ -2,7 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .autorepair_service_order import DELIVERED_STATES
-from .res_config_settings import workshop_setting
 
 DECISIONS = [
     ("pending", "Awaiting Decision"),
@@ -132,7 +131,8 @@ class AutorepairServiceOrderLine(models.Model):
             if line.decision in APPROVED:
                 continue
             if line.line_type == "labour":
-                line.price_unit = workshop_setting(self.env, "labour_rate") or line.product_id.lst_price
+                rate = line.order_id.company_id._autorepair_workshop_setting("labour_rate")
+                line.price_unit = rate or line.product_id.lst_price
             else:
                 line.price_unit = line.product_id.lst_price
 

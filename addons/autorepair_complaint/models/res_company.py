@@ -1,0 +1,51 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Every complaint setting and its default, in one table. A key with a company
+# field ``autorepair_complaint_<key>`` is a business number of each company
+# (Settings); any other key would be a system parameter ``autorepair_complaint.<key>``.
+SETTINGS = {
+    # per company: the deadlines of RULEBOOK §7 and who is alerted when they are missed
+    "response_hours": 2.0,
+    "calendar_id": False,
+    "service_manager_id": False,
+    "general_manager_id": False,
+    "second_escalation_hours": 4.0,
+    "closure_days": 14,
+}
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    autorepair_complaint_response_hours = fields.Float(
+        string="First Response Within (working hours)", default=SETTINGS["response_hours"])
+    autorepair_complaint_calendar_id = fields.Many2one(
+        "resource.calendar", string="Shop Working Hours", ondelete="set null", default=SETTINGS["calendar_id"],
+        help="Deadlines count these hours; the company's working hours when empty.",
+    )
+    autorepair_complaint_service_manager_id = fields.Many2one(
+        "res.users", string="First Escalation To", ondelete="set null", domain=[("share", "=", False)],
+        default=SETTINGS["service_manager_id"],
+    )
+    autorepair_complaint_general_manager_id = fields.Many2one(
+        "res.users", string="Second Escalation To", ondelete="set null", domain=[("share", "=", False)],
+        default=SETTINGS["general_manager_id"],
+    )
+    autorepair_complaint_second_escalation_hours = fields.Float(
+        string="Second Escalation After (working hours)", default=SETTINGS["second_escalation_hours"])
+    autorepair_complaint_closure_days = fields.Integer(
+        string="Closure Window (days)", default=SETTINGS["closure_days"])
+
+    @api.constrains("autorepair_complaint_response_hours", "autorepair_complaint_second_escalation_hours",
+                    "autorepair_complaint_closure_days")
+    def _check_autorepair_complaint(self):
+        for company in self:
+            if min(company.autorepair_complaint_response_hours, company.autorepair_complaint_second_escalation_hours,
+                   company.autorepair_complaint_closure_days) <= 0:
+                raise ValidationError(self.env._("Complaint deadlines must be positive."))
+
+    def _autorepair_complaint_setting(self, key):
+        """A complaint setting (see ``SETTINGS``) of this company, or of the
+        current one when empty."""
+        return self._autorepair_setting("autorepair_complaint", SETTINGS, key)

@@ -1,0 +1,65 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Every workshop setting and its default, in one table. A key with a company
+# field ``autorepair_workshop_<key>`` is a business number of each company
+# (Settings); any other key is a system parameter ``autorepair_workshop.<key>``.
+SETTINGS = {
+    # per company
+    "labour_rate": 0.0,
+    "appointment_default_hours": 1.0,
+    "followup_delay_hours": 24,
+    "csi_weight_attitude": 1.0,
+    "csi_weight_quality": 1.0,
+    "csi_weight_transparency": 1.0,
+    "csi_low_score": 2,
+    # system parameters: how many orders are settled in the request, and per background chunk
+    "settlement_inline_limit": 50,
+    "settlement_batch_size": 100,
+}
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    autorepair_workshop_labour_rate = fields.Float(
+        string="Labour Rate (per hour)", default=SETTINGS["labour_rate"],
+        help="Price of one standard hour; 0 takes the labour product's price.",
+    )
+    autorepair_workshop_appointment_default_hours = fields.Float(
+        string="Default Appointment Length (hours)", default=SETTINGS["appointment_default_hours"])
+    autorepair_workshop_followup_delay_hours = fields.Integer(
+        string="Follow-up Call After (hours)", default=SETTINGS["followup_delay_hours"])
+    autorepair_workshop_csi_weight_attitude = fields.Float(
+        string="CSI Weight: Attitude", default=SETTINGS["csi_weight_attitude"])
+    autorepair_workshop_csi_weight_quality = fields.Float(
+        string="CSI Weight: Quality", default=SETTINGS["csi_weight_quality"])
+    autorepair_workshop_csi_weight_transparency = fields.Float(
+        string="CSI Weight: Price Transparency", default=SETTINGS["csi_weight_transparency"])
+    autorepair_workshop_csi_low_score = fields.Integer(
+        string="Low Score Threshold", default=SETTINGS["csi_low_score"],
+        help="A follow-up with any answer at or below this score marks the order for a complaint.",
+    )
+
+    @api.constrains(
+        "autorepair_workshop_csi_weight_attitude", "autorepair_workshop_csi_weight_quality",
+        "autorepair_workshop_csi_weight_transparency", "autorepair_workshop_csi_low_score",
+        "autorepair_workshop_followup_delay_hours", "autorepair_workshop_labour_rate",
+        "autorepair_workshop_appointment_default_hours",
+    )
+    def _check_autorepair_workshop(self):
+        for company in self:
+            weights = (company.autorepair_workshop_csi_weight_attitude, company.autorepair_workshop_csi_weight_quality,
+                       company.autorepair_workshop_csi_weight_transparency)
+            if min(weights) < 0 or not sum(weights):
+                raise ValidationError(self.env._("CSI weights cannot be negative and cannot all be zero."))
+            if not 1 <= company.autorepair_workshop_csi_low_score <= 5:
+                raise ValidationError(self.env._("The low score threshold is a score from 1 to 5."))
+            if (company.autorepair_workshop_followup_delay_hours < 0 or company.autorepair_workshop_labour_rate < 0
+                    or company.autorepair_workshop_appointment_default_hours <= 0):
+                raise ValidationError(self.env._("Service settings cannot be negative."))
+
+    def _autorepair_workshop_setting(self, key):
+        """A workshop setting (see ``SETTINGS``) of this company, or of the
+        current one when empty."""
+        return self._autorepair_setting("autorepair_workshop", SETTINGS, key)
