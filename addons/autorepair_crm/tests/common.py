@@ -46,6 +46,17 @@ class RpcClientMixin:
         return self.xmlrpc_object.execute_kw(
             self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs)
 
+    def _assert_reads_every_field(self, user, model, record):
+        """Every field the user is shown reads, with read and web_read over
+        JSON-RPC and read over XML-RPC."""
+        fnames = list(self._jsonrpc_ok(user, model, "fields_get", attributes=["type"]))
+        [row] = self._jsonrpc_ok(user, model, "read", [record.id], fnames)
+        self.assertEqual(set(row), set(fnames) | {"id"})
+        [row] = self._jsonrpc_ok(user, model, "web_read", [record.id], {fname: {} for fname in fnames})
+        self.assertEqual(row["id"], record.id)
+        [row] = self._xmlrpc(user, model, "read", [record.id], fnames)
+        self.assertEqual(row["id"], record.id)
+
     def _form_spec(self, user, model):
         """The specification the web client reads a record's form with: the
         fields of the form as this user gets it, those of its lists, the

@@ -20,6 +20,13 @@ IMPORT_OPTIONS = {
 class RpcClientCase(AutorepairCrmCase, HttpCase, RpcClientMixin):
     """The customer-file fixtures, reached over real HTTP as each role."""
 
+    @classmethod
+    def _setup_file_on_record(cls):
+        """A customer and his car on file, for the incoming rows to clash with."""
+        cls.customer = cls._customer("张伟", "13800138000")
+        cls.vin = make_vin("LFV2A2BHRC123456")
+        cls.vehicle = cls._vehicle("川A12345", vin=cls.vin, owner=cls.customer)
+
 
 @tagged("post_install", "-at_install")
 class TestRpcReads(RpcClientCase):
@@ -64,13 +71,7 @@ class TestRpcReads(RpcClientCase):
             user = getattr(self, f"user_{role}")
             for model, record in (("res.partner", self.customer), ("fleet.vehicle", self.vehicle)):
                 with self.subTest(role=role, model=model):
-                    fnames = list(self._jsonrpc_ok(user, model, "fields_get", attributes=["type"]))
-                    [row] = self._jsonrpc_ok(user, model, "read", [record.id], fnames)
-                    self.assertEqual(set(row), set(fnames) | {"id"})
-                    [row] = self._jsonrpc_ok(user, model, "web_read", [record.id], {fname: {} for fname in fnames})
-                    self.assertEqual(row["id"], record.id)
-                    [row] = self._xmlrpc(user, model, "read", [record.id], fnames)
-                    self.assertEqual(row["id"], record.id)
+                    self._assert_reads_every_field(user, model, record)
         # what a role may not read is not shown to it, and still shown to those who may
         hidden = {"technician": ["invoice_ids", "care_task_ids", "loyalty_move_ids", "mobile"],
                   "sales": ["invoice_ids", "care_task_ids"], "care_agent": ["invoice_ids"]}
@@ -98,9 +99,7 @@ class TestRpcBatches(RpcClientCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls._customer("张伟", "13800138000")
-        cls.vin = make_vin("LFV2A2BHRC123456")
-        cls.vehicle = cls._vehicle("川A12345", vin=cls.vin, owner=cls.customer)
+        cls._setup_file_on_record()
 
     def _counts(self):
         return (self.env["res.partner"].with_context(active_test=False).search_count([]),
@@ -172,9 +171,7 @@ class TestImport(RpcClientCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls._customer("张伟", "13800138000")
-        cls.vin = make_vin("LFV2A2BHRC123456")
-        cls.vehicle = cls._vehicle("川A12345", vin=cls.vin, owner=cls.customer)
+        cls._setup_file_on_record()
         # the model column holds a name that only this model has
         cls.env["fleet.vehicle.model"].create({"name": "迈腾导入款", "brand_id": cls.car_model.brand_id.id})
 

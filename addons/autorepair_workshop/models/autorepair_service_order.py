@@ -459,7 +459,7 @@ class AutorepairServiceOrder(models.Model):
     def action_decline_quote(self):
         """The customer wants none of the quoted work: he signs the decline."""
         action = self.action_open_decision_wizard()
-        action["context"]["autorepair_decline_all"] = True
+        action["context"]["default_decline_all"] = True
         return action
 
     def action_open_check(self):

@@ -47,13 +47,7 @@ class TestRpcReads(ServiceOrderCase, HttpCase, RpcClientMixin):
             user = getattr(self, f"user_{role}")
             for model, record in records:
                 with self.subTest(role=role, model=model):
-                    fnames = list(self._jsonrpc_ok(user, model, "fields_get", attributes=["type"]))
-                    [row] = self._jsonrpc_ok(user, model, "read", [record.id], fnames)
-                    self.assertEqual(set(row), set(fnames) | {"id"})
-                    [row] = self._jsonrpc_ok(user, model, "web_read", [record.id], {fname: {} for fname in fnames})
-                    self.assertEqual(row["id"], record.id)
-                    [row] = self._xmlrpc(user, model, "read", [record.id], fnames)
-                    self.assertEqual(row["id"], record.id)
+                    self._assert_reads_every_field(user, model, record)
 
     def test_hidden_only_from_those_who_may_not_read_it(self):
         order = self._settled_order()

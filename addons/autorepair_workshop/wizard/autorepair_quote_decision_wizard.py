@@ -14,6 +14,8 @@ class AutorepairQuoteDecisionWizard(models.TransientModel):
     line_ids = fields.One2many("autorepair.quote.decision.wizard.line", "wizard_id", string="Lines")
     signature = fields.Binary(string="Customer Signature")
     signed_by = fields.Char()
+    # the form opens from "Customer Declines All": every line starts declined
+    decline_all = fields.Boolean(string="Declines All")
 
     @api.model
     def default_get(self, fields_list):
@@ -21,8 +23,8 @@ class AutorepairQuoteDecisionWizard(models.TransientModel):
         quote = self.env["autorepair.service.quote"].browse(
             values.get("quote_id") or self.env.context.get("default_quote_id"))
         if quote and "line_ids" in fields_list:
-            # a hint for the form only: the customer's choice is what gets confirmed
-            decision = "declined" if self.env.context.get("autorepair_decline_all") else "approved"
+            # where the form starts only: the customer's choice is what gets confirmed
+            decision = "declined" if values.get("decline_all") else "approved"
             values["line_ids"] = [
                 fields.Command.create({"line_id": line.id, "decision": decision}) for line in quote.line_ids
             ]
