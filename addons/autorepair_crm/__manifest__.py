@@ -18,6 +18,7 @@
         "views/autorepair_district_views.xml",
         "views/autorepair_time_slot_views.xml",
         "views/autorepair_loyalty_move_views.xml",
+        "views/autorepair_privacy_log_views.xml",
         "views/autorepair_vehicle_ownership_views.xml",
         "views/res_partner_views.xml",
         "views/fleet_vehicle_views.xml",

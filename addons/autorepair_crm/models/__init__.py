@@ -3,6 +3,7 @@ from . import autorepair_workflow_mixin
 from . import autorepair_district
 from . import autorepair_time_slot
 from . import autorepair_loyalty_move
+from . import autorepair_privacy_log
 from . import autorepair_vehicle_ownership
 from . import res_partner
 from . import fleet_vehicle

@@ -8,3 +8,4 @@ from . import test_ui
 from . import test_i18n
 from . import test_rpc_clients
 from . import test_settings
+from . import test_privacy_log
