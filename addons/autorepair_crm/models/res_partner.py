@@ -19,6 +19,10 @@ INVOICING = "account.group_account_invoice,account.group_account_readonly"
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "autorepair.customer.data.mixin"]
+    _autorepair_personal_fields = (
+        "name", "phone", "mobile", "phone_sanitized", "email", "email_normalized", "street", "street2",
+        "zip", "city", "resident_id_number", "birthday", "image_1920", "comment",
+    )
 
     # Contact data: stored in E.164 for customers, trigram-indexed for fragment
     # search, unreadable for workshop staff who get the masked twin instead.
