@@ -22,6 +22,8 @@ class ResPartner(models.Model):
         "name", "phone", "mobile", "phone_sanitized", "email", "email_normalized", "street", "street2",
         "zip", "city", "resident_id_number", "birthday", "image_1920", "comment",
     )
+    # the internal notes: a second number is often written there
+    _autorepair_masked_text_fields = ("comment",)
 
     # Contact data: stored in E.164 for customers, trigram-indexed for fragment
     # search, unreadable for workshop staff who get the masked twin instead.

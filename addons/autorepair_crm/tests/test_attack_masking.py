@@ -152,6 +152,23 @@ class TestAttackMasking(AutorepairCrmCase, HttpCase, RpcClientMixin):
         self.assertEqual(set(counts.values()), {0}, counts)
         self.assertEqual(self._snapshot()["counts"], before["counts"])
 
+    def test_internal_notes(self):
+        """The customer's internal notes hold a second number: read masked,
+        searched by digits it answers the same for a right and a wrong one."""
+        self.customer.comment = "<p>备用电话 139 0000 1111</p>"
+        before = self._snapshot()
+        [row] = self._jsonrpc_ok(self.user_technician, "res.partner", "read", [self.customer.id], ["comment"])
+        self.assertEqual(row["comment"], "<p>备用电话 139****1111</p>")
+        [row] = self._xmlrpc(self.user_technician, "res.partner", "read", [self.customer.id], ["comment"])
+        self.assertNotIn("0000", row["comment"])
+        ours = [("id", "=", self.customer.id)]
+        counts = [self._jsonrpc_ok(self.user_technician, "res.partner", "search_count",
+                                   [*ours, ("comment", "ilike", value)])
+                  for value in ("139 0000", "139 0001", "0000 1111", "0000 1112")]
+        self.assertEqual(counts, [0, 0, 0, 0])
+        self.assert_refused("res.partner", "search_count", [*ours, ("comment", "=", "<p>备用电话 139 0000 1111</p>")])
+        self.assertEqual(self._snapshot(), before)
+
     # ------------------------------------------------ what stays usable
 
     def test_masked_twin_name_and_plate_still_work(self):

@@ -78,3 +78,34 @@ class TestMasking(AutorepairCrmCase):
         self.assertFalse(Message.with_user(self.user_technician).search([("body", "ilike", "0000111")]))
         # words and other digits are still found
         self.assertEqual(Message.with_user(self.user_technician).search([("body", "ilike", "新号码")]), note)
+
+    def test_emails_to_followers(self):
+        """The same message by e-mail: masked for the workshop follower, as
+        written for the advisor following the same customer."""
+        env = self.env(context={})
+        customer = env["res.partner"].browse(self.customer.id)
+        followers = self.user_technician | self.user_advisor
+        followers.write({"notification_type": "email"})
+        customer.message_subscribe(partner_ids=followers.partner_id.ids)
+        # queued, not sent and deleted at once
+        message = customer.with_user(self.user_care_agent).with_context(mail_notify_force_send=False).message_post(
+            body="客户新号码 13900001111", message_type="comment", subtype_xmlid="mail.mt_comment")
+        mails = env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        body = {partner: mail.body_html for mail in mails for partner in mail.recipient_ids}
+        self.assertIn("139****1111", body[self.user_technician.partner_id])
+        self.assertNotIn("13900001111", body[self.user_technician.partner_id])
+        self.assertIn("13900001111", body[self.user_advisor.partner_id])
+
+    def test_internal_notes(self):
+        """A second number written in the customer's internal notes."""
+        self.customer.comment = "<p>备用电话 139 0000 1111</p>"
+        ours = [("id", "=", self.customer.id)]
+        technician = self.env["res.partner"].with_user(self.user_technician)
+        advisor = self.env["res.partner"].with_user(self.user_advisor)
+        self.assertEqual(technician.browse(self.customer.id).read(["comment"])[0]["comment"],
+                         "<p>备用电话 139****1111</p>")
+        self.assertEqual(advisor.browse(self.customer.id).read(["comment"])[0]["comment"],
+                         "<p>备用电话 139 0000 1111</p>")
+        self.assertFalse(technician.search([*ours, ("comment", "ilike", "0000 1111")]))
+        self.assertEqual(technician.search([*ours, ("comment", "ilike", "备用电话")]), self.customer)
+        self.assertEqual(advisor.search([*ours, ("comment", "ilike", "0000 1111")]), self.customer)
