@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, html_escape
 
+from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
 from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES
 from odoo.addons.sms.tools.sms_tools import sms_content_to_rendered_html
 
@@ -85,8 +86,9 @@ class AutorepairCareTask(models.Model):
     license_plate = fields.Char(related="vehicle_id.license_plate", string="Plate")
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, ondelete="cascade", tracking=True)
-    partner_mobile = fields.Char(related="partner_id.mobile", string="Mobile")
-    partner_phone = fields.Char(related="partner_id.phone", string="Phone")
+    # copies of the customer's numbers: hidden from workshop staff as his are
+    partner_mobile = fields.Char(related="partner_id.mobile", string="Mobile", groups=CONTACT_MASKED)
+    partner_phone = fields.Char(related="partner_id.phone", string="Phone", groups=CONTACT_MASKED)
     preferred_slot_id = fields.Many2one(related="partner_id.preferred_slot_id", string="Preferred Time")
     user_id = fields.Many2one("res.users", string="Agent", index=True, ondelete="set null", tracking=True)
     due_date = fields.Date(required=True, index=True, tracking=True)

@@ -7,3 +7,4 @@ from . import test_access
 from . import test_ui
 from . import test_i18n
 from . import test_settings
+from . import test_attack_masking

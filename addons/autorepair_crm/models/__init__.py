@@ -6,6 +6,9 @@ from . import autorepair_time_slot
 from . import autorepair_loyalty_move
 from . import autorepair_privacy_log
 from . import autorepair_vehicle_ownership
+from . import mail_thread_phone
+from . import mail_message
+from . import mail_thread
 from . import res_partner
 from . import fleet_vehicle
 from . import fleet_vehicle_odometer

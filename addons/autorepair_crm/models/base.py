@@ -1,4 +1,23 @@
-from odoo import models
+from odoo import api, models
+from odoo.exceptions import AccessError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from ..tools import mask_phones_in_text
+
+# Workshop staff see customers' phone numbers masked: the raw fields carry
+# groups="!autorepair_crm.group_contact_masked" (CONTACT_MASKED), on the
+# customer and on every field of another model that copies a number
+MASKED_GROUP = "autorepair_crm.group_contact_masked"
+CONTACT_MASKED = f"!{MASKED_GROUP}"
+# the numbers mask_phones_in_text masks (tools/phone.py), for PostgreSQL
+SQL_PHONE_IN_TEXT = (
+    r"(?<![A-Za-z0-9+])("
+    r"(\+|00)?(86[ -]?)?1[3-9][0-9]([ -]?[0-9]){8}"
+    r"|0[0-9]{2,3}[ -]?[0-9]{3,4}[ -]?[0-9]{4}"
+    r"|\+[0-9]([ -]?[0-9]){6,14}"
+    r")(?![0-9])"
+)
 
 
 class Base(models.AbstractModel):
@@ -9,3 +28,85 @@ class Base(models.AbstractModel):
     # erasure anonymises. Fields related to one of them count as well. Each
     # model of the suite that holds such data declares its own.
     _autorepair_personal_fields = ()
+    # Free-text fields where staff or customers write phone numbers (notes,
+    # message bodies): workshop staff read them with the numbers masked, and
+    # a search in them matches the text as they read it.
+    _autorepair_masked_text_fields = ()
+
+    def _autorepair_masked_reader(self):
+        # the real user, also when the chatter reads the messages as superuser
+        return self.env.user.has_group(MASKED_GROUP)
+
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load=load)
+        masked = [fname for fname in self._autorepair_masked_text_fields if fname in fnames]
+        if masked and result and self._autorepair_masked_reader():
+            for row in result:
+                for fname in masked:
+                    if isinstance(row.get(fname), str):
+                        row[fname] = mask_phones_in_text(row[fname])
+        return result
+
+    def _condition_to_sql(self, alias, fname, operator, value, query):
+        if (fname in self._autorepair_masked_text_fields and isinstance(value, str)
+                and any(ch.isdigit() for ch in value) and not self.env.su and self._autorepair_masked_reader()):
+            if operator not in ("like", "ilike", "not like", "not ilike"):
+                raise AccessError(self.env._(
+                    "Workshop staff see customers' phone numbers masked; ask a service advisor for the number."))
+            return SQL(
+                "(COALESCE(regexp_replace(%s, %s, '****', 'g'), '') %s %s)",
+                self._field_to_sql(alias, fname, query), SQL_PHONE_IN_TEXT,
+                SQL(expression.SQL_OPERATORS[operator]), f"%{value}%",
+            )
+        return super()._condition_to_sql(alias, fname, operator, value, query)
+
+    @api.model
+    def check_field_access_rights(self, operation, field_names):
+        # Odoo's generic refusal cannot describe a negated group (it looks the
+        # "!group" up as an xml id); say plainly why the number is hidden.
+        if field_names and not self.env.su:
+            for fname in field_names:
+                field = self._fields.get(fname) if isinstance(fname, str) else None
+                if field and field.groups and MASKED_GROUP in field.groups and not field.is_accessible(self.env):
+                    raise AccessError(self.env._(
+                        "Workshop staff see customers' phone numbers masked; ask a service advisor for the number."
+                    ))
+        return super().check_field_access_rights(operation, field_names)
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        # Odoo checks the groups of a stored field only: a related field is
+        # joined as superuser to its target, so that grouping or sorting by a
+        # restricted copy (the care task's partner_mobile) read the target
+        if not self.env.su:
+            self.check_field_access_rights("read", [fname.split(".", 1)[0]])
+        return super()._field_to_sql(alias, fname, query=query, flush=flush)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # Odoo 18 checks the groups of a stored field when it turns it into
+        # SQL, not those of a computed field with a search method, nor those of
+        # the fields a path goes through when the path is joined (auto_join):
+        # a domain may not name a field its user may not read, at any depth
+        # (a search on a number is a way of reading it, one digit at a time).
+        if domain and not self.env.su:
+            self._autorepair_check_domain_access(domain)
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _autorepair_check_domain_access(self, domain):
+        for leaf in domain:
+            if not isinstance(leaf, (list, tuple)) or len(leaf) != 3 or not isinstance(leaf[0], str):
+                continue
+            path, operator, value = leaf
+            model = self
+            for fname in path.split("."):
+                field = model._fields.get(fname)
+                if field is None:
+                    break
+                model.check_field_access_rights("read", [fname])
+                if not field.relational:
+                    break
+                model = self.env[field.comodel_name]
+            else:
+                if operator in ("any", "not any") and isinstance(value, (list, tuple)):
+                    model._autorepair_check_domain_access(value)

@@ -3,14 +3,13 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import ValidationError
 
 from ..tools import InvalidInput, check_resident_id, mask_phone, normalize_phone
 from ..tools.value_class import Thresholds, classify
 from .autorepair_customer_data_mixin import duplicate_error
+from .base import CONTACT_MASKED
 
-CONTACT_MASKED = "!autorepair_crm.group_contact_masked"
-CONTACT_FIELDS = ("phone", "mobile", "phone_sanitized")
 # Odoo's invoicing groups: the partner's invoice fields (account) read journal
 # entries, which no after-sales role below the advisor may read
 INVOICING = "account.group_account_invoice,account.group_account_readonly"
@@ -23,6 +22,8 @@ class ResPartner(models.Model):
         "name", "phone", "mobile", "phone_sanitized", "email", "email_normalized", "street", "street2",
         "zip", "city", "resident_id_number", "birthday", "image_1920", "comment",
     )
+    # the internal notes: a second number is often written there
+    _autorepair_masked_text_fields = ("comment",)
 
     # Contact data: stored in E.164 for customers, trigram-indexed for fragment
     # search, unreadable for workshop staff who get the masked twin instead.
@@ -32,8 +33,10 @@ class ResPartner(models.Model):
     # computed as the superuser from the raw numbers it hides: as the reader, a
     # workshop user would be refused the very fields it is the masked twin of
     phone_masked = fields.Char(string="Phone (masked)", compute="_compute_phone_masked", compute_sudo=True)
+    # searching a number is reading it a digit at a time: for those who read it
     phone_search = fields.Char(
-        string="Phone Fragment", compute="_compute_phone_search", search="_search_phone_search"
+        string="Phone Fragment", compute="_compute_phone_search", search="_search_phone_search",
+        groups=CONTACT_MASKED,
     )
 
     is_autorepair_customer = fields.Boolean(
@@ -113,17 +116,6 @@ class ResPartner(models.Model):
     journal_item_count = fields.Integer(groups=INVOICING)
     supplier_invoice_count = fields.Integer(groups=INVOICING)
     days_sales_outstanding = fields.Float(groups=INVOICING)
-
-    @api.model
-    def check_field_access_rights(self, operation, field_names):
-        # Odoo's generic refusal cannot describe a negated group (it looks the
-        # "!group" up as an xml id); say plainly why the number is hidden.
-        if field_names and not self.env.su and self.env.user.has_group("autorepair_crm.group_contact_masked"):
-            if any(fname in CONTACT_FIELDS for fname in field_names):
-                raise AccessError(self.env._(
-                    "Workshop staff see customers' phone numbers masked; ask a service advisor for the number."
-                ))
-        return super().check_field_access_rights(operation, field_names)
 
     # ------------------------------------------------------------------ computes
 

@@ -14,7 +14,7 @@ from .odometer import (
     estimate_km_per_day,
     project_date_for_km,
 )
-from .phone import mask_phone, normalize_phone
+from .phone import mask_phone, mask_phones_in_text, normalize_phone
 from .plate import (
     DEFAULT_NEV_LETTERS,
     DEFAULT_PROVINCES,
@@ -44,6 +44,7 @@ __all__ = [
     "classify",
     "estimate_km_per_day",
     "mask_phone",
+    "mask_phones_in_text",
     "normalize_phone",
     "normalize_plate",
     "normalize_resident_id",

@@ -90,3 +90,33 @@ def mask_phone(e164):
     ):
         return f"{national[:3]}****{national[-4:]}"
     return f"+{number.country_code} ****{national[-4:]}"
+
+
+# Phone numbers as people write them in free text (message bodies, notes):
+# mainland mobiles with an optional +86 and spaces or hyphens (138 0013 8000),
+# landlines with their area code (028-8888 8888) and international numbers
+# written from their +. Dates, amounts, VINs and order numbers do not match.
+PHONE_IN_TEXT = re.compile(
+    r"(?<![A-Za-z0-9+])(?:"
+    r"(?:\+|00)?(?:86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"
+    r"|0\d{2,3}[\s-]?\d{3,4}[\s-]?\d{4}"
+    r"|\+\d(?:[\s-]?\d){6,14}"
+    r")(?!\d)"
+)
+
+
+def mask_phones_in_text(text):
+    """``text`` with every phone number in it masked as :func:`mask_phone`
+    masks a stored one (138****8000, ****8888); other digits are kept."""
+    if not text:
+        return text
+
+    def mask(match):
+        digits = "".join(ch for ch in match.group(0) if ch.isdigit())
+        mobile = MAINLAND_MOBILE.search(digits)
+        if mobile and mobile.end() == len(digits):
+            national = mobile.group(0)
+            return f"{national[:3]}****{national[-4:]}"
+        return "****" + digits[-4:]
+
+    return PHONE_IN_TEXT.sub(mask, text)

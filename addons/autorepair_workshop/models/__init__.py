@@ -1,4 +1,6 @@
 from . import res_users
+from . import res_partner
+from . import mail_notification
 from . import res_company
 from . import res_config_settings
 from . import autorepair_bay

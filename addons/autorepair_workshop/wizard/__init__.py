@@ -1,2 +1,3 @@
 from . import autorepair_quote_decision_wizard
 from . import autorepair_walkaround_sign_wizard
+from . import sms_resend
