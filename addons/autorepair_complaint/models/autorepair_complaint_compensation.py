@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_amount
 
 # what a proposal may still change; afterwards only the steps write (state, approval, result)
 PROPOSAL_FIELDS = {"compensation_type", "description", "amount", "complaint_id"}
@@ -94,9 +95,20 @@ class AutorepairComplaintCompensation(models.Model):
             manager = self.env["autorepair.complaint"]._escalation_targets(compensation.company_id)["1"]
             compensation.complaint_id.sudo().activity_schedule(
                 "mail.mail_activity_data_todo", user_id=(manager or self.env.user).id,
-                summary=self.env._("Approve compensation: %(what)s (%(amount)s)",
-                                   what=compensation.description, amount=compensation.amount))
+                summary=compensation._approval_summary())
         return True
+
+    def _approval_summary(self):
+        self.ensure_one()
+        return self.env._("Approve compensation: %(what)s (%(amount)s)", what=self.description,
+                          amount=format_amount(self.env, self.amount, self.currency_id))
+
+    def _close_approval_activities(self):
+        """The manager's to-do asking for the decision is done once decided."""
+        for compensation in self:
+            summary = compensation._approval_summary()
+            compensation.complaint_id.sudo().activity_ids.filtered(
+                lambda activity: activity.summary == summary).action_feedback()
 
     def action_approve(self):
         """A service manager approves; when he holds invoicing rights the
@@ -111,10 +123,11 @@ class AutorepairComplaintCompensation(models.Model):
                     "You proposed %(what)s: another service manager approves it.", what=compensation.description))
         self.sudo().write({"state": "approved", "approved_by_id": self.env.uid,
                            "approved_date": fields.Datetime.now()})
+        self._close_approval_activities()
         for compensation in self:
             compensation.complaint_id.message_post(body=self.env._(
                 "Compensation approved: %(what)s (%(amount)s)", what=compensation.description,
-                amount=compensation.amount))
+                amount=format_amount(self.env, compensation.amount, compensation.currency_id)))
         if self.env.user.has_group("account.group_account_invoice"):
             self._apply()
         return True
@@ -126,6 +139,7 @@ class AutorepairComplaintCompensation(models.Model):
             raise UserError(self.env._("Only a compensation waiting for approval can be refused."))
         self.sudo().write({"state": "refused", "approved_by_id": self.env.uid,
                            "approved_date": fields.Datetime.now()})
+        self._close_approval_activities()
         return True
 
     def action_apply(self):

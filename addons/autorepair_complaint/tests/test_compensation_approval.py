@@ -85,6 +85,7 @@ class TestCompensationApproval(CompensationCase):
         self.assertFalse(self._refunds())
 
         compensation.with_user(self.user_manager).action_approve()
+        self.assertNotIn(self.user_manager, self.complaint.activity_ids.user_id, "his to-do is done")
         self.assertEqual(compensation.approved_by_id, self.user_manager)
         self.assertTrue(compensation.approved_date)
         self.assertEqual(compensation.state, "done", "the manager holds invoicing rights: the money moves at once")
