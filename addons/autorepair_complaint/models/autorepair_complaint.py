@@ -242,8 +242,8 @@ class AutorepairComplaint(models.Model):
             if not complaint.action_ids.filtered(lambda a: a.action_type == "corrective"):
                 raise UserError(self.env._("Record at least one corrective action for %(complaint)s.",
                                            complaint=complaint.name))
-            if complaint.compensation_ids.filtered(lambda c: c.state == "draft"):
-                raise UserError(self.env._("Apply or remove the draft compensation of %(complaint)s first.",
+            if complaint.compensation_ids.filtered(lambda c: c.state in ("draft", "to_approve", "approved")):
+                raise UserError(self.env._("Apply or remove the pending compensation of %(complaint)s first.",
                                            complaint=complaint.name))
         self.write({"stage_id": self._stage("is_waiting_confirmation").id, "resolved_date": fields.Datetime.now()})
 

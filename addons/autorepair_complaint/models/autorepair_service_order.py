@@ -26,6 +26,13 @@ class AutorepairServiceOrder(models.Model):
         for order in self:
             order.complaint_needed = any(not complaint.is_closed for complaint in order.complaint_ids)
 
+    def _goodwill_allowance(self):
+        """A free-work order given as compensation may carry the value a
+        service manager approved for it."""
+        approved = sum(self.sudo().compensation_ids.filtered(
+            lambda c: c.compensation_type == "free_work" and c.state == "done" and c.approved_by_id).mapped("amount"))
+        return super()._goodwill_allowance() + approved
+
     def action_view_complaints(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("autorepair_complaint.autorepair_complaint_action")

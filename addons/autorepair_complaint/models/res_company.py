@@ -12,6 +12,8 @@ SETTINGS = {
     "general_manager_id": False,
     "second_escalation_hours": 4.0,
     "closure_days": 14,
+    # per company: a compensation above this amount waits for a service manager's approval
+    "compensation_approval_amount": 500.0,
 }
 
 
@@ -36,14 +38,21 @@ class ResCompany(models.Model):
         string="Second Escalation After (working hours)", default=SETTINGS["second_escalation_hours"])
     autorepair_complaint_closure_days = fields.Integer(
         string="Closure Window (days)", default=SETTINGS["closure_days"])
+    autorepair_complaint_compensation_approval_amount = fields.Float(
+        string="Compensation Approval Above", default=SETTINGS["compensation_approval_amount"],
+        help="A compensation (credit note or free work) worth more than this waits for a service manager's "
+        "approval; at or below it, the proposer applies it on his own right.",
+    )
 
     @api.constrains("autorepair_complaint_response_hours", "autorepair_complaint_second_escalation_hours",
-                    "autorepair_complaint_closure_days")
+                    "autorepair_complaint_closure_days", "autorepair_complaint_compensation_approval_amount")
     def _check_autorepair_complaint(self):
         for company in self:
             if min(company.autorepair_complaint_response_hours, company.autorepair_complaint_second_escalation_hours,
                    company.autorepair_complaint_closure_days) <= 0:
                 raise ValidationError(self.env._("Complaint deadlines must be positive."))
+            if company.autorepair_complaint_compensation_approval_amount < 0:
+                raise ValidationError(self.env._("The compensation approval amount cannot be negative."))
 
     def _autorepair_complaint_setting(self, key):
         """A complaint setting (see ``SETTINGS``) of this company, or of the

@@ -19,3 +19,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_complaint_second_escalation_hours", readonly=False)
     autorepair_complaint_closure_days = fields.Integer(
         related="company_id.autorepair_complaint_closure_days", readonly=False)
+    autorepair_complaint_compensation_approval_amount = fields.Float(
+        related="company_id.autorepair_complaint_compensation_approval_amount", readonly=False)

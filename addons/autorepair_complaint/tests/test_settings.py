@@ -46,6 +46,7 @@ class TestComplaintSettings(CompanySettingsMixin, ComplaintCase):
         self.assert_saved_per_company(
             autorepair_complaint_response_hours=3, autorepair_complaint_second_escalation_hours=8,
             autorepair_complaint_closure_days=10, autorepair_complaint_general_manager_id=self.user_manager,
+            autorepair_complaint_compensation_approval_amount=1000,
         )
 
     def test_refused(self):
@@ -53,6 +54,7 @@ class TestComplaintSettings(CompanySettingsMixin, ComplaintCase):
             {"autorepair_complaint_response_hours": 0},
             {"autorepair_complaint_second_escalation_hours": -1},
             {"autorepair_complaint_closure_days": 0},
+            {"autorepair_complaint_compensation_approval_amount": -1},
         )
 
     def test_each_company_its_deadline_and_manager(self):

@@ -60,7 +60,9 @@ class AutorepairPrivacyLog(models.Model):
         })
 
     def write(self, vals):
-        raise UserError(self.env._("The personal data processing log cannot be changed."))
+        if vals:
+            raise UserError(self.env._("The personal data processing log cannot be changed."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

@@ -165,7 +165,7 @@ class ResPartner(models.Model):
 
     def _loyalty_balances(self):
         groups = self.env["autorepair.loyalty.move"].sudo()._read_group(
-            [("partner_id", "in", self.ids)], ["partner_id"], ["points:sum"]
+            [("partner_id", "in", self.ids), ("state", "=", "approved")], ["partner_id"], ["points:sum"]
         )
         return {partner.id: points for partner, points in groups}
 
@@ -290,6 +290,16 @@ class ResPartner(models.Model):
         action["domain"] = [("owner_id", "=", self.id)]
         action["context"] = {"default_owner_id": self.id}
         return action
+
+    def action_loyalty_redeem(self, points, description):
+        """Redeem a customer's points (a voucher, a service): the only way
+        points leave a balance, refused when the balance is short."""
+        self.ensure_one()
+        if not self.env.user.has_group("autorepair_crm.group_user"):
+            raise AccessError(self.env._("Only after-sales staff may redeem a customer's points."))
+        self.check_access("read")
+        self.env["autorepair.loyalty.move"]._redeem(self, points, description)
+        return True
 
     # ------------------------------------------------------------ value classes
 

@@ -11,3 +11,4 @@ from . import test_settings
 from . import test_privacy_log
 from . import test_attack_masking
 from . import test_masking
+from . import test_attack_loyalty

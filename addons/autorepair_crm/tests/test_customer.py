@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import RedirectWarning, ValidationError
+from odoo.exceptions import AccessError, RedirectWarning, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import AutorepairCrmCase, make_vin
@@ -87,8 +87,8 @@ class TestCustomer(AutorepairCrmCase):
         car1 = self._vehicle("川A11111", make_vin("LFV2A2BHRC000001"), owner=old)
         car2 = self._vehicle("川A22222", make_vin("LFV2A2BHRC000002"), owner=new)
         self.env["autorepair.loyalty.move"].create([
-            {"partner_id": old.id, "points": 300, "description": "首保"},
-            {"partner_id": new.id, "points": 200, "description": "定保"},
+            {"partner_id": old.id, "move_type": "earn", "points": 300, "description": "首保", "state": "approved"},
+            {"partner_id": new.id, "move_type": "earn", "points": 200, "description": "定保", "state": "approved"},
         ])
         old.message_post(body="客户反映空调异响")
         wizard = self.env["base.partner.merge.automatic.wizard"].with_user(self.user_manager).create({
@@ -102,23 +102,61 @@ class TestCustomer(AutorepairCrmCase):
         self.assertEqual(car1.ownership_ids.partner_id, new, "ownership history follows the merge")
         self.assertTrue(new.message_ids.filtered(lambda m: "空调异响" in (m.body or "")))
 
+    def _balance(self, customer):
+        customer.invalidate_recordset(["loyalty_points"])
+        return customer.loyalty_points
+
     def test_loyalty_ledger(self):
+        """Points are redeemed through the customer's step, which checks the
+        balance; staff propose adjustments, a service manager approves them."""
         customer = self._customer()
-        Move = self.env["autorepair.loyalty.move"].with_user(self.user_advisor)
-        Move.create({"partner_id": customer.id, "points": 500, "description": "定保消费"})
-        Move.create({"partner_id": customer.id, "move_type": "redeem", "points": -200, "description": "保养券"})
-        self.assertEqual(customer.loyalty_points, 300)
+        Move = self.env["autorepair.loyalty.move"]
+        # earned by the suite's own step when an invoice is paid (see the workshop's tests)
+        Move.create({"partner_id": customer.id, "move_type": "earn", "points": 500, "description": "定保消费",
+                     "state": "approved"})
+        customer.with_user(self.user_advisor).action_loyalty_redeem(200, "保养券")
+        redeem = customer.loyalty_move_ids.filtered(lambda move: move.move_type == "redeem")
+        self.assertEqual((redeem.points, redeem.state, redeem.user_id), (-200, "approved", self.user_advisor))
+        self.assertEqual(self._balance(customer), 300)
         with self.assertRaises(ValidationError):
-            Move.create({"partner_id": customer.id, "move_type": "redeem", "points": -400, "description": "超额兑换"})
+            customer.with_user(self.user_sales).action_loyalty_redeem(400, "超额兑换")
+        for points in (0, -5, 1.5):
+            with self.assertRaises(UserError):
+                customer.with_user(self.user_sales).action_loyalty_redeem(points, "错误")
         with self.assertRaises(ValidationError):
             Move.create({"partner_id": customer.id, "move_type": "earn", "points": -5, "description": "错误"})
+        self.assertEqual(self._balance(customer), 300)
+
+        # a sales consultant proposes an adjustment: it counts once a manager approves it
+        adjust = Move.with_user(self.user_sales).create({"partner_id": customer.id, "points": 50,
+                                                         "description": "补偿"})
+        self.assertEqual((adjust.move_type, adjust.state, adjust.user_id), ("adjust", "draft", self.user_sales))
+        self.assertEqual(self._balance(customer), 300, "a proposal does not count")
+        with self.assertRaises(AccessError):
+            adjust.with_user(self.user_sales).action_approve()
+        adjust.with_user(self.user_manager).action_approve()
+        self.assertEqual((adjust.state, adjust.approved_by_id), ("approved", self.user_manager))
+        self.assertTrue(adjust.approved_date)
+        self.assertEqual(self._balance(customer), 350)
+        with self.assertRaises(UserError):
+            adjust.with_user(self.user_manager).action_approve()
+
+        # a manager's own proposal is decided by another manager
+        own = Move.with_user(self.user_manager).create({"partner_id": customer.id, "points": 20,
+                                                        "description": "活动赠送"})
+        with self.assertRaises(AccessError):
+            own.with_user(self.user_manager).action_approve()
+        own.with_user(self.user_general_manager).action_refuse()
+        self.assertEqual((own.state, own.approved_by_id), ("refused", self.user_general_manager))
+        self.assertEqual(self._balance(customer), 350)
+
+        # an approved adjustment cannot take the balance below zero
+        wrong = Move.with_user(self.user_sales).create({"partner_id": customer.id, "points": -1000,
+                                                        "description": "更正"})
         with self.assertRaises(ValidationError):
-            Move.create({"partner_id": customer.id, "move_type": "adjust", "points": 50, "description": "补偿"})
-        self.env["autorepair.loyalty.move"].with_user(self.user_manager).create(
-            {"partner_id": customer.id, "move_type": "adjust", "points": 50, "description": "补偿"}
-        )
-        customer.invalidate_recordset(["loyalty_points"])
-        self.assertEqual(customer.loyalty_points, 350)
+            wrong.with_user(self.user_manager).action_approve()
+        self.assertEqual(wrong.state, "draft")
+        self.assertEqual(self._balance(customer), 350)
 
     def test_consent_and_opt_out(self):
         customer = self._customer(marketing_consent=True, marketing_consent_date="2026-01-05",

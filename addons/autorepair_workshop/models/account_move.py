@@ -16,6 +16,16 @@ class AccountMove(models.Model):
             self.filtered(lambda move: move.autorepair_service_order_id and move.move_type == "out_invoice"))
         return res
 
+    def _post(self, soft=True):
+        """A credit note of a service-order invoice takes back the points that
+        invoice earned, in proportion to what it refunds (once per credit note)."""
+        posted = super()._post(soft=soft)
+        refunds = posted.filtered(lambda move: move.move_type == "out_refund"
+                                  and move.reversed_entry_id.autorepair_service_order_id)
+        if refunds:
+            self.env["autorepair.loyalty.move"].sudo()._take_back_for_refunds(refunds)
+        return posted
+
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"

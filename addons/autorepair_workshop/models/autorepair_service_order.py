@@ -656,6 +656,32 @@ class AutorepairServiceOrder(models.Model):
             return maker
         return line.order_id.partner_id
 
+    def _goodwill_value(self):
+        """What the goodwill (free) lines of the order are worth, tax
+        included: what the dealer gives away."""
+        self.ensure_one()
+        return sum(
+            line.tax_ids.compute_all(line.price_unit, line.currency_id, line.quantity,
+                                     product=line.product_id, partner=self.partner_id)["total_included"]
+            for line in self.line_ids if line.bill_to == "goodwill" and line.decision not in ("declined", "deferred"))
+
+    def _goodwill_allowance(self):
+        """Up to what an advisor may grant goodwill on the order on his own right."""
+        self.ensure_one()
+        return self.company_id._autorepair_workshop_setting("goodwill_approval_amount")
+
+    def _check_goodwill_allowance(self):
+        """Goodwill is money the dealer gives: above the allowance of Settings,
+        only a service manager grants it."""
+        if self.env.su or self.env.user.has_group("autorepair_crm.group_manager"):
+            return
+        for order in self:
+            allowance = order._goodwill_allowance()
+            if order.currency_id.compare_amounts(order._goodwill_value(), allowance) > 0:
+                raise AccessError(self.env._(
+                    "Goodwill on %(order)s would exceed %(limit)s: a service manager grants goodwill above it.",
+                    order=order.name, limit=allowance))
+
     def _check_invoiceable(self):
         for order in self:
             if order.state != "delivered":

@@ -220,6 +220,7 @@ class AutorepairServiceOrderLine(models.Model):
         if quotes.filtered(lambda quote: quote.state != "draft"):
             raise UserError(self.env._("A quote the customer has seen takes no new line: add it to the next quote."))
         lines = super().create(vals_list)
+        lines.filtered(lambda line: line.bill_to == "goodwill").order_id._check_goodwill_allowance()
         for order in lines.order_id:
             if order.state in (*DELIVERED_STATES, "cancel"):
                 raise UserError(self.env._("%(order)s is closed: no line can be added.", order=order.name))
@@ -235,7 +236,10 @@ class AutorepairServiceOrderLine(models.Model):
                 raise UserError(self.env._(
                     "%(lines)s was already quoted or decided: add a new line for further work instead of changing it.",
                     lines=", ".join(frozen.mapped("name"))))
-        return super().write(vals)
+        result = super().write(vals)
+        if {"bill_to", "price_unit", "quantity", "tax_ids"} & vals.keys():
+            self.filtered(lambda line: line.bill_to == "goodwill").order_id._check_goodwill_allowance()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_quoted(self):

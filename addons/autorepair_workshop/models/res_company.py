@@ -13,6 +13,8 @@ SETTINGS = {
     "csi_weight_quality": 1.0,
     "csi_weight_transparency": 1.0,
     "csi_low_score": 2,
+    # goodwill (free) lines of one order worth more than this are granted by a service manager only
+    "goodwill_approval_amount": 500.0,
     # system parameters: how many orders are settled in the request, and per background chunk
     "settlement_inline_limit": 50,
     "settlement_batch_size": 100,
@@ -41,7 +43,14 @@ class ResCompany(models.Model):
         help="A follow-up with any answer at or below this score marks the order for a complaint.",
     )
 
+    autorepair_workshop_goodwill_approval_amount = fields.Float(
+        string="Goodwill Approval Above", default=SETTINGS["goodwill_approval_amount"],
+        help="Goodwill (free) lines of one order worth more than this in total are granted by a service manager; "
+        "an advisor grants up to it on his own right.",
+    )
+
     @api.constrains(
+        "autorepair_workshop_goodwill_approval_amount",
         "autorepair_workshop_csi_weight_attitude", "autorepair_workshop_csi_weight_quality",
         "autorepair_workshop_csi_weight_transparency", "autorepair_workshop_csi_low_score",
         "autorepair_workshop_followup_delay_hours", "autorepair_workshop_labour_rate",
@@ -56,6 +65,7 @@ class ResCompany(models.Model):
             if not 1 <= company.autorepair_workshop_csi_low_score <= 5:
                 raise ValidationError(self.env._("The low score threshold is a score from 1 to 5."))
             if (company.autorepair_workshop_followup_delay_hours < 0 or company.autorepair_workshop_labour_rate < 0
+                    or company.autorepair_workshop_goodwill_approval_amount < 0
                     or company.autorepair_workshop_appointment_default_hours <= 0):
                 raise ValidationError(self.env._("Service settings cannot be negative."))
 
