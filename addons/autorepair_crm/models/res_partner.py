@@ -23,6 +23,7 @@ class ResPartner(models.Model):
         "name", "phone", "mobile", "phone_sanitized", "email", "email_normalized", "street", "street2",
         "zip", "city", "resident_id_number", "birthday", "image_1920", "comment",
     )
+    _autorepair_unexportable_fields = ("resident_id_number",)
 
     # Contact data: stored in E.164 for customers, trigram-indexed for fragment
     # search, unreadable for workshop staff who get the masked twin instead.
@@ -226,6 +227,10 @@ class ResPartner(models.Model):
                     raise self._in_row(error, rows[partner.id], len(self))
 
     def _duplicate_phone_error(self, partner, holder, phone, rows):
+        if not holder.with_env(self.env).has_access("read"):
+            # on file in a company this user does not work in: say no more than that
+            return ValidationError(self.env._(
+                "This phone number is already on file in another company of the group."))
         if holder.id in rows:
             return ValidationError(self.env._(
                 "%(name)s has the phone number %(phone)s, and so has %(other)s on row %(row)s: "
@@ -243,11 +248,16 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for index, vals in enumerate(vals_list):
-            if vals.get("is_autorepair_customer") and not vals.get("company_id") and not vals.get("parent_id"):
+            # the flag may come as a default of the context: a customer quick-created
+            # from a many2one (name_create) of the vehicle, order or complaint form
+            is_customer = vals.get(
+                "is_autorepair_customer", self.env.context.get("default_is_autorepair_customer"))
+            if is_customer and not vals.get("company_id") and not vals.get("parent_id") \
+                    and not self.env.context.get("default_company_id"):
                 # customers belong to the dealer that serves them (company isolation)
                 vals["company_id"] = self.env.company.id
             try:
-                self._autorepair_normalise_vals(vals, vals.get("is_autorepair_customer"))
+                self._autorepair_normalise_vals(vals, is_customer)
             except ValidationError as exc:
                 raise self._in_row(exc, index, len(vals_list)) from None
         return super().create(vals_list)

@@ -9,3 +9,6 @@ from . import test_i18n
 from . import test_rpc_clients
 from . import test_settings
 from . import test_privacy_log
+from . import test_export_privacy
+from . import test_attack_export
+from . import test_attack_company
