@@ -43,6 +43,8 @@ class AutorepairComplaint(models.Model):
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    # the customer's own words (his contact data are the partner's)
+    _autorepair_personal_fields = ("description",)
 
     name = fields.Char(string="Number", required=True, copy=False, readonly=True,
                        default=lambda self: self.env._("New"), index="trigram")

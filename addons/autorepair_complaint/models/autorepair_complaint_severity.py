@@ -11,6 +11,8 @@ class AutorepairComplaintSeverity(models.Model):
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company", index=True, ondelete="cascade", help="Empty: shared by every company of the group.")
     resolution_hours = fields.Float(
         string="Resolution Target (working hours)", required=True, default=16.0,
         help="Counted in the shop's working hours from the moment the complaint is recorded.",

@@ -11,6 +11,8 @@ class AutorepairComplaintStage(models.Model):
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company", index=True, ondelete="cascade", help="Empty: shared by every company of the group.")
     is_responded = fields.Boolean(
         string="Customer Contacted", help="Reaching this stage counts as the first response to the customer."
     )

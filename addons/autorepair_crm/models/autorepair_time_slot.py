@@ -15,6 +15,8 @@ class AutorepairTimeSlot(models.Model):
     hour_from = fields.Float(string="Start Time", required=True)
     hour_to = fields.Float(string="End Time", required=True)
     active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, ondelete="cascade", help="Empty: shared by every company of the group.")
 
     @api.constrains("hour_from", "hour_to")
     def _check_hours(self):

@@ -229,12 +229,19 @@ class FleetVehicle(models.Model):
                 [(fname, "=", value), ("company_id", "in", company_ids), ("id", "not in", self.ids)],
                 limit=1,
             )
+            if duplicate and not duplicate.with_env(self.env).has_access("read"):
+                # on file in a company this user does not work in: say no more than that
+                raise ValidationError(self._identity_message(fname, "elsewhere", value))
             if duplicate:
                 raise duplicate_error(
                     self._identity_message(fname, "on_file", value, vehicle=duplicate.display_name), duplicate)
 
     def _identity_message(self, fname, case, value, row=0, count=0, vehicle=""):
         _ = self.env._
+        if case == "elsewhere":
+            if fname == "vin_sn":
+                return _("This VIN is already on file in another company of the group.")
+            return _("This plate is already on file in another company of the group.")
         if fname == "vin_sn":
             if case == "on_file":
                 return _("The VIN %(vin)s is already on file: %(vehicle)s. Open that vehicle "
@@ -273,7 +280,13 @@ class FleetVehicle(models.Model):
             }
             for vehicle in self.filtered("owner_id")
         ])
-        self.owner_id.filtered(lambda p: not p.is_autorepair_customer).sudo().is_autorepair_customer = True
+        for vehicle in self.filtered(lambda v: v.owner_id and not v.owner_id.is_autorepair_customer):
+            owner = vehicle.owner_id.sudo()
+            vals = {"is_autorepair_customer": True}
+            if not owner.company_id and not owner.parent_id and not owner.user_ids:
+                # a customer belongs to the dealer that serves him (company isolation)
+                vals["company_id"] = vehicle.company_id.id or self.env.company.id
+            owner.write(vals)
 
     # ------------------------------------------------------------------- crons
 

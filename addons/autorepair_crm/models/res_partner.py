@@ -3,7 +3,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..tools import InvalidInput, check_resident_id, mask_phone, normalize_phone
 from ..tools.value_class import Thresholds, classify
@@ -24,6 +24,8 @@ class ResPartner(models.Model):
     )
     # the internal notes: a second number is often written there
     _autorepair_masked_text_fields = ("comment",)
+
+    _autorepair_unexportable_fields = ("resident_id_number",)
 
     # Contact data: stored in E.164 for customers, trigram-indexed for fragment
     # search, unreadable for workshop staff who get the masked twin instead.
@@ -218,6 +220,10 @@ class ResPartner(models.Model):
                     raise self._in_row(error, rows[partner.id], len(self))
 
     def _duplicate_phone_error(self, partner, holder, phone, rows):
+        if not holder.with_env(self.env).has_access("read"):
+            # on file in a company this user does not work in: say no more than that
+            return ValidationError(self.env._(
+                "This phone number is already on file in another company of the group."))
         if holder.id in rows:
             return ValidationError(self.env._(
                 "%(name)s has the phone number %(phone)s, and so has %(other)s on row %(row)s: "
@@ -235,11 +241,16 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for index, vals in enumerate(vals_list):
-            if vals.get("is_autorepair_customer") and not vals.get("company_id") and not vals.get("parent_id"):
+            # the flag may come as a default of the context: a customer quick-created
+            # from a many2one (name_create) of the vehicle, order or complaint form
+            is_customer = vals.get(
+                "is_autorepair_customer", self.env.context.get("default_is_autorepair_customer"))
+            if is_customer and not vals.get("company_id") and not vals.get("parent_id") \
+                    and not self.env.context.get("default_company_id"):
                 # customers belong to the dealer that serves them (company isolation)
                 vals["company_id"] = self.env.company.id
             try:
-                self._autorepair_normalise_vals(vals, vals.get("is_autorepair_customer"))
+                self._autorepair_normalise_vals(vals, is_customer)
             except ValidationError as exc:
                 raise self._in_row(exc, index, len(vals_list)) from None
         return super().create(vals_list)

@@ -12,3 +12,6 @@ from . import test_privacy_log
 from . import test_attack_masking
 from . import test_masking
 from . import test_attack_loyalty
+from . import test_export_privacy
+from . import test_attack_export
+from . import test_attack_company

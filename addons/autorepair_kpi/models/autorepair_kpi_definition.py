@@ -35,6 +35,8 @@ class AutorepairKpiDefinition(models.Model):
     name = fields.Char(required=True, translate=True)
     description = fields.Text(translate=True, help="How the figure is counted.")
     active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, ondelete="cascade", help="Empty: shared by every company of the group.")
     unit = fields.Selection([("percent", "%"), ("score", "Score")], required=True, default="percent")
     group_ids = fields.Many2many(
         "res.groups", string="Roles", help="The roles this figure rates; its rules apply to them.")

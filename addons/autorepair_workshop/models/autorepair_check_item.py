@@ -14,3 +14,5 @@ class AutorepairCheckItem(models.Model):
     check_type = fields.Selection(CHECK_TYPES, required=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, ondelete="cascade", help="Empty: shared by every company of the group.")

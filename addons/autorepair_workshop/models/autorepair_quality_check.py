@@ -22,6 +22,7 @@ class AutorepairQualityCheck(models.Model):
     _order = "order_id, id"
 
     order_id = fields.Many2one("autorepair.service.order", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     check_type = fields.Selection(CHECK_TYPES, required=True)
     user_id = fields.Many2one("res.users", string="Checked By", required=True, default=lambda self: self.env.user,
                               ondelete="restrict", readonly=True)
@@ -112,6 +113,7 @@ class AutorepairQualityCheckLine(models.Model):
     _description = "Quality Checklist Result"
 
     check_id = fields.Many2one("autorepair.quality.check", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="check_id.company_id", store=True, index=True)
     item_id = fields.Many2one("autorepair.check.item", string="Point", required=True, ondelete="restrict")
     ok = fields.Boolean(string="OK", default=True)
     note = fields.Char()

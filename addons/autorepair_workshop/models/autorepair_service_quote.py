@@ -21,6 +21,8 @@ class AutorepairServiceQuote(models.Model):
         "entered_by_id", "approved_amount",
     })
     _workflow_initial = {"state": "draft"}
+    # the customer's signature and name as he signed
+    _autorepair_personal_fields = ("signature", "signed_by")
 
     order_id = fields.Many2one("autorepair.service.order", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="order_id.company_id", store=True)

@@ -14,3 +14,5 @@ class AutorepairSkill(models.Model):
         "res.users", "autorepair_skill_res_users_rel", "skill_id", "user_id", string="Technicians"
     )
     active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, ondelete="cascade", help="Empty: shared by every company of the group.")

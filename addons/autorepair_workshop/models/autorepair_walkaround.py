@@ -15,6 +15,8 @@ class AutorepairWalkaroundItem(models.Model):
     area = fields.Selection(AREAS, required=True, default="body")
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, ondelete="cascade", help="Empty: shared by every company of the group.")
 
 
 class AutorepairWalkaroundLine(models.Model):
@@ -23,6 +25,7 @@ class AutorepairWalkaroundLine(models.Model):
     _order = "order_id, sequence, id"
 
     order_id = fields.Many2one("autorepair.service.order", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     item_id = fields.Many2one("autorepair.walkaround.item", string="Point", required=True, ondelete="restrict")
     area = fields.Selection(related="item_id.area")
     sequence = fields.Integer(related="item_id.sequence", store=True)
@@ -38,8 +41,11 @@ class AutorepairDamage(models.Model):
     _name = "autorepair.damage"
     _description = "Damage Point"
     _order = "order_id, id"
+    # photographed with the customer present: the car, its plate, at times the people
+    _autorepair_personal_fields = ("photo",)
 
     order_id = fields.Many2one("autorepair.service.order", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     location = fields.Char(required=True, help="e.g. left rear door")
     description = fields.Char(required=True, help="e.g. 5 cm scratch")
     photo = fields.Image(attachment=True, max_width=1920, max_height=1920)

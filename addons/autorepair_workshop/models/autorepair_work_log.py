@@ -11,6 +11,7 @@ class AutorepairWorkLog(models.Model):
 
     line_id = fields.Many2one("autorepair.service.order.line", required=True, ondelete="cascade", index=True)
     order_id = fields.Many2one(related="line_id.order_id", store=True, index=True)
+    company_id = fields.Many2one(related="line_id.company_id", store=True, index=True)
     user_id = fields.Many2one("res.users", string="Technician", required=True, default=lambda self: self.env.user,
                               ondelete="restrict", index=True)
     date_start = fields.Datetime(string="Started", required=True, default=fields.Datetime.now)
