@@ -2,3 +2,4 @@ from . import test_complaint
 from . import test_ui
 from . import test_i18n
 from . import test_settings
+from . import test_dsr

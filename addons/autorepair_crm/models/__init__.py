@@ -1,4 +1,5 @@
 from . import base
+from . import base_privacy
 from . import autorepair_customer_data_mixin
 from . import autorepair_workflow_mixin
 from . import autorepair_district
@@ -7,6 +8,7 @@ from . import autorepair_loyalty_move
 from . import autorepair_privacy_log
 from . import autorepair_vehicle_ownership
 from . import res_partner
+from . import res_partner_privacy
 from . import fleet_vehicle
 from . import fleet_vehicle_odometer
 from . import res_company
