@@ -9,7 +9,7 @@ from odoo.addons.autorepair_workshop.tests.common import SIGNATURE, ServiceOrder
 NAME = "欧阳娜娜"
 MOBILE = "13912345678"
 EMAIL = "ouyang.nana@example.com"
-STREET = "人民南路四段27号"
+STREET = "玉沙路199号附7号"
 RESIDENT_ID = "11010519491231002X"
 # every table the suite writes a customer's data to, or Odoo writes it to for the suite
 SCANNED_TABLES = (
@@ -97,6 +97,10 @@ class TestErasureEverywhere(ServiceOrderCase):
         self.env["sms.sms"].create({"number": f"+86{MOBILE}", "body": f"{NAME}您好", "partner_id": self.person.id})
         self.env["ir.attachment"].create({
             "name": f"{NAME}行驶证.jpg", "raw": b"scan", "res_model": "fleet.vehicle", "res_id": self.car.id})
+        # the invoice as sent: its chatter names the person, its file is the document kept by law
+        invoice_file = self.env["ir.attachment"].create({
+            "name": f"{invoice.name}.pdf", "raw": b"%PDF-1.4", "res_model": "account.move", "res_id": invoice.id})
+        invoice.with_env(tracked).message_post(body=f"发票已发送给{NAME} {EMAIL}", attachment_ids=invoice_file.ids)
         self.env.flush_all()
         self.env.cr.precommit.run()  # the tracking values
         return order, invoice, task, complaint
@@ -105,7 +109,7 @@ class TestErasureEverywhere(ServiceOrderCase):
         """(table, column, text) of every personal value of the person left in the scanned tables."""
         self.env.flush_all()
         found = []
-        texts = (NAME, MOBILE, EMAIL, STREET, "人民南路", RESIDENT_ID)
+        texts = (NAME, MOBILE, EMAIL, STREET, "玉沙路199号", RESIDENT_ID)
         for table in SCANNED_TABLES:
             self.env.cr.execute("""
                 SELECT column_name FROM information_schema.columns
@@ -177,6 +181,9 @@ class TestErasureEverywhere(ServiceOrderCase):
         self.assertEqual(order.requested_work, "***说空调有异响", "the work asked for stays, without the name")
         self.assertEqual(order.diagnosis, "鼓风机轴承磨损，已电话***告知")
         self.assertEqual((invoice.state, invoice.payment_state), ("posted", "paid"))
+        kept = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", invoice.id), ("name", "=", f"{invoice.name}.pdf")])
+        self.assertTrue(kept, "the invoice as issued is kept")
         self.assertEqual(order.partner_id, self.person, "the record names the pseudonymised customer")
         self.assertFalse(order.walkaround_signature)
         self.assertFalse(order.damage_ids.photo)

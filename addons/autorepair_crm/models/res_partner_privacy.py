@@ -232,6 +232,23 @@ class ResPartner(models.Model):
                 [("owner_id", "in", partners.ids)]),
         }
 
+    def _autorepair_declared_records(self, records):
+        """Complete ``records`` with the records of every other model that
+        declares personal fields and links to the person (a stored many2one
+        to res.partner): a model added later is erased without a hook."""
+        partner_ids = records["res.partner"].ids
+        for model_name in sorted(self.env.registry):
+            Model = self.env[model_name]
+            if (model_name in records or Model._abstract or Model._transient or not Model._auto
+                    or not Model._autorepair_personal_fields):
+                continue
+            links = [field.name for field in Model._fields.values()
+                     if field.type == "many2one" and field.comodel_name == "res.partner" and field.store]
+            if links:
+                domain = ["|"] * (len(links) - 1) + [(fname, "in", partner_ids) for fname in links]
+                records[model_name] = Model.with_context(active_test=False).search(domain)
+        return records
+
     def _autorepair_known_strings(self):
         """The person's identifying strings, to find them in free text that is
         kept (tracking values of other records)."""
@@ -243,8 +260,12 @@ class ResPartner(models.Model):
                     strings.add(value.strip())
             for number in (partner.phone, partner.mobile):
                 digits = "".join(ch for ch in number or "" if ch.isdigit())
+                # stored in E.164 (+86...): the national number matches it however typed
+                # written without separators (13912345678, 02887654321 contains 2887654321)
+                if digits.startswith("86") and len(digits) > 11:
+                    digits = digits[2:]
                 if len(digits) >= 7:
-                    strings.add(digits[-11:] if len(digits) > 11 else digits)
+                    strings.add(digits)
         return sorted(strings)
 
     def _autorepair_erase(self, event="erasure", reason=None):
@@ -268,9 +289,13 @@ class ResPartner(models.Model):
     def _autorepair_erase_one(self, event, reason):
         self.ensure_one()
         strings = self._autorepair_known_strings()
-        records = self._autorepair_personal_records()
-        # messages and their tracking first: the tracking values still name the person
-        self._autorepair_scrub_messages(records, strings)
+        records = self._autorepair_declared_records(self._autorepair_personal_records())
+        # messages and their tracking first: the tracking values still name the person.
+        # The invoices' chatter too (not their files: the invoice as issued is kept by law)
+        invoices = self.env["account.move"].search([
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("move_type", "in", ("out_invoice", "out_refund"))])
+        self._autorepair_scrub_messages(dict(records, **{"account.move": invoices}), strings)
         self._autorepair_delete_attachments(records)
         fields_done = set()
         total = 0
@@ -340,10 +365,11 @@ class ResPartner(models.Model):
                           subject = NULL, email_from = NULL, reply_to = NULL, record_name = NULL
                     WHERE id = ANY(%s)""", f"<p>{marker}</p>", message_ids))
             messages = self.env["mail.message"].browse(message_ids)
-            messages.attachment_ids.unlink()
+            messages.attachment_ids.filtered(lambda a: a.res_model != "account.move").unlink()
             self.env["mail.mail"].search([("mail_message_id", "in", message_ids)]).unlink()
         # open to-dos about the person (calls to make) go with his data
-        self.env["mail.activity"].search(self._autorepair_activity_domain(records)).unlink()
+        self.env["mail.activity"].search(self._autorepair_activity_domain(
+            {model: recs for model, recs in records.items() if model != "account.move"})).unlink()
         # tracking values: of a field of the person, or linking to him, on any record
         personal_field_ids = self.env["ir.model.fields"].sudo().search([
             ("model", "in", list(records)), ("name", "in", sorted({

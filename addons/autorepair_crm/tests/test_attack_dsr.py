@@ -15,7 +15,7 @@ class TestAttackDataSubjectRequests(AutorepairCrmCase, HttpCase, RpcClientMixin)
     def setUpClass(cls):
         super().setUpClass()
         cls.customer = cls._customer(
-            name="欧阳娜娜", mobile="13912345678", email="ouyang.nana@example.com", street="人民南路四段27号")
+            name="欧阳娜娜", mobile="13912345678", email="ouyang.nana@example.com", street="玉沙路199号附7号")
         cls.vehicle = cls._vehicle(owner=cls.customer)
         cls.company_2 = cls.env["res.company"].create({"name": "二店 Branch"})
         cls.user_manager_2 = new_test_user(
