@@ -2,6 +2,7 @@ import json
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from odoo.addons.autorepair_crm.tests.common import make_vin
 from odoo.addons.autorepair_workshop.tests.common import SIGNATURE, ServiceOrderCase
@@ -116,9 +117,8 @@ class TestErasureEverywhere(ServiceOrderCase):
                  WHERE table_name = %s AND data_type IN ('character varying', 'text', 'jsonb')""", [table])
             for (column,) in self.env.cr.fetchall():
                 for text in texts:
-                    self.env.cr.execute(
-                        f'SELECT count(*) FROM "{table}" WHERE "{column}"::text ILIKE %s',  # noqa: S608
-                        [f"%{text}%"])
+                    self.env.cr.execute(SQL("SELECT count(*) FROM %s WHERE %s::text ILIKE %s",
+                                            SQL.identifier(table), SQL.identifier(column), f"%{text}%"))
                     if self.env.cr.fetchone()[0]:
                         found.append((table, column, text))
         return found

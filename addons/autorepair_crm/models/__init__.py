@@ -1,5 +1,4 @@
 from . import base
-from . import base_privacy
 from . import autorepair_customer_data_mixin
 from . import autorepair_workflow_mixin
 from . import autorepair_district

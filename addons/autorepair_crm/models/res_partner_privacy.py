@@ -405,7 +405,7 @@ class ResPartner(models.Model):
 
     def _autorepair_scrub_notifications(self, partner_ids, message_ids):
         """Hook: what the sending channels of the higher addons keep (SMS numbers)."""
-        return
+        return True
 
     def _autorepair_delete_attachments(self, records):
         """Every file on the person's records (photos, signatures, documents,

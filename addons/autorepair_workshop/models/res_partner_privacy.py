@@ -60,7 +60,7 @@ class ResPartner(models.Model):
         return records
 
     def _autorepair_scrub_notifications(self, partner_ids, message_ids):
-        super()._autorepair_scrub_notifications(partner_ids, message_ids)
+        result = super()._autorepair_scrub_notifications(partner_ids, message_ids)
         # the number each SMS went to, and SMS still queued for the person
         self.env.cr.execute(SQL(
             """UPDATE mail_notification SET sms_number = NULL
@@ -69,6 +69,7 @@ class ResPartner(models.Model):
         self.env["sms.sms"].sudo().search(
             ["|", ("partner_id", "in", partner_ids), ("mail_message_id", "in", message_ids)]).unlink()
         self.env.invalidate_all()
+        return result
 
     def _autorepair_active_partner_ids(self, since):
         active = super()._autorepair_active_partner_ids(since)
