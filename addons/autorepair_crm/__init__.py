@@ -1,5 +1,6 @@
 from . import models
 from . import tools
+from . import report
 from . import wizard
 
 

@@ -25,6 +25,8 @@
         "views/fleet_vehicle_odometer_views.xml",
         "views/autorepair_config_views.xml",
         "views/res_config_settings_views.xml",
+        "views/autorepair_erasure_wizard_views.xml",
+        "report/autorepair_personal_data_report.xml",
         "views/menus.xml",
     ],
     "demo": [

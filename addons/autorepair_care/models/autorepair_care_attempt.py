@@ -22,6 +22,7 @@ class AutorepairCareAttempt(models.Model):
     the task on (attempt policy, booking, correction list)."""
 
     _name = "autorepair.care.attempt"
+    _autorepair_personal_fields = ("note", "other_shop_name", "other_shop_place")
     _description = "Care Contact Attempt"
     _order = "date desc, id desc"
     _check_company_auto = True

@@ -71,6 +71,9 @@ class AutorepairCareTask(models.Model):
     returned, or failed after the attempt policy."""
 
     _name = "autorepair.care.task"
+    # the phones shown to the agent (related), what the customer said, where he went instead
+    _autorepair_personal_fields = (
+        "partner_mobile", "partner_phone", "no_return_note", "other_shop_name", "other_shop_place")
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Care Task"
     _order = "next_call_date, due_date, id"

@@ -39,6 +39,9 @@ class AutorepairComplaint(models.Model):
     only when the customer confirms."""
 
     _name = "autorepair.complaint"
+    # the customer's own words and what was said to him; the case itself (dates, category,
+    # severity, root cause category, actions, compensation) stays for the figures
+    _autorepair_personal_fields = ("subject", "description", "response_note", "root_cause")
     _description = "Complaint"
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"

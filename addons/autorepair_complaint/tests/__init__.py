@@ -6,3 +6,4 @@ from . import test_compensation_approval
 from . import test_attack_money
 from . import test_attack_company
 from . import test_attack_export
+from . import test_dsr

@@ -10,6 +10,7 @@ from . import mail_thread_phone
 from . import mail_message
 from . import mail_thread
 from . import res_partner
+from . import res_partner_privacy
 from . import fleet_vehicle
 from . import fleet_vehicle_odometer
 from . import res_company

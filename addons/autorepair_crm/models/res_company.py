@@ -21,12 +21,15 @@ SETTINGS = {
     "km_per_day_fallback": 35.0,
     "km_per_day_min_days": 30,
     "points_per_yuan": 1.0,
+    "retention_years": 5,  # anonymise customers absent this long; 0 = never
     # system parameters: the plate character sets are national rules (GA 36), the
     # same for every company of the database, changed when the ministry issues a
     # new kind of plate, not by a dealer's manager
     "plate_provinces": DEFAULT_PROVINCES,
     "plate_nev_letters": DEFAULT_NEV_LETTERS,
     "plate_suffixes": DEFAULT_SUFFIXES,
+    # customers anonymised per call of the retention run
+    "retention_batch_size": 200,
 }
 
 
@@ -69,6 +72,10 @@ class ResCompany(models.Model):
         string="Minimum History (days)", default=SETTINGS["km_per_day_min_days"])
     autorepair_crm_points_per_yuan = fields.Float(
         string="Loyalty Points per Yuan Paid", default=SETTINGS["points_per_yuan"])
+    autorepair_crm_retention_years = fields.Integer(
+        string="Anonymise Customers Absent For (years)", default=SETTINGS["retention_years"],
+        help="Customers with no visit, order, invoice or contact for this many years are anonymised "
+        "by the nightly retention run; invoices and repair records stay. 0 keeps them for ever.")
 
     # --------------------------------------------------------------- constraints
 
@@ -76,6 +83,11 @@ class ResCompany(models.Model):
     def _check_autorepair_crm_points(self):
         if any(company.autorepair_crm_points_per_yuan < 0 for company in self):
             raise ValidationError(self.env._("Loyalty points per yuan cannot be negative."))
+
+    @api.constrains("autorepair_crm_retention_years")
+    def _check_autorepair_crm_retention(self):
+        if any(company.autorepair_crm_retention_years < 0 for company in self):
+            raise ValidationError(self.env._("The retention period cannot be negative (0 keeps customers)."))
 
     @api.constrains(
         "autorepair_crm_abc_window_months", "autorepair_crm_abc_a_visits", "autorepair_crm_abc_a_spend",

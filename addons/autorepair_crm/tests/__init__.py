@@ -15,3 +15,5 @@ from . import test_attack_loyalty
 from . import test_export_privacy
 from . import test_attack_export
 from . import test_attack_company
+from . import test_dsr
+from . import test_attack_dsr

@@ -10,6 +10,8 @@ class AutorepairFollowup(models.Model):
     the order for a complaint (RULEBOOK §3.13-14)."""
 
     _name = "autorepair.followup"
+    # what the customer said on the call
+    _autorepair_personal_fields = ("remarks",)
     _description = "Follow-up Call"
     _order = "date desc, id desc"
     _check_company_auto = True

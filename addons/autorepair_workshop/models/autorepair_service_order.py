@@ -51,6 +51,10 @@ TRANSITIONS = {
 
 class AutorepairServiceOrder(models.Model):
     _name = "autorepair.service.order"
+    # the walk-around sheet's signature and signer; the rest is the statutory repair record,
+    # kept by an erasure, with the person's name and numbers cut out of its free texts
+    _autorepair_personal_fields = ("walkaround_signature", "walkaround_signed_by")
+    _autorepair_redact_fields = ("requested_work", "diagnosis", "valuables", "delay_reason")
     _description = "Service Order"
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "autorepair.workflow.mixin"]
     _order = "id desc"

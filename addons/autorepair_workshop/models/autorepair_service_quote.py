@@ -12,6 +12,7 @@ class AutorepairServiceQuote(models.Model):
     at the desk with a signature or on the portal, and its amount is frozen."""
 
     _name = "autorepair.service.quote"
+    _autorepair_personal_fields = ("signature", "signed_by")
     _description = "Service Quote"
     _inherit = ["autorepair.workflow.mixin"]
     _order = "order_id, sequence, id"

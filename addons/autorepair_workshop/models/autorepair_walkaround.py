@@ -21,6 +21,7 @@ class AutorepairWalkaroundItem(models.Model):
 
 class AutorepairWalkaroundLine(models.Model):
     _name = "autorepair.walkaround.line"
+    _autorepair_redact_fields = ("note",)
     _description = "Walk-Around Result"
     _order = "order_id, sequence, id"
 
@@ -39,6 +40,8 @@ class AutorepairDamage(models.Model):
     """A damage point found at the walk-around, photographed with the customer present."""
 
     _name = "autorepair.damage"
+    _autorepair_personal_fields = ("photo",)
+    _autorepair_redact_fields = ("location", "description")
     _description = "Damage Point"
     _order = "order_id, id"
     # photographed with the customer present: the car, its plate, at times the people

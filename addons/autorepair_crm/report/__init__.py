@@ -1,0 +1,1 @@
+from . import autorepair_personal_data_report
