@@ -6,6 +6,8 @@ from . import autorepair_time_slot
 from . import autorepair_loyalty_move
 from . import autorepair_privacy_log
 from . import autorepair_vehicle_ownership
+from . import autorepair_consent
+from . import autorepair_sms_reply
 from . import res_partner
 from . import fleet_vehicle
 from . import fleet_vehicle_odometer

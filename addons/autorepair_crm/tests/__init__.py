@@ -9,3 +9,5 @@ from . import test_i18n
 from . import test_rpc_clients
 from . import test_settings
 from . import test_privacy_log
+from . import test_consent
+from . import test_attack_consent
