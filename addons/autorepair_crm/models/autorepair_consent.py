@@ -66,7 +66,9 @@ class AutorepairConsent(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise UserError(self.env._("A recorded consent cannot be changed: record a new decision instead."))
+        if vals:
+            raise UserError(self.env._("A recorded consent cannot be changed: record a new decision instead."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

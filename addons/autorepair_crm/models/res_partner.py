@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import InvalidInput, check_resident_id, mask_phone, normalize_phone
+from ..tools import InvalidInput, check_resident_id, mask_phone, normalize_phone, normalize_resident_id
 from ..tools.value_class import Thresholds, classify
 from .autorepair_consent import SOURCE_CHANNEL, SOURCES
 from .autorepair_customer_data_mixin import duplicate_error
@@ -239,7 +239,7 @@ class ResPartner(models.Model):
             try:
                 check_resident_id(partner.resident_id_number, today=fields.Date.context_today(partner))
             except InvalidInput as exc:
-                raise ValidationError(self.env._(exc.message)) from None
+                raise ValidationError(self._resident_id_error(exc, partner.resident_id_number)) from None
 
     @api.constrains("resident_id_number", "resident_id_consent")
     def _check_resident_id_consent(self):
@@ -411,8 +411,9 @@ class ResPartner(models.Model):
                 decisions.append(("marketing", False))
             if "service_opt_out" in vals and bool(vals["service_opt_out"]) != partner.service_opt_out:
                 decisions.append(("service", not vals["service_opt_out"]))
-            if "resident_id_consent" in vals and bool(vals["resident_id_consent"]) != partner.sudo().resident_id_consent:
-                decisions.append(("resident_id", bool(vals["resident_id_consent"])))
+            id_consent = bool(vals.get("resident_id_consent"))
+            if "resident_id_consent" in vals and id_consent != partner.sudo().resident_id_consent:
+                decisions.append(("resident_id", id_consent))
             for purpose, granted in decisions:
                 partner._record_consent(purpose, granted, source=source, date=date)
 
@@ -423,6 +424,9 @@ class ResPartner(models.Model):
         erased when its consent is withdrawn."""
         if not self:
             return
+        if purpose == "resident_id" and not granted:
+            # erased first: the ID is never on file without its consent
+            self.sudo().with_context(tracking_disable=True).write({"resident_id_number": False})
         self.env["autorepair.consent"].sudo().create([{
             "partner_id": partner.id,
             "purpose": purpose,
@@ -439,8 +443,6 @@ class ResPartner(models.Model):
         self.invalidate_recordset(list(CONSENT_INPUTS))
         if purpose == "marketing":
             self._consent_sync_blacklists(listed=not granted)
-        elif purpose == "resident_id" and not granted:
-            self.sudo().with_context(tracking_disable=True).write({"resident_id_number": False})
 
     def _consent_sync_blacklists(self, listed):
         """Put the customers' numbers and addresses on Odoo's phone and mail
@@ -502,7 +504,16 @@ class ResPartner(models.Model):
                 vals["resident_id_number"] = check_resident_id(
                     vals["resident_id_number"], today=fields.Date.context_today(self))[0]
             except InvalidInput as exc:
-                raise ValidationError(self.env._(exc.message)) from None
+                raise ValidationError(self._resident_id_error(exc, vals["resident_id_number"])) from None
+
+    def _resident_id_error(self, exc, raw):
+        """The refusal of an invalid resident ID, the number masked: Odoo's
+        server log keeps the message of every refused request."""
+        text = self.env._(exc.message)
+        number = normalize_resident_id(raw)
+        if len(number) > 4:
+            text = text.replace(number, "*" * (len(number) - 4) + number[-4:])
+        return text
 
     # ------------------------------------------------------------------- actions
 

@@ -219,3 +219,12 @@ class TestConsent(AutorepairCrmCase):
         bodies = " ".join(str(body) for body in self.customer.message_ids.mapped("body"))
         self.assertNotIn(RESIDENT_ID, bodies)
         self.assertNotIn(RESIDENT_ID, str(self.Log.search([]).read(["note", "field_names"])))
+
+    def test_refused_resident_id_masked_in_the_message(self):
+        """Odoo logs the message of every refused request: no full ID in it."""
+        customer = self.customer.with_user(self.user_manager)
+        customer.resident_id_consent = True
+        for raw in ("11010519491231002Y", "110105194912310021", "1101051949123100"):
+            with self.subTest(raw=raw), self.assertRaises(UserError) as caught:
+                customer.resident_id_number = raw
+            self.assertNotIn(raw, str(caught.exception))
