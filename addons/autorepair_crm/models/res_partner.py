@@ -425,8 +425,10 @@ class ResPartner(models.Model):
         if not self:
             return
         if purpose == "resident_id" and not granted:
-            # erased first: the ID is never on file without its consent
-            self.sudo().with_context(tracking_disable=True).write({"resident_id_number": False})
+            # erased first: the ID is never on file without its consent; the
+            # birthday taken from it stays (the customer gave it with the ID)
+            for partner in self.sudo().with_context(tracking_disable=True):
+                partner.write({"resident_id_number": False, "birthday": partner.birthday})
         self.env["autorepair.consent"].sudo().create([{
             "partner_id": partner.id,
             "purpose": purpose,
