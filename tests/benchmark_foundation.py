@@ -439,6 +439,18 @@ def insert_customers(env, customer_ids, warranty_states, ref):
         "warranty_state",
     ]
     insert_like(env.cr, "res_partner", template, source, columns)
+    # the consent on record behind each stored marketing consent (the history
+    # the partner's state is computed from)
+    env.cr.execute(SQL(
+        """INSERT INTO autorepair_consent (partner_id, company_id, purpose, granted, date, source, channel,
+                                           user_id, create_uid, create_date, write_uid, write_date)
+           SELECT id, company_id, 'marketing', TRUE, marketing_consent_date, marketing_consent_source,
+                  CASE marketing_consent_source WHEN 'form' THEN 'paper' WHEN 'desk' THEN 'in_person'
+                       ELSE marketing_consent_source END,
+                  %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+             FROM res_partner WHERE id = ANY(%(ids)s) AND marketing_consent""",
+        uid=env.uid, ids=customer_ids,
+    ))
 
 
 def unique(seen, make):

@@ -2,7 +2,7 @@
     "name": "Autorepair CRM",
     "summary": "The customer and vehicle file of Chinese 4S stores and repair shops: "
     "checks, classes, loyalty, roles, privacy",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/After-Sales",
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
@@ -19,6 +19,7 @@
         "views/autorepair_time_slot_views.xml",
         "views/autorepair_loyalty_move_views.xml",
         "views/autorepair_privacy_log_views.xml",
+        "views/autorepair_sms_reply_views.xml",
         "views/autorepair_vehicle_ownership_views.xml",
         "views/res_partner_views.xml",
         "views/fleet_vehicle_views.xml",

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.autorepair_crm.tools import with_unsubscribe_line
+
 from .autorepair_care_rule import BROADCAST_KINDS
 
 
@@ -162,7 +164,7 @@ class AutorepairCareBroadcast(models.Model):
         segment = self.env["res.partner"]._search(self._segment() + [("is_autorepair_customer", "=", True)])
         address = SQL("p.phone_sanitized IS NOT NULL") if self.channel == "sms" else SQL(
             "p.email_normalized IS NOT NULL")
-        reachable = self.env["res.partner"]._sql_care_reachable("p", self.channel, rule.consent_required)
+        reachable = self.env["res.partner"]._sql_care_reachable("p", self.channel, rule.purpose == "marketing")
         now = fields.Datetime.now()
         # the INSERT reads the customers' numbers, consents and blacklists as stored
         self.env.flush_all()
@@ -221,11 +223,14 @@ class AutorepairCareBroadcast(models.Model):
         """SMS or emails of one batch of recipients, rechecked against consent
         and the blacklists at the moment they leave."""
         self.ensure_one()
-        unreachable = recipients.partner_id._care_unreachable(self.channel, self.rule_id.consent_required)
+        marketing = self.rule_id.purpose == "marketing"
+        unreachable = recipients.partner_id._care_unreachable(self.channel, marketing)
         blocked = recipients.filtered(lambda r: r.partner_id.id in unreachable)
         to_send = recipients - blocked
         if self.channel == "sms":
             bodies = self._render_field("body", to_send.partner_id.ids)
+            if marketing:
+                bodies = {partner_id: with_unsubscribe_line(body) for partner_id, body in bodies.items()}
             self.env["sms.sms"].sudo().create([{
                 "number": r.partner_id.phone_sanitized, "partner_id": r.partner_id.id,
                 "body": bodies[r.partner_id.id], "state": "outgoing",

@@ -27,6 +27,12 @@ KINDS = [
 ]
 # sent to a segment by a broadcast, not due per vehicle or customer
 BROADCAST_KINDS = ("holiday", "weather")
+# what sells rather than reminds (RULEBOOK §2: marketing contact only with
+# consent): greetings, offers on declined work, win-back of lost and
+# about-to-be-lost customers, broadcasts. Maintenance, warranty, inspection and
+# insurance reminders are service reminders (the customer's contract and the
+# car's safety), sent unless the customer opted out of them.
+MARKETING_KINDS = ("birthday", "recommendation", "lost", "at_risk", "holiday", "weather")
 ANCHORS = [
     ("delivery_date", "Delivery Date"),
     ("next_service", "Next Service (date or km)"),
@@ -144,10 +150,18 @@ class AutorepairCareRule(models.Model):
     quiet_hour_from = fields.Float(
         string="Quiet From", default=21.0, help="No SMS or email of this rule leaves between these hours.")
     quiet_hour_to = fields.Float(string="Quiet Until", default=8.0)
+    purpose = fields.Selection(
+        [("service", "Service Reminder"), ("marketing", "Marketing")],
+        compute="_compute_purpose", store=True, index=True,
+        help="Set by the kind of care. A marketing message (SMS or email) reaches only customers who consented "
+        "to marketing, never an opted-out or blacklisted one, and its SMS ends with 回T退订; a service reminder "
+        "reaches every customer who did not opt out of service reminders. Nobody is called or messaged for a "
+        "purpose he opted out of.",
+    )
     consent_required = fields.Boolean(
-        string="Marketing Consent Required",
-        help="Marketing contacts reach only customers who consented, never those who opted out or whose "
-        "number or address is blacklisted. Service reminders go to every customer.",
+        string="Only Consenting Customers",
+        help="Plan the contacts (calls included) only for customers who consented to marketing; otherwise "
+        "every customer who did not opt out is called, and the SMS or email still needs the consent.",
     )
     need_type = fields.Selection(
         NEED_TYPES, string="Visit Booked", default="periodic_maintenance",
@@ -174,6 +188,11 @@ class AutorepairCareRule(models.Model):
     def _compute_anchor(self):
         for rule in self:
             rule.anchor = DEFAULT_ANCHOR.get(rule.kind, False)
+
+    @api.depends("kind")
+    def _compute_purpose(self):
+        for rule in self:
+            rule.purpose = "marketing" if rule.kind in MARKETING_KINDS else "service"
 
     @api.depends("anchor", "kind")
     def _compute_target(self):
@@ -383,8 +402,7 @@ class AutorepairCareRule(models.Model):
         conditions = [SQL("p.active AND p.is_autorepair_customer")]
         if self.company_id:
             conditions.append(SQL("COALESCE(p.company_id, %s) = %s", self.company_id.id, self.company_id.id))
-        if self.consent_required:
-            conditions.append(self.env["res.partner"]._sql_care_reachable("p"))
+        conditions.extend(self._sql_consent_scope())
         return SQL(" AND ").join(conditions)
 
     def _sql_vehicle_scope(self):
@@ -392,9 +410,17 @@ class AutorepairCareRule(models.Model):
         if self.company_id:
             conditions.append(SQL("COALESCE(v.company_id, p.company_id, %s) = %s",
                                   self.company_id.id, self.company_id.id))
-        if self.consent_required:
-            conditions.append(self.env["res.partner"]._sql_care_reachable("p"))
+        conditions.extend(self._sql_consent_scope())
         return SQL(" AND ").join(conditions)
+
+    def _sql_consent_scope(self):
+        """Nobody is planned for a purpose he opted out of; rules asking for
+        consent plan only the customers a marketing message may reach."""
+        Partner = self.env["res.partner"]
+        conditions = [SQL("NOT %s", Partner._sql_care_opted_out("p", marketing=self.purpose == "marketing"))]
+        if self.consent_required:
+            conditions.append(Partner._sql_care_reachable("p"))
+        return conditions
 
     @api.model
     def _sql_date_for_km(self, target_km):

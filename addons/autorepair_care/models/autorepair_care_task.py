@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, html_escape
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
+from odoo.addons.autorepair_crm.tools import with_unsubscribe_line
 from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES
 from odoo.addons.sms.tools.sms_tools import sms_content_to_rendered_html
 
@@ -619,12 +620,13 @@ class AutorepairCareTask(models.Model):
 
     def _message_allowed(self):
         """Tasks whose message may go, and why the others may not: consent
-        for marketing rules, never a blacklisted number or address, a
+        for marketing rules, no opt-out of the purpose, never a blacklisted
+        number or address (see res.partner._sql_care_reachable), a
         template and a way to reach the customer."""
         unreachable = {
             (channel, marketing): tasks.partner_id._care_unreachable(channel, marketing)
             for (channel, marketing), tasks in self.grouped(
-                lambda t: (t.message_channel, t.rule_id.consent_required)).items()
+                lambda t: (t.message_channel, t.rule_id.purpose == "marketing")).items()
         }
         reasons = {}
         for task in self:
@@ -633,7 +635,7 @@ class AutorepairCareTask(models.Model):
             address = partner.phone_sanitized if sms else partner.email_normalized
             template = rule.sms_template_id if sms else rule.mail_template_id
             # no consent comes first; a blacklisted number or address is one that exists
-            reason = unreachable[task.message_channel, rule.consent_required].get(partner.id)
+            reason = unreachable[task.message_channel, rule.purpose == "marketing"].get(partner.id)
             if reason:
                 reasons[task.id] = reason
             elif not address:
@@ -644,6 +646,8 @@ class AutorepairCareTask(models.Model):
 
     def _queue_sms(self, rule):
         bodies = rule.sms_template_id._render_field("body", self.ids, compute_lang=True)
+        if rule.purpose == "marketing":
+            bodies = {task_id: with_unsubscribe_line(body) for task_id, body in bodies.items()}
         self.env["sms.sms"].sudo().create([{
             "number": task.partner_id.phone_sanitized,
             "partner_id": task.partner_id.id,

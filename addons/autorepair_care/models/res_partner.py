@@ -53,14 +53,28 @@ class ResPartner(models.Model):
                    partner, partner)
 
     @api.model
+    def _sql_care_opted_out(self, alias="p", marketing=True):
+        """The customer withdrew the consent of the purpose: marketing, or
+        service reminders (``marketing`` False). No task, call or message of
+        that purpose is made for him."""
+        column = "marketing_opt_out" if marketing else "service_opt_out"
+        return SQL("COALESCE(%s, FALSE)", SQL.identifier(alias, column))
+
+    @api.model
     def _sql_care_reachable(self, alias="p", channel=None, marketing=True):
         """A care message (by ``channel``, or by any when None) may reach the
-        customer: never on a blacklisted number or address; a marketing one
-        only with consent, and with neither blacklisted (RULEBOOK §4). The one
-        definition: the daily run and the broadcasts select with it, and
-        _care_unreachable checks it again when the messages leave."""
+        customer (RULEBOOK §2, §4). Marketing: only with the customer's
+        marketing consent, and with neither his number nor his address
+        blacklisted. A service reminder: unless he opted out of service
+        reminders, never on a blacklisted number or address, except when it
+        is blacklisted because he opted out of marketing (the suite puts an
+        opted-out customer on Odoo's blacklists for Odoo's mass composers; his
+        service reminders still go). The one definition: the daily run and the
+        broadcasts select with it, and _care_unreachable checks it again when
+        the messages leave."""
         if not marketing:
-            return SQL("NOT %s", self._sql_care_blacklisted(alias, channel))
+            return SQL("(NOT %s AND (NOT %s OR %s))", self._sql_care_opted_out(alias, marketing=False),
+                       self._sql_care_blacklisted(alias, channel), self._sql_care_opted_out(alias))
         return SQL("(%s AND NOT %s)", self._sql_care_consent(alias), self._sql_care_blacklisted(alias))
 
     def _care_unreachable(self, channel, marketing):
@@ -71,16 +85,22 @@ class ResPartner(models.Model):
         """
         if not self:
             return {}
-        self.flush_model(["phone_sanitized", "email_normalized", "marketing_consent", "marketing_opt_out"])
+        self.flush_model(["phone_sanitized", "email_normalized", "marketing_consent", "marketing_opt_out",
+                          "service_opt_out"])
         self.env["phone.blacklist"].flush_model()
         self.env["mail.blacklist"].flush_model()
         self.env.cr.execute(SQL(
-            "SELECT p.id, %s FROM res_partner p WHERE p.id IN %s AND NOT %s",
-            self._sql_care_consent(), tuple(self.ids), self._sql_care_reachable(channel=channel, marketing=marketing)))
-        return {
-            partner_id: self.env._("Blacklisted") if consent or not marketing else self.env._("No marketing consent")
-            for partner_id, consent in self.env.cr.fetchall()
-        }
+            "SELECT p.id, %s, %s FROM res_partner p WHERE p.id IN %s AND NOT %s",
+            self._sql_care_consent(), self._sql_care_opted_out(marketing=False), tuple(self.ids),
+            self._sql_care_reachable(channel=channel, marketing=marketing)))
+        reasons = {}
+        for partner_id, consent, service_out in self.env.cr.fetchall():
+            if marketing:
+                reasons[partner_id] = self.env._("Blacklisted") if consent else self.env._("No marketing consent")
+            else:
+                reasons[partner_id] = (self.env._("Opted out of service reminders") if service_out
+                                       else self.env._("Blacklisted"))
+        return reasons
 
     # ---------------------------------------------------------------------- CRUD
 

@@ -1,3 +1,5 @@
+import datetime
+
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -174,3 +176,118 @@ class TestConsent(CareCase):
                                    "segment_domain": f"[('id', 'in', {self.consenting.ids})]"})
         second.action_schedule()
         self.assertFalse(second.recipient_ids, "greeted less than the rule's cap ago")
+
+
+@tagged("post_install", "-at_install")
+class TestConsentPerPurpose(CareCase):
+    """Service reminders go with the service consent (on unless withdrawn),
+    marketing only with the marketing consent; an opt-out is honoured by
+    every kind of care, when tasks are planned and when messages leave;
+    every marketing SMS ends with 回T退订, no service SMS does."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        consent = {"marketing_consent": True, "marketing_consent_date": TODAY, "marketing_consent_source": "form"}
+        cls.both = cls._client("都同意", "13800138041", email="both@example.com", **consent)
+        cls.service_only = cls._client("只要提醒", "13800138042", email="service@example.com")
+        cls.marketing_out = cls._client("退订营销", "13800138043", email="mout@example.com",
+                                        marketing_opt_out=True)
+        cls.service_out = cls._client("不要提醒", "13800138044", email="sout@example.com", service_opt_out=True,
+                                      **consent)
+        cls.everyone = cls.both | cls.service_only | cls.marketing_out | cls.service_out
+        cls.rules = cls.env["autorepair.care.rule"].search([("kind", "not in", ("holiday", "weather"))])
+
+    def test_purpose_of_each_kind(self):
+        purposes = {rule.kind: rule.purpose for rule in self.rules | self.rule_holiday | self.rule_weather}
+        self.assertEqual(purposes, {
+            "first_maintenance": "service", "periodic_maintenance": "service", "warranty_expiry": "service",
+            "inspection": "service", "insurance": "service", "birthday": "marketing",
+            "recommendation": "marketing", "lost": "marketing", "at_risk": "marketing",
+            "holiday": "marketing", "weather": "marketing",
+        })
+
+    def _task(self, rule, partner):
+        vehicle = self._car(f"川C{self._serial + 1:05d}", partner) if rule.target == "vehicle" else False
+        return self.Task.sudo().create({
+            "rule_id": rule.id, "kind": rule.kind, "partner_id": partner.id,
+            "vehicle_id": vehicle and vehicle.id, "due_date": TODAY, "deadline": TODAY + days(7),
+        })
+
+    def test_every_kind_honours_consent_and_opt_out_when_messages_leave(self):
+        """The fallback SMS or email of each kind, for each customer: tasks
+        made before a decision must still respect it."""
+        expected_blocked = {
+            "service": {self.service_out: "Opted out of service reminders"},
+            "marketing": {self.service_only: "No marketing consent", self.marketing_out: "No marketing consent"},
+        }
+        for rule in self.rules:
+            with self.subTest(kind=rule.kind):
+                tasks = self.Task.browse()
+                for partner in self.everyone:
+                    tasks |= self._task(rule, partner)
+                tasks._fail("unreachable")
+                self.dispatch(TODAY, 10)
+                blocked = expected_blocked[rule.purpose]
+                for task in tasks:
+                    if task.partner_id in blocked:
+                        self.assertEqual((task.message_state, task.message_block_reason),
+                                         ("blocked", blocked[task.partner_id]), task.partner_id.name)
+                    else:
+                        self.assertEqual(task.message_state, "queued", task.partner_id.name)
+                sms = self.env["sms.sms"].sudo().search([("partner_id", "in", self.everyone.ids)])
+                if rule.fallback_channel == "sms":
+                    self.assertEqual(sms.partner_id, tasks.filtered(lambda t: t.message_state == "queued").partner_id)
+                    for body in sms.mapped("body"):
+                        if rule.purpose == "marketing":
+                            self.assertTrue(body.endswith("\n回T退订"), body)
+                            self.assertEqual(body.count("回T退订"), 1)
+                        else:
+                            self.assertNotIn("回T退订", body)
+                sms.unlink()
+                self.env["mail.mail"].sudo().search([("recipient_ids", "in", self.everyone.ids)]).unlink()
+
+    def test_service_reminder_with_service_consent_marketing_without(self):
+        """The inspection reminder reaches the customer who never consented
+        to marketing (and the one who opted out of it), not the one who
+        opted out of service reminders; no birthday greeting without consent."""
+        birthday = TODAY.replace(year=1980)
+        for index, customer in enumerate(self.everyone):
+            customer.birthday = birthday
+            self._car(f"川D3000{index}", customer, inspection_due_date=TODAY + days(30))
+        self.run_day(TODAY)
+        reminded = self.Task.search([("rule_id", "=", self.rule_inspection.id)]).partner_id
+        self.assertEqual(reminded & self.everyone, self.both | self.service_only | self.marketing_out)
+        greeted = self.Task.search([("rule_id", "=", self.rule_birthday.id)]).partner_id
+        self.assertEqual(greeted & self.everyone, self.both | self.service_out)
+
+    def test_no_win_back_for_the_opted_out(self):
+        first = datetime.date(2025, 7, 1)
+        for index, customer in enumerate(self.everyone):
+            self._car(f"川E2000{index}", customer, delivery_date=first - days(100),
+                      warranty_end_date=first + days(400), warranty_end_km=100000)
+        self.run_day(first)
+        listed = self.Task.search([("rule_id", "=", self.rule_lost.id)]).partner_id
+        self.assertEqual(listed & self.everyone, self.both | self.service_only | self.service_out)
+
+    def test_broadcast_sms_carries_the_unsubscribe_line_once(self):
+        broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager).create({
+            "name": "中秋", "rule_id": self.rule_holiday.id, "body": "{{ object.name }}，中秋快乐！回T退订",
+            "segment_domain": f"[('id', 'in', {self.everyone.ids})]",
+        })
+        broadcast.action_schedule()
+        self.assertEqual(broadcast.recipient_ids.partner_id, self.both | self.service_out)
+        self.dispatch(TODAY, 10)
+        sms = self.env["sms.sms"].sudo().search([("partner_id", "in", self.everyone.ids)])
+        self.assertEqual(sms.partner_id, self.both | self.service_out)
+        self.assertEqual(sms.filtered(lambda s: s.partner_id == self.both).body, "都同意，中秋快乐！回T退订")
+
+    def test_opt_out_by_reply_stops_the_next_broadcast(self):
+        self.env["autorepair.sms.reply"]._receive("13800138041", "TD")
+        broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager).create({
+            "name": "国庆", "rule_id": self.rule_holiday.id,
+            "segment_domain": f"[('id', 'in', {self.both.ids})]",
+        })
+        broadcast.action_schedule()
+        self.dispatch(TODAY, 10)
+        self.assertFalse(self.env["sms.sms"].sudo().search([("partner_id", "=", self.both.id)]))

@@ -9,6 +9,8 @@ from . import autorepair_vehicle_ownership
 from . import mail_thread_phone
 from . import mail_message
 from . import mail_thread
+from . import autorepair_consent
+from . import autorepair_sms_reply
 from . import res_partner
 from . import res_partner_privacy
 from . import fleet_vehicle

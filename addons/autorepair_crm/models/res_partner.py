@@ -3,16 +3,22 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import InvalidInput, check_resident_id, mask_phone, normalize_phone
+from ..tools import InvalidInput, check_resident_id, mask_phone, normalize_phone, normalize_resident_id
 from ..tools.value_class import Thresholds, classify
+from .autorepair_consent import SOURCE_CHANNEL, SOURCES
 from .autorepair_customer_data_mixin import duplicate_error
 from .base import CONTACT_MASKED
 
 # Odoo's invoicing groups: the partner's invoice fields (account) read journal
 # entries, which no after-sales role below the advisor may read
 INVOICING = "account.group_account_invoice,account.group_account_readonly"
+# writing one of these records a consent decision instead of storing the value
+CONSENT_INPUTS = ("marketing_consent", "marketing_consent_date", "marketing_consent_source",
+                  "marketing_opt_out", "service_opt_out", "resident_id_consent")
+PURPOSE_FIELD = {"service": "service_opt_out", "marketing": "marketing_consent",
+                 "resident_id": "resident_id_consent"}
 
 
 class ResPartner(models.Model):
@@ -89,16 +95,34 @@ class ResPartner(models.Model):
     preferred_slot_id = fields.Many2one(
         "autorepair.time.slot", string="Preferred Time", ondelete="set null"
     )
-    marketing_consent = fields.Boolean(tracking=True)
-    marketing_consent_date = fields.Date(string="Consent Date", tracking=True)
+    # consent per purpose (PIPL): the history is autorepair.consent, one line
+    # per decision; the current state is stored here for the care engine's SQL.
+    # Writing these fields records a decision (see _consent_apply_vals).
+    consent_ids = fields.One2many(
+        "autorepair.consent", "partner_id", string="Consent History", readonly=True,
+        groups="autorepair_crm.group_user")
+    marketing_consent = fields.Boolean(
+        compute="_compute_consents", store=True, readonly=False, tracking=True,
+        help="The customer agreed to marketing: greetings, offers, win-back and broadcasts.")
+    marketing_consent_date = fields.Date(
+        string="Consent Date", compute="_compute_consents", store=True, readonly=False)
     marketing_consent_source = fields.Selection(
-        [("form", "Signed Form"), ("phone", "Phone Call"), ("wechat", "WeChat"),
-         ("portal", "Customer Portal"), ("desk", "At the Desk")],
-        string="Consent Source",
-    )
+        SOURCES, string="Consent Source", compute="_compute_consents", store=True, readonly=False)
     marketing_opt_out = fields.Boolean(
-        string="Opted Out", tracking=True,
-        help="The customer asked to receive no marketing at all; service reminders still go out.",
+        string="Opted Out", compute="_compute_consents", store=True, readonly=False, tracking=True,
+        help="The customer withdrew the marketing consent: no marketing by any channel, the numbers and "
+        "address are on Odoo's blacklists; service reminders still go out.",
+    )
+    service_opt_out = fields.Boolean(
+        string="No Service Reminders", compute="_compute_consents", store=True, readonly=False, tracking=True,
+        help="The customer asked for no service reminders either (maintenance, inspection, warranty, "
+        "insurance, quotes). Service reminders need no separate consent until then.",
+    )
+    resident_id_consent = fields.Boolean(
+        string="Resident ID Consent", compute="_compute_consents", store=True, readonly=False,
+        groups="autorepair_crm.group_manager", tracking=True,
+        help="The customer's separate consent to keep the resident ID (sensitive personal information); "
+        "withdrawing it erases the ID.",
     )
     care_agent_id = fields.Many2one(
         "res.users", string="Care Agent", index=True, tracking=True, ondelete="set null",
@@ -120,6 +144,31 @@ class ResPartner(models.Model):
     days_sales_outstanding = fields.Float(groups=INVOICING)
 
     # ------------------------------------------------------------------ computes
+
+    @api.depends("consent_ids.purpose", "consent_ids.granted", "consent_ids.date")
+    def _compute_consents(self):
+        latest = self._consent_latest()
+        for partner in self:
+            lines = latest.get(partner.id, {})
+            marketing = lines.get("marketing")
+            partner.marketing_consent = bool(marketing and marketing.granted)
+            partner.marketing_opt_out = bool(marketing and not marketing.granted)
+            partner.marketing_consent_date = marketing.date if partner.marketing_consent else False
+            partner.marketing_consent_source = marketing.source if partner.marketing_consent else False
+            partner.service_opt_out = bool(lines.get("service") and not lines["service"].granted)
+            partner.resident_id_consent = bool(lines.get("resident_id") and lines["resident_id"].granted)
+
+    def _consent_latest(self):
+        """{partner id: {purpose: latest consent line}}"""
+        latest = {}
+        partner_ids = [pid for pid in self.ids if pid]
+        if not partner_ids:
+            return latest
+        lines = self.env["autorepair.consent"].sudo().search(
+            [("partner_id", "in", partner_ids)], order="id desc")
+        for line in lines:
+            latest.setdefault(line.partner_id.id, {}).setdefault(line.purpose, line)
+        return latest
 
     @api.depends("phone", "mobile")
     def _compute_phone_masked(self):
@@ -184,16 +233,18 @@ class ResPartner(models.Model):
             try:
                 check_resident_id(partner.resident_id_number, today=fields.Date.context_today(partner))
             except InvalidInput as exc:
-                raise ValidationError(self.env._(exc.message)) from None
+                raise ValidationError(self._resident_id_error(exc, partner.resident_id_number)) from None
 
-    @api.constrains("marketing_consent", "marketing_opt_out")
-    def _check_consent(self):
-        for partner in self:
-            if partner.marketing_consent and partner.marketing_opt_out:
-                raise ValidationError(
-                    self.env._("%(customer)s has opted out: withdraw the consent as well.",
-                               customer=partner.display_name)
-                )
+    @api.constrains("resident_id_number", "resident_id_consent")
+    def _check_resident_id_consent(self):
+        for partner in self.sudo():
+            if partner.resident_id_number and not partner.resident_id_consent:
+                raise ValidationError(self._resident_id_consent_message(partner))
+
+    def _resident_id_consent_message(self, partner):
+        return self.env._(
+            "The resident ID of %(customer)s is sensitive personal information: record the customer's separate "
+            "consent to keep it (Resident ID Consent) before entering the number.", customer=partner.display_name)
 
     @api.constrains("phone", "mobile", "is_autorepair_customer", "company_id", "active")
     def _check_unique_phone(self):
@@ -240,6 +291,7 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        consents, resident_ids = [], []
         for index, vals in enumerate(vals_list):
             # the flag may come as a default of the context: a customer quick-created
             # from a many2one (name_create) of the vehicle, order or complaint form
@@ -253,7 +305,22 @@ class ResPartner(models.Model):
                 self._autorepair_normalise_vals(vals, is_customer)
             except ValidationError as exc:
                 raise self._in_row(exc, index, len(vals_list)) from None
-        return super().create(vals_list)
+        vals_list = [dict(vals) for vals in vals_list]
+        for vals in vals_list:
+            consents.append({fname: vals.pop(fname) for fname in CONSENT_INPUTS if fname in vals})
+            # the ID is kept only once its consent is on record: written after it
+            resident_ids.append(vals.pop("resident_id_number", False))
+        if any(consents) and not self.env.su:
+            self.check_field_access_rights("write", list({fname for vals in consents for fname in vals}))
+        if any(resident_ids) and not self.env.su:
+            self.check_field_access_rights("write", ["resident_id_number"])
+        partners = super().create(vals_list)
+        for partner, consent_vals, resident_id in zip(partners, consents, resident_ids, strict=True):
+            if consent_vals:
+                partner._consent_apply_vals(consent_vals)
+            if resident_id:
+                partner.write({"resident_id_number": resident_id})
+        return partners
 
     def write(self, vals):
         # only contact fields are normalised: reading the flag otherwise would load
@@ -261,7 +328,158 @@ class ResPartner(models.Model):
         if any(vals.get(fname) for fname in ("mobile", "phone", "resident_id_number")):
             is_customer = vals.get("is_autorepair_customer", any(self.mapped("is_autorepair_customer")))
             self._autorepair_normalise_vals(vals, is_customer)
-        return super().write(vals)
+        if any(fname in vals for fname in CONSENT_INPUTS):
+            vals = dict(vals)
+            consent_vals = {fname: vals.pop(fname) for fname in CONSENT_INPUTS if fname in vals}
+            if not self.env.su:
+                self.check_access("write")
+                self.check_field_access_rights("write", list(consent_vals))
+            self._consent_apply_vals(consent_vals)
+        if vals.get("resident_id_number"):
+            missing = self.sudo().filtered(lambda partner: not partner.resident_id_consent)
+            if missing:
+                raise UserError(self._resident_id_consent_message(missing[0]))
+        result = super().write(vals)
+        if any(fname in vals for fname in ("mobile", "phone", "email")):
+            # a new number or address of an opted-out customer is blacklisted too
+            self.filtered("marketing_opt_out")._consent_sync_blacklists(listed=True)
+        return result
+
+    def read(self, fields=None, load="_classic_read"):
+        result = super().read(fields, load=load)
+        self._resident_id_log_read(result)
+        return result
+
+    @api.model
+    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
+        result = super().search_read(domain, fields, offset=offset, limit=limit, order=order, **read_kwargs)
+        self._resident_id_log_read(result)
+        return result
+
+    def web_read(self, specification):
+        return super().web_read(specification)
+
+    @api.model
+    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
+        return super().web_search_read(domain, specification, offset=offset, limit=limit, order=order,
+                                       count_limit=count_limit)
+
+    # A read of customers may write its line in the privacy log: over RPC it
+    # runs on a read/write cursor (Odoo's @api.readonly would give the call a
+    # read-only one, on a replica where one is configured).
+    read._readonly = False
+    search_read._readonly = False
+    web_read._readonly = False
+    web_search_read._readonly = False
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        # a group's label or an aggregate would hand out resident IDs unlogged
+        specs = [spec.split(":")[0].split(".")[0] for spec in (*groupby, *aggregates)]
+        if "resident_id_number" in specs and not self.env.su:
+            raise AccessError(self.env._("Customers cannot be grouped or aggregated by resident ID."))
+        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+
+    def _resident_id_log_read(self, result):
+        """One entry in the privacy log per call that returned resident IDs
+        to a user (read, web_read and search_read)."""
+        if self.env.su or not result or "resident_id_number" not in result[0]:
+            return
+        partner = self.browse(result[0]["id"]) if len(result) == 1 else None
+        self.env["autorepair.privacy.log"]._log(
+            "id_read", model=self._name, partner=partner, field_names=["resident_id_number"],
+            record_count=len(result))
+
+    # ------------------------------------------------------------------ consent
+
+    def _consent_apply_vals(self, vals):
+        """Turn the consent fields written on the form (or by RPC) into
+        decisions on record: only a change of state makes a line."""
+        today = fields.Date.context_today(self)
+        source = vals.get("marketing_consent_source") or "desk"
+        date = vals.get("marketing_consent_date") or today
+        for partner in self:
+            decisions = []
+            if vals.get("marketing_opt_out"):
+                wanted = False
+            elif vals.get("marketing_consent"):
+                wanted = True
+            elif "marketing_consent" in vals and partner.marketing_consent:
+                wanted = False
+            else:
+                wanted = None
+            if wanted is True and not partner.marketing_consent:
+                decisions.append(("marketing", True))
+            elif wanted is False and not partner.marketing_opt_out:
+                decisions.append(("marketing", False))
+            if "service_opt_out" in vals and bool(vals["service_opt_out"]) != partner.service_opt_out:
+                decisions.append(("service", not vals["service_opt_out"]))
+            id_consent = bool(vals.get("resident_id_consent"))
+            if "resident_id_consent" in vals and id_consent != partner.sudo().resident_id_consent:
+                decisions.append(("resident_id", id_consent))
+            for purpose, granted in decisions:
+                partner._record_consent(purpose, granted, source=source, date=date)
+
+    def _record_consent(self, purpose, granted, source="desk", channel=None, date=None):
+        """Record one decision of each customer of ``self`` about ``purpose``
+        (trusted code: the callers checked who may), with its consequences:
+        the privacy log, Odoo's blacklists for marketing, the resident ID
+        erased when its consent is withdrawn."""
+        if not self:
+            return
+        if purpose == "resident_id" and not granted:
+            # erased first: the ID is never on file without its consent; the
+            # birthday taken from it stays (the customer gave it with the ID)
+            for partner in self.sudo().with_context(tracking_disable=True):
+                partner.write({"resident_id_number": False, "birthday": partner.birthday})
+        self.env["autorepair.consent"].sudo().create([{
+            "partner_id": partner.id,
+            "purpose": purpose,
+            "granted": granted,
+            "date": date or fields.Date.context_today(self),
+            "source": source,
+            "channel": channel or SOURCE_CHANNEL[source],
+            "user_id": self.env.uid,
+        } for partner in self])
+        for partner in self:
+            self.env["autorepair.privacy.log"]._log(
+                "consent" if granted else "opt_out", model=self._name, partner=partner,
+                field_names=[PURPOSE_FIELD[purpose]], record_count=1, note=purpose)
+        self.invalidate_recordset(list(CONSENT_INPUTS))
+        if purpose == "marketing":
+            self._consent_sync_blacklists(listed=not granted)
+
+    def _consent_sync_blacklists(self, listed):
+        """Put the customers' numbers and addresses on Odoo's phone and mail
+        blacklists (``listed``) or take them off, so that Odoo's own SMS and
+        email composers skip an opted-out customer in mass mode as the suite
+        does. An address another opted-out customer shares stays listed."""
+        partners = self.sudo()
+        numbers, emails = set(), set()
+        for partner in partners:
+            for number in (partner.mobile, partner.phone):
+                sanitized = number and (partner._phone_format(number=number) or number)
+                if sanitized:
+                    numbers.add(sanitized)
+            if partner.email_normalized:
+                emails.add(partner.email_normalized)
+        if not listed and (numbers or emails):
+            still_out = self.sudo().search([
+                ("id", "not in", partners.ids), ("marketing_opt_out", "=", True),
+                "|", "|", "|", ("mobile", "in", list(numbers)), ("phone", "in", list(numbers)),
+                ("phone_sanitized", "in", list(numbers)), ("email_normalized", "in", list(emails)),
+            ])
+            numbers -= {number for partner in still_out for number in (partner.mobile, partner.phone,
+                                                                       partner.phone_sanitized)}
+            emails -= set(still_out.mapped("email_normalized"))
+        message = (self.env._("The customer opted out of marketing.") if listed
+                   else self.env._("The customer consented to marketing again."))
+        if numbers:
+            PhoneBlacklist = self.env["phone.blacklist"].sudo()
+            (PhoneBlacklist._add if listed else PhoneBlacklist._remove)(sorted(numbers), message=message)
+        MailBlacklist = self.env["mail.blacklist"].sudo()
+        for email in sorted(emails):
+            (MailBlacklist._add if listed else MailBlacklist._remove)(email, message=message)
 
     def init(self):
         result = super().init()
@@ -291,7 +509,16 @@ class ResPartner(models.Model):
                 vals["resident_id_number"] = check_resident_id(
                     vals["resident_id_number"], today=fields.Date.context_today(self))[0]
             except InvalidInput as exc:
-                raise ValidationError(self.env._(exc.message)) from None
+                raise ValidationError(self._resident_id_error(exc, vals["resident_id_number"])) from None
+
+    def _resident_id_error(self, exc, raw):
+        """The refusal of an invalid resident ID, the number masked: Odoo's
+        server log keeps the message of every refused request."""
+        text = self.env._(exc.message)
+        number = normalize_resident_id(raw)
+        if len(number) > 4:
+            text = text.replace(number, "*" * (len(number) - 4) + number[-4:])
+        return text
 
     # ------------------------------------------------------------------- actions
 

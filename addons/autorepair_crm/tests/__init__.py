@@ -17,3 +17,5 @@ from . import test_attack_export
 from . import test_attack_company
 from . import test_dsr
 from . import test_attack_dsr
+from . import test_consent
+from . import test_attack_consent

@@ -10,7 +10,8 @@ class TestAccess(AutorepairCrmCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls._customer("张伟", "13800138000", resident_id_number="11010519491231002X")
+        cls.customer = cls._customer("张伟", "13800138000", resident_id_consent=True,
+                                     resident_id_number="11010519491231002X")
         cls.vehicle = cls._vehicle(owner=cls.customer)
 
     def test_technician_sees_vehicle_but_masked_phone(self):

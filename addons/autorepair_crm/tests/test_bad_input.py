@@ -66,7 +66,7 @@ class TestBadInput(AutorepairCrmCase):
             with self.subTest(plate=raw):
                 vehicle.license_plate = raw
                 self.assertEqual(vehicle.license_plate, expected)
-        customer = self._customer()
+        customer = self._customer(resident_id_consent=True)
         for raw, expected in corpus.VALID_PHONES:
             with self.subTest(phone=raw):
                 customer.mobile = raw

@@ -29,7 +29,8 @@ class TestCustomer(AutorepairCrmCase):
         self.assertEqual(customer.phone_masked, "138****8000")
         self.assertEqual(customer.value_class, "C")
 
-        customer.with_user(self.user_manager).resident_id_number = "51010419870415003x"
+        customer.with_user(self.user_manager).write(
+            {"resident_id_consent": True, "resident_id_number": "51010419870415003x"})
         self.assertEqual(customer.sudo().resident_id_number, "51010419870415003X")
         self.assertEqual(str(customer.birthday), "1987-04-15")
 
@@ -161,7 +162,8 @@ class TestCustomer(AutorepairCrmCase):
     def test_consent_and_opt_out(self):
         customer = self._customer(marketing_consent=True, marketing_consent_date="2026-01-05",
                                   marketing_consent_source="form")
-        with self.assertRaises(ValidationError):
-            customer.marketing_opt_out = True
-        customer.write({"marketing_consent": False, "marketing_opt_out": True})
-        self.assertTrue(customer.marketing_opt_out)
+        self.assertTrue(customer.marketing_consent)
+        # opting out withdraws the consent: both cannot hold at once
+        customer.marketing_opt_out = True
+        self.assertEqual((customer.marketing_consent, customer.marketing_opt_out), (False, True))
+        self.assertEqual(customer.consent_ids.sorted("id").mapped("granted"), [True, False])

@@ -7,6 +7,7 @@ with ``self.env._(exc.message)``.
 """
 
 
+from .consent import UNSUBSCRIBE_LINE, is_unsubscribe_reply, with_unsubscribe_line
 from .errors import InvalidInput
 from .odometer import (
     Reading,
@@ -34,6 +35,7 @@ __all__ = [
     "DEFAULT_NEV_LETTERS",
     "DEFAULT_PROVINCES",
     "DEFAULT_SUFFIXES",
+    "UNSUBSCRIBE_LINE",
     "InvalidInput",
     "Reading",
     "Thresholds",
@@ -43,6 +45,7 @@ __all__ = [
     "check_vin",
     "classify",
     "estimate_km_per_day",
+    "is_unsubscribe_reply",
     "mask_phone",
     "mask_phones_in_text",
     "normalize_phone",
@@ -52,4 +55,5 @@ __all__ = [
     "project_date_for_km",
     "resident_id_check_character",
     "vin_check_digit",
+    "with_unsubscribe_line",
 ]

@@ -493,7 +493,8 @@ class AutorepairServiceOrder(models.Model):
                     date=fields.Datetime.context_timestamp(order, order.promised_date).strftime("%Y-%m-%d %H:%M"),
                     reason=order.delay_reason, remedy=remedy,
                 ),
-                partner_ids=order.partner_id.ids,
+                # a service message: not to a customer who opted out of them (told at the desk)
+                partner_ids=[] if order.partner_id.sudo().service_opt_out else order.partner_id.ids,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )

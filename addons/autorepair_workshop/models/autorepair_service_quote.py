@@ -79,7 +79,11 @@ class AutorepairServiceQuote(models.Model):
         self.sudo().write({"state": "sent", "sent_on": fields.Datetime.now()})
         for order in self.order_id:
             partner = order.partner_id
-            if partner.preferred_channel == "email" and partner.email:
+            if partner.sudo().service_opt_out:
+                # a service message: the customer asked for none (his consent record)
+                order.message_post(body=self.env._(
+                    "The quote was not sent: the customer opted out of service messages. Show it at the desk."))
+            elif partner.preferred_channel == "email" and partner.email:
                 order.with_context(autorepair_quote_email=True).message_post_with_source(
                     "autorepair_workshop.mail_template_service_quote", subtype_xmlid="mail.mt_comment")
             elif partner.mobile or partner.phone:
