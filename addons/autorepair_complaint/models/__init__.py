@@ -7,3 +7,4 @@ from . import autorepair_followup
 from . import autorepair_service_order
 from . import res_company
 from . import res_config_settings
+from . import mail_thread

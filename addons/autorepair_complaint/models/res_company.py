@@ -12,6 +12,8 @@ SETTINGS = {
     "general_manager_id": False,
     "second_escalation_hours": 4.0,
     "closure_days": 14,
+    # per company: tickets one sender may open through the complaints alias in an hour
+    "alias_rate_limit": 3,
 }
 
 
@@ -36,6 +38,11 @@ class ResCompany(models.Model):
         string="Second Escalation After (working hours)", default=SETTINGS["second_escalation_hours"])
     autorepair_complaint_closure_days = fields.Integer(
         string="Closure Window (days)", default=SETTINGS["closure_days"])
+    autorepair_complaint_alias_rate_limit = fields.Integer(
+        string="E-mail Complaints per Sender and Hour", default=SETTINGS["alias_rate_limit"],
+        help="Beyond this many tickets from one sender within an hour, the complaints alias "
+        "turns no further e-mail of that sender into a ticket.",
+    )
 
     @api.constrains("autorepair_complaint_response_hours", "autorepair_complaint_second_escalation_hours",
                     "autorepair_complaint_closure_days")
@@ -44,6 +51,11 @@ class ResCompany(models.Model):
             if min(company.autorepair_complaint_response_hours, company.autorepair_complaint_second_escalation_hours,
                    company.autorepair_complaint_closure_days) <= 0:
                 raise ValidationError(self.env._("Complaint deadlines must be positive."))
+
+    @api.constrains("autorepair_complaint_alias_rate_limit")
+    def _check_autorepair_complaint_alias_rate_limit(self):
+        if any(company.autorepair_complaint_alias_rate_limit < 1 for company in self):
+            raise ValidationError(self.env._("At least one e-mail complaint per sender and hour is accepted."))
 
     def _autorepair_complaint_setting(self, key):
         """A complaint setting (see ``SETTINGS``) of this company, or of the

@@ -19,3 +19,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_complaint_second_escalation_hours", readonly=False)
     autorepair_complaint_closure_days = fields.Integer(
         related="company_id.autorepair_complaint_closure_days", readonly=False)
+    autorepair_complaint_alias_rate_limit = fields.Integer(
+        related="company_id.autorepair_complaint_alias_rate_limit", readonly=False)

@@ -13,9 +13,14 @@ SETTINGS = {
     "csi_weight_quality": 1.0,
     "csi_weight_transparency": 1.0,
     "csi_low_score": 2,
+    # per company: days a quote's portal link (sent by SMS or e-mail) stays valid
+    "portal_link_days": 7,
     # system parameters: how many orders are settled in the request, and per background chunk
     "settlement_inline_limit": 50,
     "settlement_batch_size": 100,
+    # system parameters: decisions tried on the portal per link and per address within the window
+    "portal_decision_attempts": 5,
+    "portal_decision_window_minutes": 10,
 }
 
 
@@ -40,6 +45,17 @@ class ResCompany(models.Model):
         string="Low Score Threshold", default=SETTINGS["csi_low_score"],
         help="A follow-up with any answer at or below this score marks the order for a complaint.",
     )
+
+    autorepair_workshop_portal_link_days = fields.Integer(
+        string="Quote Link Valid For (days)", default=SETTINGS["portal_link_days"],
+        help="The link sent with a quote opens it without logging in for this many days, "
+        "and no longer once the quote is decided.",
+    )
+
+    @api.constrains("autorepair_workshop_portal_link_days")
+    def _check_autorepair_workshop_portal_link_days(self):
+        if any(company.autorepair_workshop_portal_link_days < 1 for company in self):
+            raise ValidationError(self.env._("A quote link is valid for at least one day."))
 
     @api.constrains(
         "autorepair_workshop_csi_weight_attitude", "autorepair_workshop_csi_weight_quality",

@@ -8,3 +8,4 @@ from . import test_rpc_guards
 from . import test_rpc_reads
 from . import test_i18n
 from . import test_line_amount
+from . import test_attack_portal
