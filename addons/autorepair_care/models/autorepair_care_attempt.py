@@ -26,8 +26,6 @@ class AutorepairCareAttempt(models.Model):
     _description = "Care Contact Attempt"
     _order = "date desc, id desc"
     _check_company_auto = True
-    # the agent's notes of the call: what the customer said
-    _autorepair_personal_fields = ("note",)
 
     task_id = fields.Many2one(
         "autorepair.care.task", string="Task", required=True, index=True, ondelete="cascade", check_company=True)

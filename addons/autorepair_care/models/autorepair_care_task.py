@@ -79,8 +79,6 @@ class AutorepairCareTask(models.Model):
     _description = "Care Task"
     _order = "next_call_date, due_date, id"
     _check_company_auto = True
-    # the customer's phones (copies of the partner's) and what he said
-    _autorepair_personal_fields = ("partner_mobile", "partner_phone", "no_return_note")
 
     rule_id = fields.Many2one("autorepair.care.rule", string="Rule", required=True, index=True, ondelete="restrict")
     kind = fields.Selection(KINDS, required=True, index=True)

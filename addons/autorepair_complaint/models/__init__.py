@@ -8,3 +8,4 @@ from . import autorepair_service_order
 from . import res_company
 from . import res_config_settings
 from . import res_partner_privacy
+from . import mail_thread

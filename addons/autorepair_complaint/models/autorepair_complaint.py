@@ -1,8 +1,11 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, email_normalize, email_split
+
+_logger = logging.getLogger(__name__)
 
 CATEGORIES = [
     ("quality", "Work Quality"),
@@ -41,22 +44,30 @@ class AutorepairComplaint(models.Model):
     _name = "autorepair.complaint"
     # the customer's own words and what was said to him; the case itself (dates, category,
     # severity, root cause category, actions, compensation) stays for the figures
-    _autorepair_personal_fields = ("subject", "description", "response_note", "root_cause")
+    _autorepair_personal_fields = (
+        "subject", "description", "response_note", "root_cause", "email_from", "email_from_normalized")
     _description = "Complaint"
     _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
-    # the customer's own words (his contact data are the partner's)
-    _autorepair_personal_fields = ("description",)
 
     name = fields.Char(string="Number", required=True, copy=False, readonly=True,
                        default=lambda self: self.env._("New"), index="trigram")
     subject = fields.Char(required=True, tracking=True)
     description = fields.Text(string="What the Customer Says")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, tracking=True, index=True,
+    # required, except on an e-mail from a sender not (yet) known as a customer (_check_partner)
+    partner_id = fields.Many2one("res.partner", string="Customer", tracking=True, index=True,
                                  ondelete="restrict", check_company=True, compute="_compute_from_order",
                                  store=True, readonly=False, precompute=True)
+    email_from = fields.Char(string="Sender", readonly=True, copy=False,
+                             help="The From of the e-mail that opened the complaint, as received.")
+    email_from_normalized = fields.Char(string="Sender Address", readonly=True, copy=False, index=True)
+    is_unverified = fields.Boolean(
+        string="Sender Unverified", compute="_compute_is_unverified", store=True, index=True,
+        help="E-mailed by a sender who is not exactly one after-sales customer of the company: "
+        "check who wrote and link the customer.",
+    )
     vehicle_id = fields.Many2one("fleet.vehicle", string="Vehicle", check_company=True, ondelete="restrict",
                                  domain="[('owner_id', '=', partner_id)]", compute="_compute_from_order",
                                  store=True, readonly=False, precompute=True)
@@ -127,6 +138,11 @@ class AutorepairComplaint(models.Model):
             complaint.vehicle_id = order.vehicle_id
             complaint.staff_ids = order.advisor_id | order.technician_id | order.line_ids.technician_id
 
+    @api.depends("channel", "partner_id")
+    def _compute_is_unverified(self):
+        for complaint in self:
+            complaint.is_unverified = complaint.channel == "email" and not complaint.partner_id
+
     @api.depends("reported_date", "severity_id.resolution_hours", "company_id")
     def _compute_deadlines(self):
         for complaint in self:
@@ -151,6 +167,17 @@ class AutorepairComplaint(models.Model):
         return calendar.plan_hours(hours, start, compute_leaves=True) or start + timedelta(hours=hours)
 
     # --------------------------------------------------------------- constraints
+
+    @api.constrains("partner_id", "channel", "compensation_ids")
+    def _check_partner(self):
+        for complaint in self:
+            if complaint.partner_id:
+                continue
+            if complaint.channel != "email":
+                raise ValidationError(self.env._("A complaint needs the customer who made it."))
+            if complaint.compensation_ids:
+                raise ValidationError(self.env._(
+                    "Link %(complaint)s to the customer who wrote it before compensating.", complaint=complaint.name))
 
     @api.constrains("vehicle_id", "service_order_id", "partner_id")
     def _check_customer_links(self):
@@ -199,6 +226,8 @@ class AutorepairComplaint(models.Model):
 
     def _mark_repeats(self):
         for complaint in self:
+            if not complaint.partner_id:
+                continue
             earlier = self.search_count([
                 ("partner_id", "=", complaint.partner_id.id),
                 ("id", "!=", complaint.id),
@@ -345,22 +374,94 @@ class AutorepairComplaint(models.Model):
                                    message_type="notification", subtype_xmlid="mail.mt_note")
 
     # ------------------------------------------------------------------- email
+    # The complaints alias takes e-mail from anyone; a From header is whatever the
+    # sender typed. A ticket is linked only to the one after-sales customer of the
+    # alias's company whose normalised address is exactly the sender's; anybody
+    # else gets an unverified ticket that keeps the raw From for the agent, and no
+    # partner is ever created from a From header. One sender opens at most the
+    # company's hourly number of tickets (mail_thread._routing_check_route).
+
+    @api.model
+    def _alias_company(self, msg_dict, custom_values=None):
+        """The company an e-mail to the complaints alias is for: the alias's
+        defaults, else the one company of the alias's domain, else the current one."""
+        company_id = (custom_values or {}).get("company_id")
+        if company_id:
+            return self.env["res.company"].browse(company_id)
+        recipients = [email_normalize(address) for address in email_split(
+            ",".join(filter(None, (msg_dict.get("recipients"), msg_dict.get("to")))))]
+        aliases = self.env["mail.alias"].sudo().search([
+            ("alias_model_id.model", "=", self._name), ("alias_full_name", "in", [r for r in recipients if r]),
+        ])
+        companies = aliases.alias_domain_id.company_ids
+        return companies if len(companies) == 1 else self.env.company
+
+    @api.model
+    def _alias_customer(self, email_normalized, company):
+        """The after-sales customer of ``company`` whose normalised address is
+        exactly ``email_normalized``; empty when none or several are."""
+        Partner = self.env["res.partner"].sudo()
+        if not email_normalized:
+            return Partner
+        partners = Partner.search([
+            ("email_normalized", "=", email_normalized),
+            ("commercial_partner_id.is_autorepair_customer", "=", True),
+            ("company_id", "in", [company.id, False]),
+        ], limit=2)
+        return partners if len(partners) == 1 else Partner
+
+    @api.model
+    def _alias_sender_domain(self, email_from):
+        """The tickets of one sender: his normalised address, or the raw From
+        when it holds no single address."""
+        email_normalized = email_normalize(email_from or "", strict=True)
+        if email_normalized:
+            return [("email_from_normalized", "=", email_normalized)]
+        return [("email_from", "=", (email_from or "").strip()), ("email_from_normalized", "=", False)]
+
+    @api.model
+    def _alias_over_rate_limit(self, email_from, company):
+        """Whether the sender already opened the company's hourly number of tickets."""
+        limit = company._autorepair_complaint_setting("alias_rate_limit")
+        recent = self.sudo().search_count(self._alias_sender_domain(email_from) + [
+            ("company_id", "=", company.id),
+            ("create_date", ">=", fields.Datetime.now() - timedelta(hours=1)),
+        ])
+        return recent >= limit
 
     @api.model
     def message_new(self, msg_dict, custom_values=None):
-        """A complaint e-mailed to the complaints alias."""
+        """A complaint e-mailed to the complaints alias: linked to the sender
+        when he is exactly one customer of the company, else unverified."""
         values = dict(custom_values or {})
-        author = self.env["res.partner"].browse(msg_dict.get("author_id"))
-        if not author:
-            author = self.env["res.partner"].search([("email", "=ilike", msg_dict.get("email_from", ""))], limit=1)
-        if not author:
-            author = self.env["res.partner"].create({
-                "name": msg_dict.get("email_from") or self.env._("Unknown Sender"),
-                "email": msg_dict.get("email_from"),
-            })
+        company = self._alias_company(msg_dict, values)
+        email_from = (msg_dict.get("email_from") or "").strip()
+        email_normalized = email_normalize(email_from, strict=True)
+        customer = self._alias_customer(email_normalized, company)
+        # the message is posted with this author next: never a partner of Odoo's loose lookup
+        msg_dict["author_id"] = customer.id
         values.update({
             "subject": msg_dict.get("subject") or self.env._("Complaint by e-mail"),
-            "partner_id": author.id,
+            "partner_id": customer.id,
+            "email_from": email_from,
+            "email_from_normalized": email_normalized,
+            "company_id": company.id,
             "channel": "email",
         })
+        if customer.commercial_partner_id.care_agent_id:
+            values["user_id"] = customer.commercial_partner_id.care_agent_id.id
         return super().message_new(msg_dict, custom_values=values)
+
+    def message_update(self, msg_dict, update_vals=None):
+        """A reply by e-mail: its author is kept only when he is the complaint's
+        customer or staff, so that no stranger is made a follower."""
+        author = self.env["res.partner"].sudo().browse(msg_dict.get("author_id")).exists()
+        if author and not self._alias_known_author(author):
+            msg_dict["author_id"] = False
+        return super().message_update(msg_dict, update_vals=update_vals)
+
+    def _alias_known_author(self, author):
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        return bool((customer and author.commercial_partner_id == customer)
+                    or author.user_ids.filtered(lambda user: not user.share))

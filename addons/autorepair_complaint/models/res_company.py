@@ -14,6 +14,8 @@ SETTINGS = {
     "closure_days": 14,
     # per company: a compensation above this amount waits for a service manager's approval
     "compensation_approval_amount": 500.0,
+    # per company: tickets one sender may open through the complaints alias in an hour
+    "alias_rate_limit": 3,
 }
 
 
@@ -43,6 +45,11 @@ class ResCompany(models.Model):
         help="A compensation (credit note or free work) worth more than this waits for a service manager's "
         "approval; at or below it, the proposer applies it on his own right.",
     )
+    autorepair_complaint_alias_rate_limit = fields.Integer(
+        string="E-mail Complaints per Sender and Hour", default=SETTINGS["alias_rate_limit"],
+        help="Beyond this many tickets from one sender within an hour, the complaints alias "
+        "turns no further e-mail of that sender into a ticket.",
+    )
 
     @api.constrains("autorepair_complaint_response_hours", "autorepair_complaint_second_escalation_hours",
                     "autorepair_complaint_closure_days", "autorepair_complaint_compensation_approval_amount")
@@ -53,6 +60,11 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._("Complaint deadlines must be positive."))
             if company.autorepair_complaint_compensation_approval_amount < 0:
                 raise ValidationError(self.env._("The compensation approval amount cannot be negative."))
+
+    @api.constrains("autorepair_complaint_alias_rate_limit")
+    def _check_autorepair_complaint_alias_rate_limit(self):
+        if any(company.autorepair_complaint_alias_rate_limit < 1 for company in self):
+            raise ValidationError(self.env._("At least one e-mail complaint per sender and hour is accepted."))
 
     def _autorepair_complaint_setting(self, key):
         """A complaint setting (see ``SETTINGS``) of this company, or of the

@@ -21,3 +21,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_complaint_closure_days", readonly=False)
     autorepair_complaint_compensation_approval_amount = fields.Float(
         related="company_id.autorepair_complaint_compensation_approval_amount", readonly=False)
+    autorepair_complaint_alias_rate_limit = fields.Integer(
+        related="company_id.autorepair_complaint_alias_rate_limit", readonly=False)

@@ -7,3 +7,5 @@ from . import test_attack_money
 from . import test_attack_company
 from . import test_attack_export
 from . import test_dsr
+from . import test_attack_alias
+from . import test_attack_portal

@@ -3,12 +3,16 @@ from urllib.parse import urlencode
 from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
-from odoo.tools import consteq
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.autorepair_service_order_line import APPROVED, DECISIONS
+
+
+class PortalLinkExpired(AccessError):
+    """A portal link that does not, or no longer, open its document."""
+
 
 # what the customer may answer on a line of a quote
 PORTAL_DECISIONS = {code for code, _label in DECISIONS if code != "pending"}
@@ -26,27 +30,56 @@ class ServiceOrderPortal(CustomerPortal):
         return [("partner_id", "child_of", request.env.user.commercial_partner_id.id)]
 
     def _service_order_check_access(self, order_id, access_token=None):
-        """The order in sudo if the visitor may see it: Odoo's check (access
-        rights, or the order's token), else the customer himself when logged in."""
-        try:
-            return self._document_check_access("autorepair.service.order", order_id, access_token=access_token)
-        except AccessError:
-            user = request.env.user
-            order_sudo = request.env["autorepair.service.order"].sudo().browse(order_id)
-            if user._is_public() or order_sudo.partner_id.commercial_partner_id != user.commercial_partner_id:
-                raise
+        """The order in sudo if the visitor may see it: staff by their access
+        rights, the customer logged in, or whoever holds the order's valid link.
+
+        :raise PortalLinkExpired: a link was given that does not, or no longer, open the order
+        :raise AccessError: no link and not the customer's
+        """
+        order = request.env["autorepair.service.order"].browse(order_id)
+        order_sudo = order.sudo().exists()
+        if not order_sudo:
+            raise MissingError(_("This document does not exist."))
+        user = request.env.user
+        if not user._is_public() and user._is_internal() and order.has_access("read"):
             return order_sudo
+        if not user._is_public() and user.commercial_partner_id == order_sudo.partner_id.commercial_partner_id:
+            return order_sudo
+        if order_sudo._portal_token_valid(access_token):
+            return order_sudo
+        if access_token:
+            raise PortalLinkExpired(_("This link has expired or is no longer valid."))
+        raise AccessError(_("This service order is not yours."))
 
     def _service_order_customer_access(self, order_sudo, access_token=None):
         """True when the visitor is the order's customer: his portal user, or
-        whoever holds the order's link outside a staff session. Staff record a
-        customer's decision at the desk, with his signature, never here."""
+        whoever holds the order's valid link outside a staff session. Staff
+        record a customer's decision at the desk, with his signature, never here."""
         user = request.env.user
         if not user._is_public() and user._is_internal():
             return False
         if not user._is_public() and user.commercial_partner_id == order_sudo.partner_id.commercial_partner_id:
             return True
-        return bool(access_token and order_sudo.access_token and consteq(order_sudo.access_token, access_token))
+        return order_sudo._portal_token_valid(access_token)
+
+    def _service_order_link_expired(self):
+        """A friendly page for a link that no longer opens the order: it shows
+        nothing of the order, and says how to see it."""
+        return request.render("autorepair_workshop.portal_service_order_link_expired", {
+            "page_name": "service_order",
+        }, status=403)
+
+    def _service_order_decision_allowed(self, order_id, access_token):
+        """Whether one more decision may be tried: at most the configured number
+        per link (or customer) and per network address within the window,
+        counted in the database so that every web worker sees the same count."""
+        company = request.env.company
+        limit = company._autorepair_workshop_setting("portal_decision_attempts")
+        window = company._autorepair_workshop_setting("portal_decision_window_minutes")
+        user = request.env.user
+        holder = f"user:{user.id}" if not user._is_public() else f"order:{order_id}:token:{access_token or ''}"
+        return request.env["autorepair.portal.attempt"].sudo()._allow_attempt(
+            "quote_decision", [holder, f"ip:{request.httprequest.remote_addr}"], limit, window)
 
     # -------------------------------------------------------------- home, list
 
@@ -101,6 +134,8 @@ class ServiceOrderPortal(CustomerPortal):
     def portal_service_order_page(self, order_id, access_token=None, message=None, **kw):
         try:
             order_sudo = self._service_order_check_access(order_id, access_token)
+        except PortalLinkExpired:
+            return self._service_order_link_expired()
         except (AccessError, MissingError):
             return request.redirect("/my")
         quote_sudo = order_sudo.quote_ids.filtered(lambda quote: quote.state == "sent")[:1]
@@ -181,8 +216,13 @@ class ServiceOrderPortal(CustomerPortal):
         query string of its URL, fixed when the customer reviewed them."""
         args = request.httprequest.args.to_dict()
         access_token = access_token or args.get("access_token")
+        if not self._service_order_decision_allowed(order_id, access_token):
+            return {"error": _("Too many attempts. Please wait a few minutes, or call your service advisor.")}
         try:
             order_sudo = self._service_order_check_access(order_id, access_token)
+        except PortalLinkExpired:
+            return {"error": _("This link has expired or is no longer valid. Log in to your account, "
+                               "or ask your service advisor for a new link.")}
         except (AccessError, MissingError):
             return {"error": _("This service order does not exist or is not yours.")}
         if not self._service_order_customer_access(order_sudo, access_token):

@@ -8,6 +8,8 @@ from . import autorepair_skill
 from . import autorepair_check_item
 from . import autorepair_walkaround
 from . import autorepair_service_order
+from . import autorepair_service_order_portal
+from . import autorepair_portal_attempt
 from . import autorepair_service_quote
 from . import autorepair_service_order_line
 from . import autorepair_work_log

@@ -15,8 +15,6 @@ class AutorepairFollowup(models.Model):
     _description = "Follow-up Call"
     _order = "date desc, id desc"
     _check_company_auto = True
-    # the customer's own words
-    _autorepair_personal_fields = ("remarks",)
 
     order_id = fields.Many2one("autorepair.service.order", required=True, ondelete="cascade", index=True,
                                check_company=True)

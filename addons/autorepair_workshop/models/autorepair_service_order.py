@@ -65,8 +65,6 @@ class AutorepairServiceOrder(models.Model):
         "settlement_error",
     })
     _workflow_initial = {"state": "draft"}
-    # the customer's walk-around signature and his name as he signed
-    _autorepair_personal_fields = ("walkaround_signature", "walkaround_signed_by")
 
     name = fields.Char(
         string="Order Number", required=True, copy=False, readonly=True, index="trigram",

@@ -22,8 +22,6 @@ class AutorepairServiceQuote(models.Model):
         "entered_by_id", "approved_amount",
     })
     _workflow_initial = {"state": "draft"}
-    # the customer's signature and name as he signed
-    _autorepair_personal_fields = ("signature", "signed_by")
 
     order_id = fields.Many2one("autorepair.service.order", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="order_id.company_id", store=True)
@@ -77,6 +75,8 @@ class AutorepairServiceQuote(models.Model):
             if not quote.line_ids:
                 raise UserError(self.env._("%(quote)s has no line.", quote=quote.name))
         self.sudo().write({"state": "sent", "sent_on": fields.Datetime.now()})
+        # each quote goes out with its own link, valid for the company's number of days
+        self.order_id._portal_renew_token()
         for order in self.order_id:
             partner = order.partner_id
             if partner.sudo().service_opt_out:
@@ -168,9 +168,8 @@ class AutorepairServiceQuote(models.Model):
         if order.state == "quoted":
             # nothing approved at all: the car goes back as it came, the work stays recommended
             order._transition("approve" if order.line_ids.filtered("is_approved") else "decline")
-        if channel == "portal":
-            # the link that carried this decision has done its work
-            order.sudo().access_token = False
+        # the quote's link has done its work, whoever recorded the decision
+        order._portal_expire_token()
         # on the portal the customer may come through the SMS link without logging in
         author = order.partner_id if channel == "portal" else self.env.user.partner_id
         order.message_post(author_id=author.id, body=self.env._(

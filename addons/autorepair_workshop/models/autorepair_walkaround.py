@@ -44,8 +44,6 @@ class AutorepairDamage(models.Model):
     _autorepair_redact_fields = ("location", "description")
     _description = "Damage Point"
     _order = "order_id, id"
-    # photographed with the customer present: the car, its plate, at times the people
-    _autorepair_personal_fields = ("photo",)
 
     order_id = fields.Many2one("autorepair.service.order", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)

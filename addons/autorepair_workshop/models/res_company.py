@@ -15,9 +15,14 @@ SETTINGS = {
     "csi_low_score": 2,
     # goodwill (free) lines of one order worth more than this are granted by a service manager only
     "goodwill_approval_amount": 500.0,
+    # per company: days a quote's portal link (sent by SMS or e-mail) stays valid
+    "portal_link_days": 7,
     # system parameters: how many orders are settled in the request, and per background chunk
     "settlement_inline_limit": 50,
     "settlement_batch_size": 100,
+    # system parameters: decisions tried on the portal per link and per address within the window
+    "portal_decision_attempts": 5,
+    "portal_decision_window_minutes": 10,
 }
 
 
@@ -48,6 +53,17 @@ class ResCompany(models.Model):
         help="Goodwill (free) lines of one order worth more than this in total are granted by a service manager; "
         "an advisor grants up to it on his own right.",
     )
+
+    autorepair_workshop_portal_link_days = fields.Integer(
+        string="Quote Link Valid For (days)", default=SETTINGS["portal_link_days"],
+        help="The link sent with a quote opens it without logging in for this many days, "
+        "and no longer once the quote is decided.",
+    )
+
+    @api.constrains("autorepair_workshop_portal_link_days")
+    def _check_autorepair_workshop_portal_link_days(self):
+        if any(company.autorepair_workshop_portal_link_days < 1 for company in self):
+            raise ValidationError(self.env._("A quote link is valid for at least one day."))
 
     @api.constrains(
         "autorepair_workshop_goodwill_approval_amount",

@@ -24,3 +24,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_workshop_csi_weight_transparency", readonly=False)
     autorepair_workshop_csi_low_score = fields.Integer(
         related="company_id.autorepair_workshop_csi_low_score", readonly=False)
+    autorepair_workshop_portal_link_days = fields.Integer(
+        related="company_id.autorepair_workshop_portal_link_days", readonly=False)

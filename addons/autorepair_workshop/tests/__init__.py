@@ -11,3 +11,4 @@ from . import test_line_amount
 from . import test_attack_masking
 from . import test_money
 from . import test_service_consent
+from . import test_attack_portal

@@ -1,0 +1,54 @@
+import uuid
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import consteq
+
+
+class AutorepairServiceOrder(models.Model):
+    """The order's portal link (``access_token``, sent with each quote) opens
+    it without logging in for the company's number of days, and no longer once
+    the quote is decided. Every check of the link goes through
+    ``_portal_token_valid``; the logged-in customer needs no link."""
+
+    _inherit = "autorepair.service.order"
+
+    access_token_expiry = fields.Datetime(string="Portal Link Valid Until", readonly=True, copy=False)
+
+    def _portal_token_valid(self, access_token):
+        """Whether ``access_token`` is this order's link and still valid."""
+        self.ensure_one()
+        order_sudo = self.sudo()
+        return bool(
+            access_token and order_sudo.access_token and isinstance(access_token, str)
+            and consteq(order_sudo.access_token, access_token)
+            and order_sudo.access_token_expiry and order_sudo.access_token_expiry > fields.Datetime.now()
+        )
+
+    def _portal_ensure_token(self):
+        """The valid link of the order, a new one when it has none or it expired."""
+        for order in self:
+            if not order.sudo()._portal_token_valid(order.sudo().access_token):
+                order._portal_renew_token()
+        return self.access_token
+
+    def _portal_renew_token(self):
+        """A new link, valid for the company's number of days: each quote sent
+        gets its own, and the links sent before no longer open the order."""
+        now = fields.Datetime.now()
+        for order in self:
+            days = order.company_id._autorepair_workshop_setting("portal_link_days")
+            order.sudo().write({"access_token": str(uuid.uuid4()), "access_token_expiry": now + timedelta(days=days)})
+
+    def _portal_expire_token(self):
+        """The link has done its work (the quote is decided): it opens nothing any more."""
+        self.sudo().write({"access_token": False, "access_token_expiry": False})
+
+    @api.model
+    def _get_thread_with_access(self, thread_id, mode="read", **kwargs):
+        """The portal chatter: an expired link gives no access to the messages either."""
+        if kwargs.get("token"):
+            order = self.browse(thread_id).sudo().exists()
+            if not order or not order._portal_token_valid(kwargs["token"]):
+                kwargs = {**kwargs, "token": None}
+        return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
