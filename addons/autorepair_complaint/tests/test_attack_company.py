@@ -38,7 +38,8 @@ class TwoCompaniesCase(RpcClientMixin, HttpCase):
         env = cls.env(context=dict(cls.env.context, allowed_company_ids=company.ids))
         customer = env["res.partner"].create({
             "name": f"客户{index}", "mobile": f"1380013800{index}", "is_autorepair_customer": True,
-            "company_id": company.id, "resident_id_number": "11010519491231002X" if index == 1 else False,
+            "company_id": company.id, "resident_id_consent": index == 1,
+            "resident_id_number": "11010519491231002X" if index == 1 else False,
         })
         vehicle = env["fleet.vehicle"].create({
             "model_id": cls.car_model.id, "license_plate": f"川A1234{index}",

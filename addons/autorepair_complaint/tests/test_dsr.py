@@ -37,7 +37,7 @@ class TestErasureEverywhere(ServiceOrderCase):
         super().setUpClass()
         cls.person = cls.env["res.partner"].create({
             "name": NAME, "mobile": MOBILE, "email": EMAIL, "street": STREET, "city": "成都",
-            "resident_id_number": RESIDENT_ID, "comment": f"<p>{NAME}喜欢周六上午来店</p>",
+            "resident_id_consent": True, "resident_id_number": RESIDENT_ID, "comment": f"<p>{NAME}喜欢周六上午来店</p>",
             "is_autorepair_customer": True, "care_agent_id": cls.user_care_agent.id, "image_1920": SIGNATURE,
             "marketing_opt_out": True,
         })

@@ -97,29 +97,31 @@ class ResPartner(models.Model):
     )
     # consent per purpose (PIPL): the history is autorepair.consent, one line
     # per decision; the current state is stored here for the care engine's SQL.
-    # Writing these fields records a decision (see _consent_apply_vals).
+    # Writing these fields records a decision (see _consent_apply_vals). Not
+    # copied: a duplicated file is another person, who consented to nothing.
     consent_ids = fields.One2many(
         "autorepair.consent", "partner_id", string="Consent History", readonly=True,
         groups="autorepair_crm.group_user")
     marketing_consent = fields.Boolean(
-        compute="_compute_consents", store=True, readonly=False, tracking=True,
+        compute="_compute_consents", store=True, readonly=False, copy=False, tracking=True,
         help="The customer agreed to marketing: greetings, offers, win-back and broadcasts.")
     marketing_consent_date = fields.Date(
-        string="Consent Date", compute="_compute_consents", store=True, readonly=False)
+        string="Consent Date", compute="_compute_consents", store=True, readonly=False, copy=False)
     marketing_consent_source = fields.Selection(
-        SOURCES, string="Consent Source", compute="_compute_consents", store=True, readonly=False)
+        SOURCES, string="Consent Source", compute="_compute_consents", store=True, readonly=False, copy=False)
     marketing_opt_out = fields.Boolean(
-        string="Opted Out", compute="_compute_consents", store=True, readonly=False, tracking=True,
+        string="Opted Out", compute="_compute_consents", store=True, readonly=False, copy=False, tracking=True,
         help="The customer withdrew the marketing consent: no marketing by any channel, the numbers and "
         "address are on Odoo's blacklists; service reminders still go out.",
     )
     service_opt_out = fields.Boolean(
-        string="No Service Reminders", compute="_compute_consents", store=True, readonly=False, tracking=True,
+        string="No Service Reminders", compute="_compute_consents", store=True, readonly=False, copy=False,
+        tracking=True,
         help="The customer asked for no service reminders either (maintenance, inspection, warranty, "
         "insurance, quotes). Service reminders need no separate consent until then.",
     )
     resident_id_consent = fields.Boolean(
-        string="Resident ID Consent", compute="_compute_consents", store=True, readonly=False,
+        string="Resident ID Consent", compute="_compute_consents", store=True, readonly=False, copy=False,
         groups="autorepair_crm.group_manager", tracking=True,
         help="The customer's separate consent to keep the resident ID (sensitive personal information); "
         "withdrawing it erases the ID.",

@@ -32,7 +32,7 @@ class TestAttackExport(RpcClientMixin, HttpCase):
         cls.general_manager = user("xa_gm", "autorepair_crm.group_general_manager")
         cls.customer = cls.env["res.partner"].create({
             "name": "张伟", "mobile": "13800138000", "is_autorepair_customer": True, "street": "天府大道1号",
-            "resident_id_number": "11010519491231002X",
+            "resident_id_consent": True, "resident_id_number": "11010519491231002X",
         })
         brand = cls.env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"})
         model = cls.env["fleet.vehicle.model"].create({"name": "迈腾", "brand_id": brand.id})

@@ -21,7 +21,7 @@ class TestDataSubjectRequests(AutorepairCrmCase):
         super().setUpClass()
         cls.customer = cls._customer(
             name="欧阳娜娜", mobile="13912345678", email="ouyang.nana@example.com", street="玉沙路199号附7号",
-            city="成都", resident_id_number=RESIDENT_ID, comment="<p>喜欢周六上午来店</p>",
+            city="成都", resident_id_consent=True, resident_id_number=RESIDENT_ID, comment="<p>喜欢周六上午来店</p>",
             district_id=cls.district_local.id,
         )
         cls.vehicle = cls._vehicle(owner=cls.customer)

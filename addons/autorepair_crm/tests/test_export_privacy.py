@@ -12,7 +12,8 @@ class TestExportPrivacy(AutorepairCrmCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls._customer("张伟", "13800138000", resident_id_number="11010519491231002X")
+        cls.customer = cls._customer(
+            "张伟", "13800138000", resident_id_consent=True, resident_id_number="11010519491231002X")
         cls.customer2 = cls._customer("李娜", "13900139000")
         cls.vehicle = cls._vehicle(owner=cls.customer)
         cls.Log = cls.env["autorepair.privacy.log"]

@@ -17,4 +17,3 @@ from . import autorepair_quality_check
 from . import autorepair_followup
 from . import fleet_vehicle
 from . import account_move
-from . import res_partner_privacy

@@ -1,11 +1,91 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
 
+from .autorepair_service_order import ACTIVE_STATES
+
 
 class ResPartner(models.Model):
+    """The workshop's part of data-subject requests: service orders, quotes
+    and their decisions, walk-arounds, follow-up calls; SMS numbers kept by
+    Odoo's sms queue. Service orders are the statutory repair records (JT/T
+    1132/1133, Ministry of Transport order 2016 No. 37): an erasure keeps
+    their lines, dates, odometer and amounts and empties only the person's
+    signature, signer's name, damage photos and what he said on follow-up."""
+
     _inherit = "res.partner"
 
     # sms makes the customer a mail.thread.phone: its number search is a
     # number read a digit at a time, for those who read the number only
     phone_mobile_search = fields.Char(groups=CONTACT_MASKED)
+
+    def _autorepair_personal_data(self):
+        sections = super()._autorepair_personal_data()
+        _ = self.env._
+        orders = self.env["autorepair.service.order"].search([("partner_id", "=", self.id)], order="id")
+        sections.append(orders._autorepair_report_section("service_orders", _("Service Orders"), [
+            "name", "state", "license_plate", "need_type", "appointment_start", "received_date", "odometer_in",
+            "requested_work", "diagnosis", "delivered_date", "next_service_date", "next_service_km",
+            "amount_untaxed", "amount_total", "payment_state", "walkaround_signed_by"]))
+        sections.append(orders.line_ids._autorepair_report_section("work", _("Work and Parts"), [
+            "order_id", "line_type", "name", "part_number", "quantity", "price_unit", "decision",
+            "price_total"]))
+        sections.append(orders.quote_ids._autorepair_report_section("quotes", _("Quotes and Decisions"), [
+            "order_id", "name", "state", "sent_on", "decided_on", "approval_channel", "signed_by",
+            "approved_amount", "signature"]))
+        sections.append(orders.damage_ids._autorepair_report_section("damages", _("Walk-Around Damages"), [
+            "order_id", "location", "description", "photo"]))
+        followups = self.env["autorepair.followup"].search([("partner_id", "=", self.id)])
+        sections.append(followups._autorepair_report_section("followups", _("Follow-up Calls"), [
+            "order_id", "date", "channel", "score_attitude", "score_quality", "score_transparency", "remarks"]))
+        return sections
+
+    def _autorepair_open_documents(self):
+        result = super()._autorepair_open_documents()
+        # an order not settled or cancelled is still being worked or owed
+        orders = self.env["autorepair.service.order"].sudo().search(
+            [("partner_id", "in", self.ids), ("state", "in", (*ACTIVE_STATES, "delivered"))])
+        for order in orders:
+            result[order.partner_id.id].append(self.env._("service order %(order)s (%(state)s)", order=order.name,
+                                                          state=dict(order._fields["state"]._description_selection(
+                                                              self.env))[order.state]))
+        return result
+
+    def _autorepair_personal_records(self):
+        records = super()._autorepair_personal_records()
+        partners = records["res.partner"]
+        orders = self.env["autorepair.service.order"].search([("partner_id", "in", partners.ids)])
+        records.update({
+            "autorepair.service.order": orders,
+            "autorepair.service.quote": orders.quote_ids,
+            "autorepair.walkaround.line": orders.walkaround_line_ids,
+            "autorepair.damage": orders.damage_ids,
+            "autorepair.followup": self.env["autorepair.followup"].search([("order_id", "in", orders.ids)]),
+        })
+        return records
+
+    def _autorepair_scrub_notifications(self, partner_ids, message_ids):
+        result = super()._autorepair_scrub_notifications(partner_ids, message_ids)
+        # the number each SMS went to, and SMS still queued for the person
+        self.env.cr.execute(SQL(
+            """UPDATE mail_notification SET sms_number = NULL
+                WHERE res_partner_id = ANY(%s) OR mail_message_id = ANY(%s)""",
+            partner_ids, message_ids))
+        self.env["sms.sms"].sudo().search(
+            ["|", ("partner_id", "in", partner_ids), ("mail_message_id", "in", message_ids)]).unlink()
+        self.env.invalidate_all()
+        return result
+
+    def _autorepair_active_partner_ids(self, since):
+        active = super()._autorepair_active_partner_ids(since)
+        if not self:
+            return active
+        self.env.cr.execute(SQL(
+            """SELECT partner_id FROM autorepair_service_order
+                WHERE partner_id = ANY(%(ids)s)
+                  AND (create_date >= %(since)s OR delivered_date >= %(since)s OR appointment_start >= %(since)s)
+               UNION
+               SELECT partner_id FROM autorepair_followup WHERE partner_id = ANY(%(ids)s) AND date >= %(since)s""",
+            ids=self.ids, since=since))
+        return active | {row[0] for row in self.env.cr.fetchall()}
