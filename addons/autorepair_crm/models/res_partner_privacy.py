@@ -367,6 +367,11 @@ class ResPartner(models.Model):
             messages = self.env["mail.message"].browse(message_ids)
             messages.attachment_ids.filtered(lambda a: a.res_model != "account.move").unlink()
             self.env["mail.mail"].search([("mail_message_id", "in", message_ids)]).unlink()
+        # messages elsewhere that carry his name, number or address as their
+        # record's name: the blacklist entries kept for his opt-out
+        named = [SQL("record_name ILIKE %s", f"%{text}%") for text in strings if text]
+        if named:
+            cr.execute(SQL("UPDATE mail_message SET record_name = NULL WHERE %s", SQL(" OR ").join(named)))
         # open to-dos about the person (calls to make) go with his data
         self.env["mail.activity"].search(self._autorepair_activity_domain(
             {model: recs for model, recs in records.items() if model != "account.move"})).unlink()

@@ -27,6 +27,7 @@ class TestDataSubjectRequests(AutorepairCrmCase):
         cls.vehicle = cls._vehicle(owner=cls.customer)
         cls.env["autorepair.loyalty.move"].create({
             "partner_id": cls.customer.id, "move_type": "adjust", "points": 50, "description": "开业活动",
+            "state": "approved",
         })
         cls.Log = cls.env["autorepair.privacy.log"]
 
