@@ -157,9 +157,8 @@ class ResPartner(models.Model):
         vehicles = partner.env["fleet.vehicle"].search([("owner_id", "=", partner.id)])
         owned = partner.env["autorepair.vehicle.ownership"].search([("partner_id", "=", partner.id)])
         odometers = partner.env["fleet.vehicle.odometer"].search([("vehicle_id", "in", vehicles.ids)])
-        consent_fields = [fname for fname in (
-            "marketing_consent", "marketing_consent_date", "marketing_consent_source", "marketing_opt_out",
-        ) if fname in self._fields]
+        # every decision per purpose, as recorded (autorepair.consent)
+        consents = partner.env["autorepair.consent"].search([("partner_id", "=", partner.id)], order="date, id")
         invoices = partner.env["account.move"].search([
             ("commercial_partner_id", "=", partner.commercial_partner_id.id),
             ("move_type", "in", ("out_invoice", "out_refund")), ("state", "!=", "cancel"),
@@ -174,7 +173,8 @@ class ResPartner(models.Model):
             owned._autorepair_report_section("ownership", _("Ownership History"), [
                 "vehicle_id", "date_from", "date_to"]),
             odometers._autorepair_report_section("odometer", _("Odometer Readings"), ["vehicle_id", "date", "value"]),
-            partner._autorepair_report_section("consents", _("Consents"), consent_fields),
+            consents._autorepair_report_section("consents", _("Consents"), [
+                "purpose", "granted", "date", "source", "channel", "user_id"]),
             partner.loyalty_move_ids._autorepair_report_section("loyalty", _("Loyalty Points"), [
                 "date", "move_type", "description", "points"]),
             invoices._autorepair_report_section("invoices", _("Invoices"), [

@@ -58,6 +58,9 @@ class TestDataSubjectRequests(AutorepairCrmCase):
         self.assertEqual(customer["Street"], "玉沙路199号附7号")
         self.assertEqual(customer["Birthday"], "1949-12-31")
         self.assertEqual(customer["Resident ID"], "on file")
+        # each consent decision on record, with its purpose (the ID's own consent here)
+        consents = sections["consents"]["rows"]
+        self.assertIn(("Resident ID", True), [(row["Purpose"], row["Granted"]) for row in consents])
         [vehicle] = sections["vehicles"]["rows"]
         self.assertEqual(vehicle["License Plate"], "川A12345")
         self.assertEqual(vehicle["VIN"], self.vehicle.vin_sn)
