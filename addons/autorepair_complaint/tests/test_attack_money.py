@@ -7,7 +7,6 @@ from odoo.addons.autorepair_crm.tests.common import RpcClientMixin
 
 from .test_compensation_approval import CompensationCase
 
-REFUSALS = ("odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError")
 COMPENSATION = "autorepair.complaint.compensation"
 
 
@@ -33,13 +32,7 @@ class TestAttackMoney(CompensationCase, HttpCase, RpcClientMixin):
         }
 
     def _refused(self, user, model, method, *args, **kwargs):
-        before = self._snapshot()
-        with mute_logger("odoo.http"):
-            result, error = self._jsonrpc(user, model, method, *args, **kwargs)
-        self.assertTrue(error, f"{user.login}: {model}.{method} went through: {result}")
-        self.assertIn(error["name"], REFUSALS, error)
-        self.assertEqual(self._snapshot(), before, "nothing changed")
-        return error
+        return self._assert_rpc_refused(user, model, method, *args, **kwargs)
 
     def _approved(self, amount=800):
         """A compensation a manager approved and that was credited."""

@@ -1,9 +1,11 @@
 import json
 import re
+from xmlrpc.client import Fault
 
 from odoo import SUPERUSER_ID
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user
+from odoo.tools import mute_logger
 from odoo.tools.misc import file_open
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
@@ -56,6 +58,25 @@ class RpcClientMixin:
         self.assertEqual(row["id"], record.id)
         [row] = self._xmlrpc(user, model, "read", [record.id], fnames)
         self.assertEqual(row["id"], record.id)
+
+    # what an attack may get back: a refusal, never a result
+    REFUSALS = ("odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError")
+
+    def _assert_rpc_refused(self, user, model, method, *args, refusals=REFUSALS, xmlrpc=False, **kwargs):
+        """The user's call is refused over JSON-RPC (and over XML-RPC with
+        ``xmlrpc``) with one of ``refusals``, and what the attack aims at
+        (``self._snapshot()``, read as the superuser) did not change."""
+        before = self._snapshot()
+        with mute_logger("odoo.http", "odoo.models"):
+            result, error = self._jsonrpc(user, model, method, *args, **kwargs)
+            self.assertTrue(error, f"{user.login}: {model}.{method}{args} went through: {result!r}")
+            self.assertIn(error["name"], refusals, error["message"])
+            if xmlrpc:
+                with self.assertRaises(Fault) as fault:
+                    self._xmlrpc(user, model, method, *args, **kwargs)
+                self.assertIn(error["message"].splitlines()[0], fault.exception.faultString)
+        self.assertEqual(self._snapshot(), before, "nothing changed")
+        return error
 
     def _form_spec(self, user, model):
         """The specification the web client reads a record's form with: the

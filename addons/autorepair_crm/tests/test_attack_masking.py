@@ -3,10 +3,8 @@ he sees masked (138****8000): every way of searching, grouping, ordering or
 reading the number is refused or finds nothing, and nothing changes."""
 
 import json
-from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
 
 from .common import AutorepairCrmCase, RpcClientMixin
 
@@ -38,20 +36,10 @@ class TestAttackMasking(AutorepairCrmCase, HttpCase, RpcClientMixin):
         }
 
     def assert_refused(self, model, method, *args, **kwargs):
-        """The technician's call is refused over JSON-RPC and over XML-RPC, and
-        nothing changed in the database."""
-        before = self._snapshot()
-        with mute_logger("odoo.http", "odoo.models"):
-            result, error = self._jsonrpc(self.user_technician, model, method, *args, **kwargs)
-            self.assertTrue(error, f"{model}.{method}{args} answered {result!r}")
-            self.assertEqual(error["name"], "odoo.exceptions.AccessError", error["message"])
-            with self.assertRaises(Fault) as fault:
-                self._xmlrpc(self.user_technician, model, method, *args, **kwargs)
-        self.assertIn(error["message"].splitlines()[0], fault.exception.faultString)
-        self.assertEqual(self._snapshot(), before, "nothing changed")
-        return error
-
-    # ---------------------------------------------------------------- attacks
+        """The technician's call is refused as an AccessError, over JSON-RPC
+        and over XML-RPC, and nothing changed in the database."""
+        return self._assert_rpc_refused(self.user_technician, model, method, *args,
+                                        refusals=("odoo.exceptions.AccessError",), xmlrpc=True, **kwargs)
 
     def test_phone_mobile_search_digit_by_digit(self):
         """The reported attack: search_count on Odoo's phone_mobile_search

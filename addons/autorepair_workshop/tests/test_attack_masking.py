@@ -2,10 +2,8 @@
 beside the customer's: the number each SMS went to (Odoo's notifications and
 its resend wizard) and the printed documents."""
 
-from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
 
 from odoo.addons.autorepair_crm.tests.common import RpcClientMixin
 
@@ -34,15 +32,8 @@ class TestAttackMaskingWorkshop(ServiceOrderCase, HttpCase, RpcClientMixin):
                  for model in ("mail.notification", "mail.message", "sms.sms", "sms.resend.recipient")})
 
     def assert_refused(self, model, method, *args, **kwargs):
-        before = self._snapshot()
-        with mute_logger("odoo.http", "odoo.models"):
-            result, error = self._jsonrpc(self.user_technician, model, method, *args, **kwargs)
-            self.assertTrue(error, f"{model}.{method}{args} answered {result!r}")
-            self.assertEqual(error["name"], "odoo.exceptions.AccessError", error["message"])
-            with self.assertRaises(Fault) as fault:
-                self._xmlrpc(self.user_technician, model, method, *args, **kwargs)
-        self.assertIn(error["message"].splitlines()[0], fault.exception.faultString)
-        self.assertEqual(self._snapshot(), before, "nothing changed")
+        return self._assert_rpc_refused(self.user_technician, model, method, *args,
+                                        refusals=("odoo.exceptions.AccessError",), xmlrpc=True, **kwargs)
 
     def test_fixture_is_an_sms_to_the_customer(self):
         self.assertEqual(self.notification.sms_number, E164)
