@@ -6,7 +6,6 @@ from odoo.tools import mute_logger
 from .common import AutorepairCrmCase, RpcClientMixin
 
 
-
 @tagged("post_install", "-at_install")
 class TestAttackLoyalty(AutorepairCrmCase, HttpCase, RpcClientMixin):
     """Points are money. Each attempt below is made the way an insider would,
