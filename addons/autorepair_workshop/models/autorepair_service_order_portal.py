@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import consteq
 
 
@@ -13,6 +14,10 @@ class AutorepairServiceOrder(models.Model):
 
     _inherit = "autorepair.service.order"
 
+    # the link opens the order as its customer and decides his quote: read by
+    # those who send it (advisors, managers), handed out to nobody else, so
+    # that a technician cannot approve work in the customer's name
+    access_token = fields.Char(groups="autorepair_workshop.group_advisor,autorepair_crm.group_manager")
     access_token_expiry = fields.Datetime(string="Portal Link Valid Until", readonly=True, copy=False)
 
     def _portal_token_valid(self, access_token):
@@ -27,6 +32,9 @@ class AutorepairServiceOrder(models.Model):
 
     def _portal_ensure_token(self):
         """The valid link of the order, a new one when it has none or it expired."""
+        if not self.env.su and not self._fields["access_token"].is_accessible(self.env):
+            # get_portal_url and the share wizard are public: they must not hand it out
+            raise AccessError(self.env._("Only a service advisor or a manager hands out a customer's quote link."))
         for order in self:
             if not order.sudo()._portal_token_valid(order.sudo().access_token):
                 order._portal_renew_token()

@@ -7,6 +7,8 @@ from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.autorepair_crm.tests.common import RpcClientMixin
+
 from .common import SIGNATURE, ServiceOrderCase
 
 # what a visitor must never see of 张伟's order
@@ -199,6 +201,33 @@ class TestPortalAttacks(PortalAttackCase):
             fields.Datetime.now() - timedelta(minutes=11))
         self.assertNotIn("error", self._decide(self.token))
         self.assertEqual(self._state()["quote"][0], "decided")
+
+
+@tagged("post_install", "-at_install")
+class TestLinkNotHandedToStaff(PortalAttackCase, RpcClientMixin):
+    """The link decides the quote in the customer's name: a technician, who
+    reads the order, gets it by no public path (read, search, get_portal_url)."""
+
+    def _snapshot(self):
+        return self._state(), self.order.sudo().access_token
+
+    def test_technician_gets_no_link(self):
+        order_id = self.order.id
+        calls = [
+            ("read", [order_id], ["access_token"]),
+            ("search_read", [("id", "=", order_id)], ["access_token"]),
+            ("web_read", [order_id], {"access_token": {}}),
+            ("search_count", [("access_token", "=", self.token)]),
+            ("get_portal_url", [order_id]),
+        ]
+        for method, *args in calls:
+            with self.subTest(method=method):
+                self._assert_rpc_refused(self.user_technician, "autorepair.service.order", method, *args,
+                                         refusals=("odoo.exceptions.AccessError",))
+
+    def test_advisor_hands_it_out(self):
+        url = self._jsonrpc_ok(self.user_advisor, "autorepair.service.order", "get_portal_url", [self.order.id])
+        self.assertIn(f"access_token={self.token}", url)
 
 
 @tagged("post_install", "-at_install")
