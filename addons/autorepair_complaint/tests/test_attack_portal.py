@@ -1,7 +1,7 @@
 from odoo import http
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-from odoo.addons.autorepair_crm.tests.common import make_vin
+from odoo.addons.autorepair_crm.tests.common import make_vin, new_portal_user
 
 from .common import ComplaintCase
 
@@ -13,18 +13,11 @@ class TestComplaintPortalAttacks(ComplaintCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company
-        cls.portal_user = new_test_user(
-            cls.env, login="cp_att_zhang", groups="base.group_portal", name=cls.customer.name,
-            partner_id=cls.customer.id, company_id=company.id, company_ids=[company.id],
-        )
+        cls.portal_user = new_portal_user(cls.env, "cp_att_zhang", cls.customer)
         cls.other_customer = cls.env["res.partner"].create({
             "name": "李娜", "mobile": "13900139000", "is_autorepair_customer": True,
         })
-        cls.other_portal_user = new_test_user(
-            cls.env, login="cp_att_li", groups="base.group_portal", name="李娜",
-            partner_id=cls.other_customer.id, company_id=company.id, company_ids=[company.id],
-        )
+        cls.other_portal_user = new_portal_user(cls.env, "cp_att_li", cls.other_customer)
         cls.other_vehicle = cls.env["fleet.vehicle"].create({
             "model_id": cls.vehicle.model_id.id, "license_plate": "川A54321",
             "vin_sn": make_vin("LFV2A2BHRC654321"), "owner_id": cls.other_customer.id,

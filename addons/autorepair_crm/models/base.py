@@ -147,22 +147,8 @@ class Base(models.AbstractModel):
     def _autorepair_path_reach(self, path, derived=True, unexportable=False):
         """The personal fields (``(model, field)`` pairs) an export column
         ``path`` (``["partner_id", "mobile"]``) reaches, through every
-        relation of the path. A column ending on a relation exports the
-        display name of the record it points to."""
-        seen = set()
-        found = set()
-        model = self
-        for index, name in enumerate(path):
-            field = model._fields.get(name)
-            if field is None:  # "id", ".id", or a name Odoo refuses itself
-                return found
-            found |= model._autorepair_field_reach(name, seen, derived, unexportable)
-            if not field.relational:
-                return found
-            model = self.env[field.comodel_name]
-            if index == len(path) - 1:
-                found |= model._autorepair_field_reach("display_name", seen, derived, unexportable)
-        return found
+        relation of the path."""
+        return self._autorepair_chain_reach(path, set(), derived, unexportable, display_name=True)
 
     @api.model
     def _autorepair_field_reach(self, fname, seen, derived=True, unexportable=False):
@@ -186,19 +172,24 @@ class Base(models.AbstractModel):
         return found
 
     @api.model
-    def _autorepair_chain_reach(self, chain, seen, derived, unexportable):
+    def _autorepair_chain_reach(self, chain, seen, derived, unexportable, display_name=False):
+        """The personal fields reached along ``chain``, a path of field names.
+        With ``display_name``, a chain ending on a relation also reaches the
+        display name of the record it points to (what an export column
+        ending there exports)."""
         found = set()
         model = self
         for name in chain:
             field = model._fields.get(name)
-            if field is None:
-                break
+            if field is None:  # "id", ".id", or a name Odoo refuses itself
+                return found
             found |= model._autorepair_field_reach(name, seen, derived, unexportable)
             if not field.relational:
-                break
+                return found
             model = self.env[field.comodel_name]
+        if display_name:
+            found |= model._autorepair_field_reach("display_name", seen, derived, unexportable)
         return found
-
 
     # Free-text fields kept by an erasure because they are part of a record the
     # law keeps (the work asked for, the diagnosis), from which the person's

@@ -22,6 +22,13 @@ def add_role_users(cls, prefix, roles, **values):
         ))
 
 
+def new_portal_user(env, login, partner):
+    """The portal login (password = login) of the customer ``partner``, in the current company."""
+    company = env.company
+    return new_test_user(env, login=login, groups="base.group_portal", name=partner.name, partner_id=partner.id,
+                         company_id=company.id, company_ids=[company.id])
+
+
 class RpcClientMixin:
     """For an HttpCase: calls over real HTTP, logged in as a user (password =
     login), with JSON-RPC the way the web client sends them and XML-RPC the

@@ -4,10 +4,10 @@ from urllib.parse import urlencode
 
 from odoo import fields
 from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.autorepair_crm.tests.common import RpcClientMixin
+from odoo.addons.autorepair_crm.tests.common import RpcClientMixin, new_portal_user
 
 from .common import SIGNATURE, ServiceOrderCase
 
@@ -22,18 +22,11 @@ class PortalAttackCase(ServiceOrderCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company
-        cls.portal_user = new_test_user(
-            cls.env, login="so_att_zhang", groups="base.group_portal", name=cls.customer.name,
-            partner_id=cls.customer.id, company_id=company.id, company_ids=[company.id],
-        )
+        cls.portal_user = new_portal_user(cls.env, "so_att_zhang", cls.customer)
         cls.other_customer = cls.env["res.partner"].create({
             "name": "李娜", "mobile": "13900139000", "is_autorepair_customer": True,
         })
-        cls.other_portal_user = new_test_user(
-            cls.env, login="so_att_li", groups="base.group_portal", name="李娜",
-            partner_id=cls.other_customer.id, company_id=company.id, company_ids=[company.id],
-        )
+        cls.other_portal_user = new_portal_user(cls.env, "so_att_li", cls.other_customer)
         cls.other_vehicle = cls.env["fleet.vehicle"].create({
             "model_id": cls.car_model.id, "license_plate": "川A54321", "owner_id": cls.other_customer.id,
         })
