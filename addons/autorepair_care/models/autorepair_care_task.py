@@ -182,7 +182,9 @@ class AutorepairCareTask(models.Model):
     @api.depends("vehicle_id.license_plate", "partner_id.autorepair_vehicle_ids.license_plate")
     def _compute_license_plate(self):
         for task in self:
-            vehicles = task.vehicle_id or task.partner_id.autorepair_vehicle_ids
+            # the plates only, of the customer's cars in the task's company, whoever reads the task
+            vehicles = task.sudo().vehicle_id or task.sudo().partner_id.autorepair_vehicle_ids.filtered(
+                lambda vehicle, company=task.company_id: not vehicle.company_id or vehicle.company_id == company)
             task.license_plate = ", ".join(plate for plate in vehicles.mapped("license_plate") if plate)
 
     def _search_license_plate(self, operator, value):

@@ -32,12 +32,12 @@ class TestCareTour(HttpCase):
         })
         return customer, vehicle
 
-    def _task(self, rule, customer, vehicle=None, **vals):
-        """A task of the daily run, due three days before it was made (the
-        first run of a dealer), scheduled as the run does."""
+    def _task(self, rule, customer, vehicle=None, due_before=0, **vals):
+        """A task of the daily run, due ``due_before`` days before it was made
+        (the first run of a dealer), scheduled as the run does."""
         task = self.env["autorepair.care.task"].create({
             "rule_id": rule.id, "kind": rule.kind, "partner_id": customer.id, "vehicle_id": vehicle and vehicle.id,
-            "user_id": customer.care_agent_id.id, "due_date": self.today - timedelta(days=3),
+            "user_id": customer.care_agent_id.id, "due_date": self.today - timedelta(days=due_before),
             "next_call_date": self.today, "deadline": self.today + timedelta(days=rule.window_days), **vals,
         })
         task._schedule(self.today)
@@ -47,10 +47,10 @@ class TestCareTour(HttpCase):
         first = self.env.ref("autorepair_care.rule_first_maintenance")
         lost = self.env.ref("autorepair_care.rule_lost")
         customer, vehicle = self._customer("唐小龙", "13800139001", "川A77701", "RC770001", self.agent)
-        reached = self._task(first, customer, vehicle)
+        reached = self._task(first, customer, vehicle, due_before=3)
         customer, vehicle = self._customer("宋佳", "13800139002", "川A77702", "RC770002", self.agent)
-        booked = self._task(lost, customer, last_visit_date=self.today - timedelta(days=120), absent_days=120,
-                            lost_class="local_out")
+        booked = self._task(lost, customer, due_before=1, last_visit_date=self.today - timedelta(days=120),
+                            absent_days=120, lost_class="local_out")
         self.assertEqual((reached | booked).activity_ids.mapped("date_deadline"), [self.today] * 2)
         with browser_in_china():
             self.start_tour("/odoo/action-autorepair_care.autorepair_care_task_action_my",
@@ -66,6 +66,7 @@ class TestCareTour(HttpCase):
         manager = self.env.ref("autorepair_crm.user_demo_care_manager")
         first = self.env.ref("autorepair_care.rule_first_maintenance")
         customer, vehicle = self._customer("王芳", "13800139003", "川A77703", "RC770003")
+        # due today: the board shows this month's calls
         task = self._task(first, customer, vehicle)
         self.assertEqual(task.user_id, self.agent, "the dealer's care agent, the only one of the demo")
         with browser_in_china():
