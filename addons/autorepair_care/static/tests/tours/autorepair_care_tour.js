@@ -100,7 +100,7 @@ registry.category("web_tour.tours").add("autorepair_care_manager_board", {
         },
         {
             content: "Not one call waits without its agent",
-            trigger: '.o_action:has(.o_searchview_facet:contains("Unassigned")):not(:has(.o_data_row))',
+            trigger: '.o_action:has(.o_searchview_facet:contains("Unassigned")) .o_list_renderer:not(:has(.o_data_row))',
         },
         {
             content: "Back to the calls",
@@ -113,8 +113,8 @@ registry.category("web_tour.tours").add("autorepair_care_manager_board", {
             run: "click",
         },
         {
-            content: "The call: its agent, its day and its script, for the car",
-            trigger: '.o_form_view:has(.o_field_widget[name="user_id"]:contains("刘芳")) div[name="script"]:contains("王芳"):contains("川A77703")',
+            content: "The call: its script, filled in for the customer, the car and its agent",
+            trigger: '.o_form_view div[name="script"]:contains("王芳"):contains("川A77703"):contains("刘芳")',
         },
     ],
 });
