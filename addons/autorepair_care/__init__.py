@@ -1,2 +1,7 @@
 from . import models
 from . import report
+
+
+def _post_init_hook(env):
+    # after the data and the demo: day one has its calls
+    env["autorepair.care.task"]._install_run()

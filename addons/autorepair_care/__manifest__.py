@@ -29,12 +29,14 @@
     ],
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/autorepair_care_rule_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
             "autorepair_care/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "_post_init_hook",
     "installable": True,
     "application": False,
 }

@@ -12,6 +12,7 @@
         "security/autorepair_complaint_security.xml",
         "security/ir.model.access.csv",
         "data/autorepair_complaint_data.xml",
+        "data/resource_calendar_data.xml",
         "data/ir_cron_data.xml",
         "views/autorepair_complaint_views.xml",
         "views/autorepair_complaint_config_views.xml",
@@ -19,6 +20,9 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/menus.xml",
+    ],
+    "demo": [
+        "demo/res_company_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

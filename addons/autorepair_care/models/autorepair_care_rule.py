@@ -121,7 +121,8 @@ class AutorepairCareRule(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Responsible", ondelete="set null",
         help="Who makes the contacts of this rule (e.g. the insurance specialist), or who makes them "
-        "for customers without a care agent.",
+        "for customers without a care agent. When empty, those contacts go to the least loaded care agent "
+        "of the company (a care manager when it has none; for a rule of a fixed user, a care manager).",
     )
     first_channel = fields.Selection(
         [("phone", "Phone Call"), ("sms", "SMS"), ("email", "Email")], default="phone", required=True,
@@ -253,11 +254,14 @@ class AutorepairCareRule(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if vals.get("user_id"):
-            # the newly responsible user takes the open tasks nobody had
+            # the newly responsible user takes the open tasks nobody had, and
+            # those of a rule he makes alone (e.g. the insurance specialist
+            # taking the renewals the care manager held until then)
             tasks = self.env["autorepair.care.task"].search([
-                ("rule_id", "in", self.ids), ("user_id", "=", False), ("state", "=", "open"),
+                ("rule_id", "in", self.ids), ("state", "=", "open"),
+                "|", ("user_id", "=", False), ("rule_id.responsible", "=", "user"),
             ])
-            tasks.write({"user_id": vals["user_id"]})
+            tasks.filtered(lambda t: t.user_id.id != vals["user_id"]).write({"user_id": vals["user_id"]})
         return result
 
     # ------------------------------------------------------------------- actions
@@ -319,6 +323,12 @@ class AutorepairCareRule(models.Model):
         and the frequency cap make a second run a no-op; the watermark moves in
         the same transaction, so a crash leaves both as they were.
 
+        No task is born overdue: one due before the run (the days before the
+        first run, at installation, or missed days) is called from the run's
+        day and keeps the rule's whole window from that day. Only a task whose
+        window had closed before the run (the server was down longer) keeps
+        its deadline, and the run fails it: a greeting days late helps nobody.
+
         :return: number of tasks created, or None when another worker holds the rule
         """
         self.ensure_one()
@@ -338,8 +348,10 @@ class AutorepairCareRule(models.Model):
                     is_local, warranty_state, lost_class, last_visit_date, absent_days,
                     state, to_schedule, next_call_date, create_uid, create_date, write_uid, write_date)
                 SELECT %(rule)s, %(kind)s, c.company_id, c.vehicle_id, c.partner_id, c.user_id, c.due_date,
-                       c.due_date + %(window)s, c.due_km, c.is_local, c.warranty_state, c.lost_class,
-                       c.last_visit_date, c.absent_days, 'open', TRUE, c.due_date,
+                       CASE WHEN c.due_date + %(window)s < %(today)s THEN c.due_date + %(window)s
+                            ELSE GREATEST(c.due_date, %(today)s) + %(window)s END,
+                       c.due_km, c.is_local, c.warranty_state, c.lost_class,
+                       c.last_visit_date, c.absent_days, 'open', TRUE, GREATEST(c.due_date, %(today)s),
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM (
                         SELECT DISTINCT ON (d.vehicle_id, d.partner_id) d.*
@@ -353,7 +365,7 @@ class AutorepairCareRule(models.Model):
                            AND t.due_date > c.due_date - %(cap)s AND t.due_date < c.due_date + %(cap)s)
                 ON CONFLICT DO NOTHING
                 """,
-                rule=self.id, kind=self.kind, window=self.window_days, uid=self.env.uid, now=now,
+                rule=self.id, kind=self.kind, window=self.window_days, today=today, uid=self.env.uid, now=now,
                 candidates=candidates, lower=lower, upper=upper, target=target, cap=max(self.cap_days, 1),
             ))
             created = self.env.cr.rowcount

@@ -1,4 +1,5 @@
 import datetime
+import heapq
 import logging
 import threading
 import time
@@ -52,7 +53,7 @@ SCRIPT_PLACEHOLDERS = (
     "partner_id.name", "partner_id.id", "partner_id.lang", "user_id.name", "company_id.name", "company_id.phone",
     "company_id.email_formatted", "vehicle_id.license_plate", "vehicle_id.name", "vehicle_id.inspection_due_date",
     "vehicle_id.insurance_expiry_date", "vehicle_id.warranty_end_date", "vehicle_id.warranty_end_km",
-    "due_date", "deadline", "due_km", "work_summary", "last_visit_date",
+    "due_date", "deadline", "due_km", "work_summary", "last_visit_date", "license_plate",
 )
 # call activities created or moved in batches: no "assigned to you" email and
 # no follower row per task (see message_subscribe)
@@ -87,7 +88,9 @@ class AutorepairCareTask(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     vehicle_id = fields.Many2one(
         "fleet.vehicle", string="Vehicle", index=True, ondelete="cascade", check_company=True, tracking=True)
-    license_plate = fields.Char(related="vehicle_id.license_plate", string="Plate")
+    license_plate = fields.Char(
+        string="Plate", compute="_compute_license_plate", search="_search_license_plate",
+        help="The car's plate; for a contact with the customer (lost customer, birthday) the plates of his cars.")
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, ondelete="cascade", tracking=True)
     # copies of the customer's numbers: hidden from workshop staff as his are
@@ -175,6 +178,18 @@ class AutorepairCareTask(models.Model):
                 "%(rule)s: %(who)s", rule=task.rule_id.name,
                 who=task.vehicle_id.license_plate or task.partner_id.name or "",
             )
+
+    @api.depends("vehicle_id.license_plate", "partner_id.autorepair_vehicle_ids.license_plate")
+    def _compute_license_plate(self):
+        for task in self:
+            # the plates only, of the customer's cars in the task's company, whoever reads the task
+            vehicles = task.sudo().vehicle_id or task.sudo().partner_id.autorepair_vehicle_ids.filtered(
+                lambda vehicle, company=task.company_id: not vehicle.company_id or vehicle.company_id == company)
+            task.license_plate = ", ".join(plate for plate in vehicles.mapped("license_plate") if plate)
+
+    def _search_license_plate(self, operator, value):
+        return ["|", ("vehicle_id.license_plate", operator, value),
+                "&", ("vehicle_id", "=", False), ("partner_id.autorepair_vehicle_ids.license_plate", operator, value)]
 
     @api.depends("attempt_ids.channel")
     def _compute_call_count(self):
@@ -386,14 +401,16 @@ class AutorepairCareTask(models.Model):
 
     # ---------------------------------------------------------------- scheduling
 
-    def _prepare_activity_vals(self, model_id):
+    def _prepare_activity_vals(self, model_id, today):
+        """The call on the agent's list: due on the day to call, never before
+        the day it reaches him (a call is not born overdue)."""
         self.ensure_one()
         return {
             "res_model_id": model_id,
             "res_id": self.id,
             "activity_type_id": self.rule_id.activity_type_id.id,
             "user_id": self.user_id.id,
-            "date_deadline": self.next_call_date or self.due_date,
+            "date_deadline": max(self.next_call_date or self.due_date, today),
             "summary": self.rule_id.name,
         }
 
@@ -405,6 +422,7 @@ class AutorepairCareTask(models.Model):
         the run fails it right after, a call or a greeting days late helps
         nobody."""
         live = self.filtered(lambda t: not today or t.deadline >= today)
+        live.filtered(lambda t: not t.user_id)._assign_agents()
         phone = live.filtered(lambda t: t.rule_id.first_channel == "phone")
         phone._create_calls()
         for channel in ("sms", "email"):
@@ -419,10 +437,49 @@ class AutorepairCareTask(models.Model):
         tasks = self.filtered(lambda t: t.user_id and t.rule_id.activity_type_id)
         if tasks:
             model_id = self.env["ir.model"]._get_id(self._name)
+            today = self.env["autorepair.care.rule"]._care_today()
             # names computed at once: the activities' res_name reads them record by record
             tasks.mapped("display_name")
             self.env["mail.activity"].with_context(**CALLS_CONTEXT).create(
-                [task._prepare_activity_vals(model_id) for task in tasks])
+                [task._prepare_activity_vals(model_id, today) for task in tasks])
+
+    def _assign_agents(self):
+        """Every contact has someone to make it: a task without agent (a
+        customer nobody looks after, a rule without its fixed user) goes to
+        the least loaded of its company's care agents, counting their open
+        tasks, one after the other (a round robin among equals); to a care
+        manager when the company has no care agent, and for a rule of a fixed
+        user (the insurance specialist) until that user is set on the rule;
+        to a service manager when the company has neither. Written without
+        tracking: the task is being made."""
+        Task = self.sudo()
+        for (company, fixed), tasks in self.grouped(
+                lambda t: (t.company_id, t.rule_id.responsible == "user")).items():
+            managers = self._care_team(company, "autorepair_care.group_care_manager")
+            agents = self._care_team(company, "autorepair_care.group_care_agent")
+            # the role's own people first: a care manager is a care agent too, a service manager a care manager
+            pool = ((not fixed and agents - managers) or managers.filtered(
+                lambda user: self.env.ref("autorepair_crm.group_manager") not in user.groups_id) or managers)
+            if not pool:
+                continue
+            load = dict(Task._read_group(
+                [("state", "=", "open"), ("user_id", "in", pool.ids)], ["user_id"], ["__count"]))
+            queue = [(load.get(user, 0), user.id) for user in pool]
+            heapq.heapify(queue)
+            given = defaultdict(list)
+            for task in tasks.sorted("id"):
+                count, user_id = heapq.heappop(queue)
+                given[user_id].append(task.id)
+                heapq.heappush(queue, (count + 1, user_id))
+            for user_id, task_ids in given.items():
+                Task.browse(task_ids).with_context(tracking_disable=True).write({"user_id": user_id})
+
+    @api.model
+    def _care_team(self, company, group_xmlid):
+        """The active internal users of ``company`` holding the role."""
+        return self.env["res.users"].sudo().search([
+            ("groups_id", "in", self.env.ref(group_xmlid).id), ("share", "=", False),
+            ("company_ids", "in", company.id)], order="id")
 
     def _move_calls(self):
         """The agent changed: the open task's call activity follows it to the
@@ -471,6 +528,26 @@ class AutorepairCareTask(models.Model):
         result["remaining"] = self._daily_run_remaining(today)
         self._report_progress("autorepair_care.ir_cron_daily_run", result)
         return result
+
+    @api.model
+    def _install_run(self):
+        """The daily run of today, at the addon's installation: the care
+        calendar has its calls on day one, not after the first night. The
+        same steps as the scheduler's in the installation's transaction (no
+        commit of a half-installed addon): every rule's tasks due, and their
+        calls scheduled up to one batch; a bigger first day is left to the
+        scheduler, triggered at once. The watermarks, the flags and the
+        unique key make the night's run create nothing again.
+
+        :return: the tasks created
+        """
+        today = self.env["autorepair.care.rule"]._care_today()
+        created = sum(rule._insert_due_tasks(today) or 0 for rule in self._rules_to_run(today))
+        self._run_batch(self._sql_to_schedule(), lambda tasks: tasks._schedule(today))
+        if self._daily_run_remaining(today):
+            self.env.ref("autorepair_care.ir_cron_daily_run")._trigger()
+        _logger.info("Care: %s tasks created at installation for %s", created, today)
+        return created
 
     @api.model
     def _run_chunk(self, steps):

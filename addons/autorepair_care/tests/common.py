@@ -1,7 +1,11 @@
+import contextlib
 import datetime
 from collections import Counter
+from unittest.mock import patch
 
 from freezegun import freeze_time
+
+from odoo.tests.common import ChromeBrowser
 
 from odoo.addons.autorepair_crm.tests.common import AutorepairCrmCase, add_role_users, make_vin
 
@@ -35,6 +39,22 @@ def run_cron(records, method, *args, limit=200):
         if not (progress.done and progress.remaining):
             return totals
     raise AssertionError(f"{method} still reports work left after {limit} calls")
+
+
+@contextlib.contextmanager
+def browser_in_china():
+    """The tours' Chromium in the dealer's time zone, as the staff's browsers
+    are: the web client shows times and "today" in the browser's zone (the
+    test server's is UTC), so that a call due today and a deadline at 10:30
+    read as the dealer reads them."""
+    original = ChromeBrowser.__init__
+
+    def init(browser, *args, **kwargs):
+        original(browser, *args, **kwargs)
+        browser._websocket_request("Emulation.setTimezoneOverride", params={"timezoneId": TZ})
+
+    with patch.object(ChromeBrowser, "__init__", init):
+        yield
 
 
 class CareCase(AutorepairCrmCase):

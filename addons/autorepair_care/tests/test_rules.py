@@ -132,14 +132,19 @@ class TestCareRules(CareCase):
         self.run_day(TODAY)
         self.assertDue(self.rule_insurance, vehicle, TODAY, user=self.user_insurance)
 
-    def test_insurance_unassigned_until_a_specialist_is_set(self):
+    def test_insurance_with_a_care_manager_until_a_specialist_is_set(self):
+        """Nobody's call is nobody's: without its specialist the insurance
+        rule's calls wait with a care manager (not with a service manager),
+        and go to the specialist once he is set."""
         self.rule_insurance.user_id = False
         customer = self._client("赵敏", "13800138003")
         vehicle = self._car("川A10009", customer, insurance_expiry_date=TODAY + days(60))
         self.run_day(TODAY)
         task = self.tasks(self.rule_insurance, vehicle)
-        self.assertFalse(task.user_id)
-        self.assertFalse(task.activity_ids)
+        holder = task.user_id
+        self.assertTrue(holder.has_group("autorepair_care.group_care_manager"))
+        self.assertFalse(holder.has_group("autorepair_crm.group_manager"))
+        self.assertEqual(task.activity_ids.user_id, holder)
         self.rule_insurance.user_id = self.user_insurance
         self.assertEqual(task.user_id, self.user_insurance)
         self.assertEqual(task.activity_ids.user_id, self.user_insurance, "the call comes to the specialist")

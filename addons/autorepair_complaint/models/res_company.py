@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
 # Every complaint setting and its default, in one table. A key with a company
@@ -26,7 +26,8 @@ class ResCompany(models.Model):
         string="First Response Within (working hours)", default=SETTINGS["response_hours"])
     autorepair_complaint_calendar_id = fields.Many2one(
         "resource.calendar", string="Shop Working Hours", ondelete="set null", default=SETTINGS["calendar_id"],
-        help="Deadlines count these hours; the company's working hours when empty.",
+        help="Deadlines count these hours; the company's working hours when empty. The dealer's opening hours "
+        "(08:30-18:00, every day, China time) at installation.",
     )
     autorepair_complaint_service_manager_id = fields.Many2one(
         "res.users", string="First Escalation To", ondelete="set null", domain=[("share", "=", False)],
@@ -65,6 +66,31 @@ class ResCompany(models.Model):
     def _check_autorepair_complaint_alias_rate_limit(self):
         if any(company.autorepair_complaint_alias_rate_limit < 1 for company in self):
             raise ValidationError(self.env._("At least one e-mail complaint per sender and hour is accepted."))
+
+    @api.model
+    def _autorepair_complaint_init_calendar(self):
+        """At installation: the companies without complaint hours count their
+        deadlines in the dealer's opening hours, not in Odoo's default
+        calendar (Monday to Friday, in the installer's time zone)."""
+        dealer = self.env.ref("autorepair_complaint.resource_calendar_dealer", raise_if_not_found=False)
+        if dealer:
+            self.search([("autorepair_complaint_calendar_id", "=", False)]).autorepair_complaint_calendar_id = dealer
+
+    def _prepare_resource_calendar_values(self):
+        """A new dealer's working hours: a copy of the dealer's opening hours
+        (every day, China time), its own to change."""
+        values = super()._prepare_resource_calendar_values()
+        dealer = self.env.ref("autorepair_complaint.resource_calendar_dealer", raise_if_not_found=False)
+        if dealer:
+            values.update(
+                name=dealer.name,
+                tz=dealer.tz,
+                attendance_ids=[Command.create({
+                    "name": attendance.name, "dayofweek": attendance.dayofweek, "day_period": attendance.day_period,
+                    "hour_from": attendance.hour_from, "hour_to": attendance.hour_to,
+                }) for attendance in dealer.attendance_ids],
+            )
+        return values
 
     def _autorepair_complaint_setting(self, key):
         """A complaint setting (see ``SETTINGS``) of this company, or of the

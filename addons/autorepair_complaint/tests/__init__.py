@@ -9,3 +9,4 @@ from . import test_attack_export
 from . import test_dsr
 from . import test_attack_alias
 from . import test_attack_portal
+from . import test_calendar

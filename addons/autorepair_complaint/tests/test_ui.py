@@ -1,5 +1,11 @@
-from odoo import http
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import fields, http
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.autorepair_care.tests.common import TZ, browser_in_china
 
 
 @tagged("post_install", "-at_install")
@@ -18,6 +24,26 @@ class TestComplaintUi(HttpCase):
         self.assertEqual(complaint.customer_satisfied, "satisfied")
         self.assertTrue(complaint.first_response_date)
         self.assertEqual(complaint.action_ids.name, "技师诊断培训")
+
+    def test_care_manager_sees_a_saturday_complaint_due_at_1030(self):
+        """The dealer's hours, every day in China: the complaint logged at
+        06:04 last Saturday was due at 10:30 that morning."""
+        manager = self.env.ref("autorepair_crm.user_demo_care_manager")
+        customer = self.env["res.partner"].create({
+            "name": "周末客户", "mobile": "13800138066", "is_autorepair_customer": True,
+        })
+        china = pytz.timezone(TZ)
+        today = pytz.utc.localize(fields.Datetime.now()).astimezone(china).date()
+        saturday = today - timedelta(days=(today.weekday() - 5) % 7 or 7)
+        reported = china.localize(datetime.combine(saturday, time(6, 4))).astimezone(pytz.utc).replace(tzinfo=None)
+        complaint = self.env["autorepair.complaint"].create({
+            "subject": "周六早上投诉", "partner_id": customer.id, "channel": "phone", "user_id": manager.id,
+            "reported_date": reported,
+        })
+        self.assertEqual(complaint.first_response_deadline, reported + timedelta(hours=4, minutes=26))
+        with browser_in_china():
+            self.start_tour("/odoo/action-autorepair_complaint.autorepair_complaint_action",
+                            "autorepair_complaint_deadline_in_dealer_hours", login=manager.login)
 
 
 @tagged("post_install", "-at_install")

@@ -93,3 +93,28 @@ registry.category("web_tour.tours").add("autorepair_complaint_phone_to_closure",
         },
     ],
 });
+
+// The care manager's complaints: one logged at 06:04 on a Saturday morning
+// is due for its first response at 10:30 (the dealer opens at 08:30 every day).
+registry.category("web_tour.tours").add("autorepair_complaint_deadline_in_dealer_hours", {
+    steps: () => [
+        {
+            content: "The complaints, as a list",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "The early complaint is due at 10:30 the same morning",
+            trigger: '.o_data_row:contains("周六早上投诉") td[name="first_response_deadline"]:contains("10:30")',
+        },
+        {
+            content: "Open it",
+            trigger: '.o_data_row:contains("周六早上投诉") td[name="subject"]',
+            run: "click",
+        },
+        {
+            content: "Its first response is due at 10:30",
+            trigger: '.o_form_view .o_field_widget[name="first_response_deadline"]:contains("10:30")',
+        },
+    ],
+});
