@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
+
 # The workshop flow of one repair order (委托书), RULEBOOK §3.
 STATES = [
     ("draft", "Booked"),
@@ -87,6 +89,13 @@ class AutorepairServiceOrder(models.Model):
         ondelete="restrict", check_company=True,
     )
     license_plate = fields.Char(related="vehicle_id.license_plate", store=True, index="trigram")
+    vin_sn = fields.Char(related="vehicle_id.vin_sn")
+    vehicle_model_id = fields.Many2one(related="vehicle_id.model_id", string="Model")
+    # the advisor calls the customer from the order; workshop roles read the number masked
+    partner_phone = fields.Char(string="Customer Phone", compute="_compute_partner_phone", groups=CONTACT_MASKED)
+    partner_phone_masked = fields.Char(related="partner_id.phone_masked", string="Customer Phone (masked)")
+    # what an appointment says on the calendar: plate, customer and need (the time is the event's own)
+    calendar_title = fields.Char(compute="_compute_calendar_title")
     advisor_id = fields.Many2one(
         "res.users", string="Service Advisor", default=lambda self: self.env.user, tracking=True,
         index=True, ondelete="restrict",
@@ -213,6 +222,20 @@ class AutorepairServiceOrder(models.Model):
     def _compute_is_appointment(self):
         for order in self:
             order.is_appointment = bool(order.appointment_start)
+
+    @api.depends("partner_id.mobile", "partner_id.phone")
+    def _compute_partner_phone(self):
+        for order in self:
+            order.partner_phone = order.partner_id.mobile or order.partner_id.phone
+
+    @api.depends("license_plate", "partner_id", "need_type")
+    @api.depends_context("lang")
+    def _compute_calendar_title(self):
+        needs = dict(self._fields["need_type"]._description_selection(self.env))
+        for order in self:
+            order.calendar_title = " · ".join(filter(None, (
+                order.license_plate or order.vehicle_id.display_name, order.partner_id.name,
+                needs.get(order.need_type))))
 
     @api.depends("line_ids.price_subtotal", "line_ids.price_tax", "line_ids.price_total")
     def _compute_amounts(self):

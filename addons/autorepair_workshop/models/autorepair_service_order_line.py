@@ -39,6 +39,8 @@ class AutorepairServiceOrderLine(models.Model):
         "autorepair.service.quote", string="Quote", ondelete="restrict", index=True, copy=False,
         help="The quote round that asked the customer's approval for this line.",
     )
+    quote_state = fields.Selection(related="quote_id.state", string="Quote Status")
+    order_state = fields.Selection(related="order_id.state", string="Order Status")
     company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="order_id.currency_id")
     vehicle_id = fields.Many2one(related="order_id.vehicle_id", store=True, index=True)

@@ -57,8 +57,8 @@ class AutorepairServiceQuote(models.Model):
     @api.depends_context("lang")
     def _compute_name(self):
         for quote in self:
-            quote.name = (self.env._("Quote") if quote.sequence <= 1
-                          else self.env._("Supplementary Quote %(rank)s", rank=quote.sequence - 1))
+            # every round numbered, the first one too: "Quote 1", "Quote 2" for the supplementary one
+            quote.name = self.env._("Quote %(rank)s", rank=quote.sequence)
 
     @api.depends("line_ids.price_total")
     def _compute_amount_quoted(self):

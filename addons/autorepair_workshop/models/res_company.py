@@ -89,3 +89,29 @@ class ResCompany(models.Model):
         """A workshop setting (see ``SETTINGS``) of this company, or of the
         current one when empty."""
         return self._autorepair_setting("autorepair_workshop", SETTINGS, key)
+
+    def _autorepair_workshop_vat(self, rate=13.0, name=None):
+        """The dealer's VAT on parts and labour (13% in China): a sale tax at
+        that rate, made the company's default sales tax and put on the
+        workshop's products, so that quote lines, invoices and statements
+        carry it. A Chinese company's own chart (l10n_cn) already has it: it
+        is found, not duplicated; otherwise the chart's default sales tax is
+        copied at that rate (same accounts and tax grids). Idempotent."""
+        Tax = self.env["account.tax"].sudo()
+        templates = self.env["product.template"].sudo()
+        for xmlid in ("product_labour", "product_part", "product_other"):
+            product = self.env.ref(f"autorepair_workshop.{xmlid}", raise_if_not_found=False)
+            templates |= product.product_tmpl_id if product else templates.browse()
+        for company in self:
+            default = company.account_sale_tax_id
+            if not default:
+                continue  # no chart of accounts: nothing to invoice with yet
+            tax = Tax.search([
+                ("company_id", "=", company.id),
+                ("type_tax_use", "=", "sale"), ("amount_type", "=", "percent"), ("amount", "=", rate),
+            ], limit=1)
+            if not tax:
+                tax = default.copy({"name": name or f"{rate:g}%", "amount": rate, "invoice_label": f"{rate:g}%"})
+            company.account_sale_tax_id = tax
+            for template in templates:
+                template.taxes_id = template.taxes_id.filtered(lambda t, c=company: t.company_id != c) | tax

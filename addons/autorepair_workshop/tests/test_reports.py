@@ -94,7 +94,8 @@ class TestServiceOrderReports(ServiceOrderCase):
 
         rounds = tree.xpath("//div[@name='quote_round']")
         self.assertEqual(len(rounds), 2, "the first quote and the supplementary quote, each on its own")
-        self.assertIn("Supplementary Quote 1", self._text(rounds[1]))
+        self.assertIn("Quote 1", self._text(rounds[0]))
+        self.assertIn("Quote 2", self._text(rounds[1]), "every round numbered")
         self.assertEqual(len(tree.xpath("//img[@name='signature']")), 2, "each round shows its signature")
         self.assertEqual(len(tree.xpath("//*[@name='signed_by'][normalize-space()='张伟']")), 2)
 

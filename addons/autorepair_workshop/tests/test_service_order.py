@@ -54,15 +54,18 @@ class TestServiceOrderFlow(ServiceOrderCase):
                 line.is_oem = True
                 line.quantity = 1
                 line.price_unit = 1000
-                line.alt_type = "aftermarket"
-                line.alt_description = "品牌副厂件"
-                line.alt_price_unit = 600
-                line.risk_note = "质保期一年"
             with form.line_ids.new() as line:
                 line.line_type = "other"
                 line.name = "清洗空调滤网"
                 line.quantity = 1
                 line.price_unit = 80
+        # the grid holds what the advisor edits; the alternative is offered in the line's own form
+        part = order.line_ids.filtered(lambda line: line.name == "鼓风机总成")
+        with Form(part.with_user(self.user_advisor)) as line:
+            line.alt_type = "aftermarket"
+            line.alt_description = "品牌副厂件"
+            line.alt_price_unit = 600
+            line.risk_note = "质保期一年"
         order.with_user(self.user_advisor).action_send_quote()
         self.assertEqual(order.state, "quoted")
         self.assertTrue(self.env["sms.sms"].search([("partner_id", "=", self.customer.id)]),
