@@ -122,7 +122,7 @@ class TestMenus(TransactionCase):
         env = self.env(user=user)
         values = action.sudo().read()[0]
         context = dict(self._eval(user, values["context"], {}), lang=user.lang or "en_US")
-        Model = env[values["res_model"]].with_context(context)
+        Model = env[values["res_model"]].with_context(**context)
         views = [[view_id or False, view_type] for view_id, view_type in values["views"]]
         views.append([values["search_view_id"] and values["search_view_id"][0], "search"])
         result = Model.get_views(views, {"action_id": action.id, "load_filters": True, "toolbar": True})
