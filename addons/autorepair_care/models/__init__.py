@@ -9,3 +9,4 @@ from . import fleet_vehicle
 from . import res_partner
 from . import res_company
 from . import res_config_settings
+from . import res_users

@@ -18,3 +18,5 @@ from . import fleet_vehicle_odometer
 from . import res_company
 from . import res_config_settings
 from . import fleet_vehicle_model_brand
+from . import res_users
+from . import ir_http

@@ -11,6 +11,14 @@ from .autorepair_customer_data_mixin import duplicate_error
 # manager's: their fields on every vehicle are readable by fleet users only,
 # instead of refusing the whole vehicle to the after-sales roles
 FLEET_USER = "fleet.fleet_group_user"
+# the dealer's own vehicle views: those a vehicle opens with, from a link on an order or
+# a task, for everyone but fleet's users (fleet's views lead to its logs at every button)
+DEALER_VIEWS = {
+    "form": "autorepair_crm.fleet_vehicle_view_form",
+    "list": "autorepair_crm.fleet_vehicle_view_list",
+    "kanban": "autorepair_crm.fleet_vehicle_view_kanban",
+    "search": "autorepair_crm.fleet_vehicle_view_search",
+}
 
 
 class FleetVehicle(models.Model):
@@ -84,6 +92,15 @@ class FleetVehicle(models.Model):
     _sql_constraints = [
         ("vin_company_uniq", "unique(company_id, vin_sn)", "A vehicle with this VIN is already on file."),
     ]
+
+    # --------------------------------------------------------------------- views
+
+    @api.model
+    def get_view(self, view_id=None, view_type="form", **options):
+        if (not view_id and view_type in DEALER_VIEWS and not self.env.context.get(f"{view_type}_view_ref")
+                and not self.env.user.has_group(FLEET_USER)):
+            view_id = self.env.ref(DEALER_VIEWS[view_type]).id
+        return super().get_view(view_id, view_type, **options)
 
     # ------------------------------------------------------------------ computes
 

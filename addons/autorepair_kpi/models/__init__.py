@@ -10,4 +10,5 @@ from . import (
     autorepair_kpi_plan_line,
     res_company,
     res_config_settings,
+    res_users,
 )

@@ -1,0 +1,49 @@
+from odoo.tests import HttpCase, tagged
+
+# each demo role's home after login: its work (xml ids of the actions)
+HOMES = {
+    "demo_advisor": "autorepair_workshop.autorepair_service_order_action",
+    "demo_technician": "autorepair_workshop.autorepair_service_order_line_action_work",
+    "demo_team_lead": "autorepair_workshop.autorepair_service_order_line_action_work",
+    "demo_inspector": "autorepair_workshop.autorepair_service_order_action_checks",
+    "demo_care_agent": "autorepair_care.autorepair_care_task_action_my",
+    "demo_insurance": "autorepair_care.autorepair_care_task_action_my",
+    "demo_care_manager": "autorepair_care.autorepair_care_task_action",
+}
+MANAGERS = ("demo_manager", "demo_general_manager")
+# until the managers' dashboard exists, the figures' trends
+DASHBOARDS = ("autorepair_kpi.autorepair_kpi_dashboard_action", "autorepair_kpi.autorepair_kpi_value_action")
+
+
+@tagged("post_install", "-at_install")
+class TestHome(HttpCase):
+    def _home(self, login):
+        self.authenticate(login, login)
+        return self.make_jsonrpc_request("/web/session/get_session_info")["home_action_id"]
+
+    def _dashboard(self):
+        return next(action for action in map(lambda xmlid: self.env.ref(xmlid, raise_if_not_found=False), DASHBOARDS)
+                    if action)
+
+    def test_each_role_lands_on_its_work(self):
+        for login, xmlid in HOMES.items():
+            with self.subTest(login=login):
+                self.assertEqual(self._home(login), self.env.ref(xmlid).id)
+        for login in MANAGERS:
+            with self.subTest(login=login):
+                self.assertEqual(self._home(login), self._dashboard().id)
+
+    def test_own_home_action_wins(self):
+        user = self.env["res.users"].search([("login", "=", "demo_advisor")])
+        calendar = self.env.ref("autorepair_workshop.autorepair_service_order_action_calendar")
+        user.action_id = calendar.id
+        self.assertEqual(self._home("demo_advisor"), calendar.id)
+
+    def test_customer_file_keeps_odoo_default(self):
+        self.assertFalse(self._home("demo_sales"))
+
+    def test_home_in_the_browser(self):
+        """The web client opens the home: the After-Sales app, not Discuss."""
+        for login in ("demo_advisor", "demo_technician", "demo_inspector", "demo_care_agent", "demo_manager"):
+            with self.subTest(login=login):
+                self.start_tour("/odoo", "autorepair_home_tour", login=login)
