@@ -9,6 +9,7 @@ HOMES = {
     "demo_care_agent": "autorepair_care.autorepair_care_task_action_my",
     "demo_insurance": "autorepair_care.autorepair_care_task_action_my",
     "demo_care_manager": "autorepair_care.autorepair_care_task_action",
+    "demo_sales": "autorepair_crm.res_partner_action_customer",
 }
 MANAGERS = ("demo_manager", "demo_general_manager")
 # until the managers' dashboard exists, the figures' trends
@@ -39,8 +40,12 @@ class TestHome(HttpCase):
         user.action_id = calendar.id
         self.assertEqual(self._home("demo_advisor"), calendar.id)
 
-    def test_customer_file_keeps_odoo_default(self):
-        self.assertFalse(self._home("demo_sales"))
+    def test_outside_the_suite_keeps_odoo_default(self):
+        user = self.env["res.users"].create({"name": "Bookkeeper", "login": "ar_home_bookkeeper",
+                                             "password": "ar_home_bookkeeper"})
+        user.groups_id -= self.env.ref("autorepair_crm.group_user")
+        self.assertFalse(user.has_group("autorepair_crm.group_user"))
+        self.assertFalse(self._home("ar_home_bookkeeper"))
 
     def test_home_in_the_browser(self):
         """The web client opens the home: the After-Sales app, not Discuss."""
