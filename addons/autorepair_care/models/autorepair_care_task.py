@@ -411,7 +411,8 @@ class AutorepairCareTask(models.Model):
             "activity_type_id": self.rule_id.activity_type_id.id,
             "user_id": self.user_id.id,
             "date_deadline": max(self.next_call_date or self.due_date, today),
-            "summary": self.rule_id.name,
+            # the agent reads it: in his language, whatever language the run has
+            "summary": self.rule_id.with_context(lang=self.user_id.lang).name,
         }
 
     def _schedule(self, today=None):

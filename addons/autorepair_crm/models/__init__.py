@@ -9,6 +9,7 @@ from . import autorepair_vehicle_ownership
 from . import mail_thread_phone
 from . import mail_message
 from . import mail_thread
+from . import ir_cron
 from . import autorepair_consent
 from . import autorepair_sms_reply
 from . import res_partner

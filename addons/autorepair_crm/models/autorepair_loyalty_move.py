@@ -21,6 +21,7 @@ class AutorepairLoyaltyMove(models.Model):
     _description = "Loyalty Points Move"
     _inherit = ["autorepair.workflow.mixin"]
     _order = "date desc, id desc"
+    _rec_name = "description"
     _check_company_auto = True
     _workflow_fields = frozenset({"state", "approved_by_id", "approved_date", "invoice_id", "user_id"})
     _workflow_initial = {"state": "draft"}

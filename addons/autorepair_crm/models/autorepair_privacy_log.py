@@ -45,6 +45,13 @@ class AutorepairPrivacyLog(models.Model):
     record_count = fields.Integer(string="Records", readonly=True)
     note = fields.Char(readonly=True)
 
+    @api.depends("event")
+    def _compute_display_name(self):
+        # the event's label, not its technical value ("opt_out")
+        events = dict(self._fields["event"]._description_selection(self.env))
+        for entry in self:
+            entry.display_name = events.get(entry.event, entry.event)
+
     @api.model
     def _log(self, event, model=None, partner=None, field_names=(), record_count=0, note=None):
         """Append one entry on behalf of the current user (the only way in)."""

@@ -9,6 +9,16 @@ from .base import MASKED_GROUP
 class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
 
+    def _creation_message(self):
+        """Records created by data and demo files at install are created
+        without a language (odoo/tools/convert.py): ``_`` then falls back to
+        the user's language while the model's name is read in English, and a
+        Chinese database logged "Service Order 创建". The whole message is
+        written in the user's language, as ``_`` already does."""
+        if not self.env.lang and self.env.user.lang:
+            return super(MailThread, self.with_context(lang=self.env.user.lang))._creation_message()
+        return super()._creation_message()
+
     def _notify_get_recipients_classify(self, message, recipients_data, model_description, msg_vals=None):
         """Workshop staff following a document get its messages by e-mail as
         they read them in the chatter: with the phone numbers masked. Each
