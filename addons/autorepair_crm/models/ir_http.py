@@ -9,7 +9,7 @@ class IrHttp(models.AbstractModel):
         user = self.env.user
         # a Home Action set on the user's own form still wins
         if info.get("uid") and user._is_internal() and not info.get("home_action_id"):
-            action = user._autorepair_home_action()
+            action = user._autorepair_home()
             if action:
                 info["home_action_id"] = action.id
         return info

@@ -8,12 +8,15 @@ class ResUsers(models.Model):
         """The window a user of the suite lands on after login when he has no Home
         Action of his own: his work, not Discuss. Each addon returns the action of
         its roles and else asks super(); higher addons (managers' dashboards)
-        come first. The customer file's users (sales consultants) land on the
-        customers."""
+        come first. A user with no role of an addon (the sales consultant) lands on
+        the customers when he may read the customer file."""
         self.ensure_one()
-        if self.has_group("autorepair_crm.group_user"):
-            return self._autorepair_first_action("autorepair_crm.res_partner_action_customer")
         return self.env["ir.actions.act_window"]
+
+    def _autorepair_home(self):
+        return self._autorepair_home_action() or (
+            self.has_group("autorepair_crm.group_user")
+            and self._autorepair_first_action("autorepair_crm.res_partner_action_customer"))
 
     def _autorepair_first_action(self, *xmlids):
         """The first of these actions that exists and that the user may open: a
