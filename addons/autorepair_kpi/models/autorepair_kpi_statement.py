@@ -112,9 +112,12 @@ class AutorepairKpiStatement(models.Model):
 
     @api.model
     def _staff(self, company, role_groups):
-        """The company's active internal users holding a rated role."""
+        """The company's active internal users holding a rated role. The
+        managers who review the statements hold every role through their
+        group's implied ones: they are rated only where they have figures."""
         return self.env["res.users"].search([
-            ("share", "=", False), ("groups_id", "in", role_groups.ids), ("company_ids", "in", company.id)])
+            ("share", "=", False), ("groups_id", "in", role_groups.ids), ("company_ids", "in", company.id),
+            ("groups_id", "not in", self.env.ref("autorepair_crm.group_manager").ids)])
 
     @api.model
     def _close_month(self, month, users=None):
@@ -176,7 +179,8 @@ class AutorepairKpiStatement(models.Model):
                 # nothing counted: no value and the target not judged (left NULL, see the value model)
                 value = definition._ratio(numerator, denominator)
                 vals["value"] = value
-                vals["is_met"] = value >= definition.target if definition.higher_is_better else value <= definition.target
+                target = definition.target
+                vals["is_met"] = value >= target if definition.higher_is_better else value <= target
             vals_list.append(vals)
         return vals_list
 

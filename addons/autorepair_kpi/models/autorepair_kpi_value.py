@@ -41,8 +41,8 @@ class AutorepairKpiValue(models.Model):
         for value in self:
             value.value_display = (value.definition_id._format_figure(value.value) if value.has_data
                                    else self.env._("No data"))
-            value.target_display = "%s %s" % ("≥" if value.higher_is_better else "≤",
-                                              value.definition_id._format_figure(value.target))
+            sign = "≥" if value.higher_is_better else "≤"
+            value.target_display = f"{sign} {value.definition_id._format_figure(value.target)}"
 
     @api.depends("definition_id.name", "user_id.name")
     def _compute_display_name(self):
