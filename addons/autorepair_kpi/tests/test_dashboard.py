@@ -81,8 +81,10 @@ class TestDashboardFigures(DashboardCase):
         # averages (pivot, graph) leave out the figures without data
         groups = Value._read_group([("id", "in", (churn | reminder).ids)], [], ["value:avg"])
         self.assertEqual(groups[0][0], 50.0)
-        churn_avg = Value._read_group([("id", "=", churn.id)], [], ["value:avg"])
-        self.assertIsNone(churn_avg[0][0])
+        # the pivot's cell of a figure without data is empty, not 0.0
+        churn_avg = Value.read_group([("id", "=", churn.id)], ["value:avg"], [])[0]["value"]
+        self.assertIn(churn_avg, (None, False))
+        self.assertNotIsInstance(churn_avg, float)
 
     def test_dashboard_action(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(DASHBOARD)
