@@ -36,6 +36,7 @@
         "demo/fleet_vehicle_model_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/fleet_vehicle_demo.xml",
+        "demo/account_move_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

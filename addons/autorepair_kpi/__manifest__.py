@@ -24,6 +24,9 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/autorepair_kpi_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "autorepair_kpi/static/tests/tours/*.js",

@@ -19,3 +19,4 @@ from . import test_dsr
 from . import test_attack_dsr
 from . import test_consent
 from . import test_attack_consent
+from . import test_demo_value_class

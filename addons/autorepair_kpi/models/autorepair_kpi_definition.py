@@ -7,7 +7,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, formatLang
 
 from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES
 
@@ -77,6 +77,12 @@ class AutorepairKpiDefinition(models.Model):
         if not denominator:
             return 0.0
         return numerator / denominator * (100.0 if self.unit == "percent" else 1.0)
+
+    def _format_figure(self, number):
+        """A figure as the staff read it: one decimal, rates with their % sign."""
+        self.ensure_one()
+        text = formatLang(self.env, number, digits=1)
+        return f"{text}%" if self.unit == "percent" else text
 
     @api.model
     def _per_company(self, period, compute):

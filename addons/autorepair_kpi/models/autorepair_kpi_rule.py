@@ -32,6 +32,7 @@ class AutorepairKpiRule(models.Model):
         [("kpi", "Figure Threshold"), ("event", "Per Counted Event"), ("manual", "Added by the Manager")],
         required=True, default="kpi")
     definition_id = fields.Many2one("autorepair.kpi.definition", string="Figure", ondelete="restrict")
+    unit = fields.Selection(related="definition_id.unit")
     operator = fields.Selection([("lt", "Below"), ("ge", "At Least")], default="lt")
     threshold = fields.Float()
     event = fields.Selection(EVENTS)

@@ -111,12 +111,22 @@ class AutorepairKpiStatement(models.Model):
         return Definition.search([]).group_ids | Rule.search([]).group_ids
 
     @api.model
+    def _staff(self, company, role_groups):
+        """The company's active internal users holding a rated role. The
+        managers who review the statements hold every role through their
+        group's implied ones: they are rated only where they have figures."""
+        return self.env["res.users"].search([
+            ("share", "=", False), ("groups_id", "in", role_groups.ids), ("company_ids", "in", company.id),
+            ("groups_id", "not in", self.env.ref("autorepair_crm.group_manager").ids)])
+
+    @api.model
     def _close_month(self, month, users=None):
         """Compute the month of the current company: each figure is one
         grouped query for all the staff, then the draft statements of the
         staff with figures (or of the users given) get their figures and the
-        lines the rules propose. Submitted and later statements are left
-        alone."""
+        lines the rules propose. Without users given, every staff member
+        holding a rated role gets a statement. Submitted and later statements
+        are left alone."""
         company = self.env.company
         Definition, Rule = self.env["autorepair.kpi.definition"], self.env["autorepair.kpi.rule"]
         period = Definition._period(month, company)
@@ -125,11 +135,14 @@ class AutorepairKpiStatement(models.Model):
         rules = Rule.search([("company_id", "in", [False, company.id])])._in_force(period)
         events = {event: Rule._count_events(event, period)
                   for event in set(rules.filtered(lambda r: r.trigger == "event").mapped("event"))}
+        role_groups = self._role_groups()
         if users is None:
             user_ids = {uid for rows in figures.values() for uid in rows}
             user_ids |= {uid for rows in events.values() for uid in rows}
+            # every staff member rated by a figure or a rule, counted or not: a
+            # month without data is a statement that says so, not a missing one
+            user_ids |= set(self._staff(company, role_groups).ids)
             users = self.env["res.users"].browse(user_ids).exists()
-        role_groups = self._role_groups()
         existing = self.search([("month", "=", period.date_from), ("company_id", "=", company.id),
                                 ("user_id", "in", users.ids)])
         missing = users - existing.user_id
@@ -153,19 +166,22 @@ class AutorepairKpiStatement(models.Model):
             numerator, denominator, domain = rows.get(self.user_id.id, (0.0, 0.0, None))
             if not denominator and not definition.group_ids & self.role_group_ids:
                 continue
-            value = definition._ratio(numerator, denominator)
-            vals_list.append({
+            vals = {
                 "statement_id": self.id,
                 "definition_id": definition.id,
                 "numerator": numerator,
                 "denominator": denominator,
-                "value": value,
                 "target": definition.target,
-                "is_met": bool(denominator) and (value >= definition.target if definition.higher_is_better
-                                                 else value <= definition.target),
                 "drill_model": definition.drill_model if domain is not None else False,
                 "drill_domain": dump_domain(domain) if domain is not None else False,
-            })
+            }
+            if denominator:
+                # nothing counted: no value and the target not judged (left NULL, see the value model)
+                value = definition._ratio(numerator, denominator)
+                vals["value"] = value
+                target = definition.target
+                vals["is_met"] = value >= target if definition.higher_is_better else value <= target
+            vals_list.append(vals)
         return vals_list
 
     def _sync_lines(self, figures, events, rules):
@@ -268,7 +284,7 @@ class AutorepairKpiStatement(models.Model):
         lines = sheet(_("Rewards and Penalties"), [
             (_("Month"), 10), (_("Staff Member"), 18), (_("Rule"), 40), (_("Type"), 10), (_("Quantity"), 10),
             (_("Unit Amount"), 12), (_("Amount"), 12), (_("Exempt"), 8), (_("Exemption Reason"), 30)])
-        yes, no = _("Yes"), _("No")
+        yes, no, no_data = _("Yes"), _("No"), _("No data")
         figure_row = line_row = 1
         heads = {sid: (fields.Datetime.to_datetime(month), name) for sid, month, _login, name, *_rest in statements}
         for batch in split_every(1000, [row[0] for row in statements]):
@@ -284,11 +300,15 @@ class AutorepairKpiStatement(models.Model):
                 figures.write_datetime(figure_row, 0, month, month_fmt)
                 figures.write_string(figure_row, 1, name)
                 figures.write_string(figure_row, 2, figure)
-                figures.write_number(figure_row, 3, value or 0.0, number)
+                if denominator:
+                    figures.write_number(figure_row, 3, value or 0.0, number)
+                    figures.write_string(figure_row, 7, yes if is_met else no)
+                else:
+                    # nothing counted: no value, the target not judged
+                    figures.write_string(figure_row, 3, no_data)
                 figures.write_number(figure_row, 4, target or 0.0, number)
                 figures.write_number(figure_row, 5, numerator or 0.0, number)
                 figures.write_number(figure_row, 6, denominator or 0.0, number)
-                figures.write_string(figure_row, 7, yes if is_met else no)
                 figure_row += 1
             self.env.cr.execute(SQL(
                 """SELECT l.statement_id, COALESCE(r.name->>%s, r.name->>'en_US'), l.kind, l.quantity,

@@ -22,6 +22,7 @@ class AutorepairKpiStatementLine(models.Model):
     is_automatic = fields.Boolean(readonly=True, help="Proposed by the rule when the month was computed.")
     definition_id = fields.Many2one("autorepair.kpi.definition", string="Figure", ondelete="set null")
     value = fields.Float(string="Figure Value", digits=(16, 1))
+    value_display = fields.Char(string="Figure Result", compute="_compute_value_display")
     quantity = fields.Float(default=1.0, digits=(16, 0))
     amount_min = fields.Monetary(string="From")
     amount_max = fields.Monetary(string="Up To")
@@ -35,6 +36,11 @@ class AutorepairKpiStatementLine(models.Model):
     def _compute_kind(self):
         for line in self:
             line.kind = line.rule_id.kind
+
+    @api.depends("definition_id.unit", "value")
+    def _compute_value_display(self):
+        for line in self:
+            line.value_display = line.definition_id._format_figure(line.value) if line.definition_id else False
 
     @api.depends("rule_id")
     def _compute_amount_unit(self):

@@ -164,10 +164,14 @@ class TestKpiFigures(KpiCase):
         with freeze_time(at(2, month=10).replace(year=2025)):
             plan.action_submit()
         Statement = self.env["autorepair.kpi.statement"]
-        self.assertFalse(Statement._close_month(month), "nobody has figures: no statement")
-        statement = Statement._close_month(month, self.user_agent)
-        self.assertTrue(statement.value_ids, "the agent's figures are listed, at zero")
+        statements = Statement._close_month(month)
+        self.assertIn(self.user_advisor, statements.user_id, "nobody has figures: every staff member has a statement")
+        self.assertFalse(statements.user_id & (self.user_manager | self.user_gm), "the reviewers are not rated")
+        statement = statements.filtered(lambda s: s.user_id == self.user_agent)
+        self.assertTrue(statement.value_ids, "the agent's figures are listed, without data")
         self.assertFalse(any(statement.value_ids.mapped("denominator")))
+        self.assertFalse(any(statement.value_ids.mapped("has_data")))
+        self.assertEqual(set(statement.value_ids.mapped("value_display")), {"No data"})
         self.assertFalse(any(statement.value_ids.mapped("is_met")))
         self.assertFalse(statement.line_ids, "no figure, no penalty")
         self.assertEqual(statement.net_amount, 0.0)
