@@ -98,10 +98,8 @@ class TestDashboardFigures(DashboardCase):
 @tagged("post_install", "-at_install")
 class TestDashboardTour(HttpCase, DashboardCase):
     def _start(self, tour, login):
-        # the managers land on the dashboard once their home is set to it
-        # (res.users._autorepair_home_action); before that, open it directly
-        home = "/odoo" if hasattr(self.env["res.users"], "_autorepair_home_action") else f"/odoo/action-{DASHBOARD}"
-        self.start_tour(home, tour, login=login)
+        # from the managers' home: the dashboard
+        self.start_tour("/odoo", tour, login=login)
 
     def test_general_manager_dashboard(self):
         statement = self.statements.filtered(lambda s: s.user_id == self.user_agent)
