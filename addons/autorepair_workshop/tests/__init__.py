@@ -12,3 +12,5 @@ from . import test_attack_masking
 from . import test_money
 from . import test_service_consent
 from . import test_attack_portal
+from . import test_workshop_floor
+from . import test_ui_workshop_floor
