@@ -91,6 +91,7 @@ class AutorepairServiceOrder(models.Model):
         ondelete="restrict", check_company=True,
     )
     license_plate = fields.Char(related="vehicle_id.license_plate", store=True, index="trigram")
+    vehicle_model_id = fields.Many2one(related="vehicle_id.model_id", string="Car")
     advisor_id = fields.Many2one(
         "res.users", string="Service Advisor", default=lambda self: self.env.user, tracking=True,
         index=True, ondelete="restrict",
@@ -262,10 +263,14 @@ class AutorepairServiceOrder(models.Model):
             order.check_due = next((code for code, _label in CHECK_TYPES if code not in passed), False)
 
     def _my_check_types(self):
-        """The checks the current user signs: his own work's self-check, the
-        peer check as a team lead, the final check as an inspector."""
+        """The checks waiting for the current user, besides the self-check of
+        his own work: the final checks for an inspector, the peer checks for a
+        team lead. An inspector holds the team lead's rights too, but his list
+        is the final checks (the peer checks stay under their own filter)."""
         user = self.env.user
-        return [code for code, group in (("peer", TEAM_LEAD), ("final", INSPECTOR)) if user.has_group(group)]
+        if user.has_group(INSPECTOR):
+            return ["final"]
+        return ["peer"] if user.has_group(TEAM_LEAD) else []
 
     @api.depends_context("uid")
     @api.depends("check_due", "line_ids.technician_id")

@@ -93,6 +93,7 @@ class TestWorkshopFloor(ServiceOrderCase):
         self.assertEqual(order.check_due, "peer")
         self.assertFalse(self._my_checks(self.user_technician))
         self.assertEqual(self._my_checks(self.user_team_lead), order)
+        self.assertFalse(self._my_checks(self.user_inspector), "the inspector's list is the final checks")
         Check.with_user(self.user_team_lead).create({"order_id": order.id, "check_type": "peer", "result": "pass"})
         self.assertEqual(order.check_due, "final")
         self.assertFalse(self._my_checks(self.user_team_lead))
