@@ -19,6 +19,7 @@
         "views/autorepair_wizard_views.xml",
         "views/autorepair_service_order_views.xml",
         "views/autorepair_service_order_line_views.xml",
+        "views/autorepair_quality_check_views.xml",
         "views/autorepair_followup_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",

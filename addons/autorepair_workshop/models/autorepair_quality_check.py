@@ -76,24 +76,31 @@ class AutorepairQualityCheck(models.Model):
         return dict(self._fields["check_type"]._description_selection(self.env))[check_type]
 
     def _check_signer(self):
-        order, check_type = self.order_id, self.check_type
+        self._check_can_sign(self.order_id, self.check_type, self.user_id, check=self)
+
+    @api.model
+    def _check_can_sign(self, order, check_type, user, check=None):
+        """Refuse, with the reason, a check of check_type on the order by user:
+        asked when the check's form is opened, so that a check that cannot pass
+        is refused before it is filled, and again when it is recorded (check)."""
+        check = check or self.browse()
         if order.state != "qc":
             raise UserError(self.env._("%(order)s is not waiting for its quality checks.", order=order.name))
-        if not self.user_id.has_group(CHECK_GROUPS[check_type]):
+        if not user.has_group(CHECK_GROUPS[check_type]):
             role = self.env.ref(CHECK_GROUPS[check_type]).name
             raise UserError(self.env._("The %(check)s is signed by a %(role)s.",
                                        check=self._check_label(check_type), role=role))
-        if check_type == "self" and self.user_id not in order.line_ids.technician_id \
-                and not self.user_id.has_group("autorepair_workshop.group_team_lead"):
+        if check_type == "self" and user not in order.line_ids.technician_id \
+                and not user.has_group("autorepair_workshop.group_team_lead"):
             raise UserError(self.env._("The self-check is done by a technician who worked on the car."))
         previous = PREVIOUS_CHECK.get(check_type)
-        if previous and order._last_check_result(previous, self.id) != "pass":
+        if previous and order._last_check_result(previous, check.id) != "pass":
             raise UserError(self.env._("The %(check)s comes after a passed %(previous)s.",
                                        check=self._check_label(check_type), previous=self._check_label(previous)))
-        if check_type != "self":
+        if check_type != "self" and not self.env.su:
             earlier = order.check_ids.filtered(
-                lambda c: c != self and c.result == "pass" and c.check_type != check_type)
-            if self.user_id in earlier.user_id and not self.env.su:
+                lambda c: c != check and c.result == "pass" and c.check_type != check_type)
+            if user in earlier.user_id:
                 raise UserError(self.env._("Each check is made by another person than the earlier ones."))
 
     def _apply_result(self):

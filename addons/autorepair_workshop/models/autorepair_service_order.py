@@ -2,9 +2,11 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
+from .autorepair_check_item import CHECK_TYPES
 
 # The workshop flow of one repair order (委托书), RULEBOOK §3.
 STATES = [
@@ -26,6 +28,7 @@ DELIVERED_STATES = ("delivered", "done")
 
 ADVISOR = "autorepair_workshop.group_advisor"
 TECHNICIAN = "autorepair_workshop.group_technician"
+TEAM_LEAD = "autorepair_workshop.group_team_lead"
 INSPECTOR = "autorepair_workshop.group_inspector"
 # Who may read the order's one2manys (their models' ACL): a field another role
 # cannot read is hidden from it rather than refusing it the whole order.
@@ -96,6 +99,7 @@ class AutorepairServiceOrder(models.Model):
     partner_phone_masked = fields.Char(related="partner_id.phone_masked", string="Customer Phone (masked)")
     # what an appointment says on the calendar: plate, customer and need (the time is the event's own)
     calendar_title = fields.Char(compute="_compute_calendar_title")
+    vehicle_model_id = fields.Many2one(related="vehicle_id.model_id", string="Car")
     advisor_id = fields.Many2one(
         "res.users", string="Service Advisor", default=lambda self: self.env.user, tracking=True,
         index=True, ondelete="restrict",
@@ -188,6 +192,12 @@ class AutorepairServiceOrder(models.Model):
     # three checks (三检)
     check_ids = fields.One2many(
         "autorepair.quality.check", "order_id", string="Quality Checks", copy=False, groups=WORKSHOP_READERS)
+    check_due = fields.Selection(
+        CHECK_TYPES, string="Check Due", compute="_compute_check_due", store=True, index="btree_not_null",
+        help="The next of the three checks the car waits for.")
+    is_my_check = fields.Boolean(
+        string="Mine to Check", compute="_compute_is_my_check", search="_search_is_my_check",
+        help="The check the car waits for is one the current user signs.")
 
     # delivery (交车) and settlement (结算)
     delivered_date = fields.Datetime(string="Delivered On", readonly=True, copy=False, index=True)
@@ -261,6 +271,45 @@ class AutorepairServiceOrder(models.Model):
             labour = order.line_ids.filtered(lambda line: line.line_type == "labour" and line.is_approved)
             order.labour_hours = sum(labour.mapped("quantity"))
             order.actual_hours = sum(labour.mapped("actual_hours"))
+
+    @api.depends("state", "check_ids.result", "check_ids.check_type")
+    def _compute_check_due(self):
+        for order in self:
+            if order.state != "qc":
+                order.check_due = False
+                continue
+            # after a fail the three checks start again from the self-check
+            checks = order.check_ids.sorted("id")
+            last_fail = max(checks.filtered(lambda c: c.result == "fail").ids, default=0)
+            passed = set(checks.filtered(lambda c: c.id > last_fail and c.result == "pass").mapped("check_type"))
+            order.check_due = next((code for code, _label in CHECK_TYPES if code not in passed), False)
+
+    def _my_check_types(self):
+        """The checks waiting for the current user, besides the self-check of
+        his own work: the final checks for an inspector, the peer checks for a
+        team lead. An inspector holds the team lead's rights too, but his list
+        is the final checks (the peer checks stay under their own filter)."""
+        user = self.env.user
+        if user.has_group(INSPECTOR):
+            return ["final"]
+        return ["peer"] if user.has_group(TEAM_LEAD) else []
+
+    @api.depends_context("uid")
+    @api.depends("check_due", "line_ids.technician_id")
+    def _compute_is_my_check(self):
+        types = self._my_check_types()
+        for order in self:
+            order.is_my_check = order.check_due in types or (
+                order.check_due == "self" and self.env.user in order.line_ids.technician_id)
+
+    def _search_is_my_check(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the checks due."))
+        domain = expression.OR([
+            [("check_due", "in", self._my_check_types())],
+            [("check_due", "=", "self"), ("line_ids.technician_id", "=", self.env.uid)],
+        ])
+        return domain if (operator == "=") == value else ["!", *domain]
 
     def _compute_invoice_count(self):
         for order in self:
@@ -490,8 +539,13 @@ class AutorepairServiceOrder(models.Model):
         return action
 
     def action_open_check(self):
+        """Open the form of a check, refused at once with its reason when the
+        check cannot be signed now by this user (not after the form is filled)."""
         self.ensure_one()
         check_type = self.env.context.get("check_type", "self")
+        if check_type not in dict(CHECK_TYPES):
+            raise UserError(self.env._("Unknown quality check."))
+        self.env["autorepair.quality.check"]._check_can_sign(self, check_type, self.env.user)
         return {
             "type": "ir.actions.act_window",
             "name": dict(self.env["autorepair.quality.check"]._fields["check_type"]._description_selection(
@@ -648,13 +702,15 @@ class AutorepairServiceOrder(models.Model):
 
     # ----------------------------------------------------------------- business
 
-    def _last_check_result(self, check_type, before_id):
+    def _last_check_result(self, check_type, before_id=None):
         """Result of the latest check of a kind, among the checks recorded before
-        before_id, since the car last failed one: after a fail, the three checks
-        start again from the self-check."""
+        before_id (all of them without it), since the car last failed one: after
+        a fail, the three checks start again from the self-check."""
         self.ensure_one()
-        checks = self.env["autorepair.quality.check"].search(
-            [("order_id", "=", self.id), ("id", "<", before_id)], order="id")
+        domain = [("order_id", "=", self.id)]
+        if before_id:
+            domain.append(("id", "<", before_id))
+        checks = self.env["autorepair.quality.check"].search(domain, order="id")
         last_fail = max(checks.filtered(lambda c: c.result == "fail").ids, default=0)
         relevant = checks.filtered(lambda c: c.id > last_fail and c.check_type == check_type)
         return relevant[-1:].result

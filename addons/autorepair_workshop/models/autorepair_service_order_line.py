@@ -90,7 +90,11 @@ class AutorepairServiceOrderLine(models.Model):
     price_total = fields.Monetary(compute="_compute_amounts", store=True, string="Total")
 
     # work on the line
-    technician_id = fields.Many2one("res.users", string="Technician", index=True, ondelete="restrict")
+    # the order's booked technician does its labour unless the line names another
+    technician_id = fields.Many2one(
+        "res.users", string="Technician", index=True, ondelete="restrict",
+        compute="_compute_technician_id", store=True, readonly=False, precompute=True,
+    )
     work_state = fields.Selection(
         [("todo", "To Do"), ("running", "Running"), ("paused", "Paused"), ("done", "Done")],
         default="todo", copy=False, index=True,
@@ -98,6 +102,19 @@ class AutorepairServiceOrderLine(models.Model):
     work_log_ids = fields.One2many("autorepair.work.log", "line_id", string="Time Logs", copy=False)
     actual_hours = fields.Float(compute="_compute_actual_hours", store=True, string="Clocked Hours")
     qty_issued = fields.Float(string="Issued", copy=False, digits="Product Unit of Measure")
+    # what the technician sees of the car on his job card and form
+    license_plate = fields.Char(related="order_id.license_plate", string="Plate")
+    vehicle_model_id = fields.Many2one(related="vehicle_id.model_id", string="Car")
+    order_state = fields.Selection(related="order_id.state", string="Order Status")
+    bay_id = fields.Many2one(related="order_id.bay_id")
+    promised_date = fields.Datetime(related="order_id.promised_date")
+    requested_work = fields.Text(related="order_id.requested_work")
+    fault_codes = fields.Char(related="order_id.fault_codes")
+    diagnosis = fields.Text(related="order_id.diagnosis")
+    check_due = fields.Selection(related="order_id.check_due")
+    can_request_check = fields.Boolean(
+        compute="_compute_can_request_check",
+        help="The order's approved labour is all done: the car can go to its checks.")
     recommendation_state = fields.Selection(
         [("open", "Open"), ("done", "Done Later"), ("dropped", "Dropped")],
         string="Recommendation", copy=False, index=True,
@@ -120,6 +137,19 @@ class AutorepairServiceOrderLine(models.Model):
             or self.env["product.product"]
             for line_type in ("labour", "part", "other")
         }
+
+    @api.depends("order_id.technician_id", "line_type")
+    def _compute_technician_id(self):
+        for line in self:
+            if line.line_type == "labour" and not line.technician_id:
+                line.technician_id = line.order_id.technician_id
+
+    @api.depends("order_id.state", "order_id.line_ids.work_state", "order_id.line_ids.is_approved")
+    def _compute_can_request_check(self):
+        for line in self:
+            order = line.order_id
+            line.can_request_check = order.state == "in_progress" and not order.line_ids.filtered(
+                lambda other: other.line_type == "labour" and other.is_approved and other.work_state != "done")
 
     @api.depends("product_id")
     def _compute_name(self):
@@ -292,6 +322,15 @@ class AutorepairServiceOrderLine(models.Model):
         self._stop_running_logs()
         self.sudo().work_state = "done"
         return True
+
+    def action_request_check(self):
+        """From the job: the work on the car is done, on to its checks."""
+        return self.order_id.action_request_check()
+
+    def action_open_check(self):
+        """From the job: the check the car waits for (the self-check by default)."""
+        self.ensure_one()
+        return self.order_id.action_open_check()
 
     def action_issue_parts(self):
         if not self.env.user.has_group("autorepair_workshop.group_technician") \

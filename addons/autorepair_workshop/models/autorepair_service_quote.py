@@ -155,6 +155,11 @@ class AutorepairServiceQuote(models.Model):
         self.line_ids.sudo().write({"decided_on": now})
         self.line_ids.filtered(lambda line: line.decision in ("declined", "deferred")).sudo().write(
             {"recommendation_state": "open"})
+        # approved work reaches the booked technician's jobs, whoever approved it (desk or portal)
+        if technician := self.order_id.technician_id:
+            self.line_ids.filtered(
+                lambda line: line.is_approved and line.line_type == "labour" and not line.technician_id,
+            ).sudo().write({"technician_id": technician.id})
         self.sudo().write({
             "state": "decided",
             "decided_on": now,

@@ -14,3 +14,5 @@ from . import test_service_consent
 from . import test_attack_portal
 from . import test_advisor_desk
 from . import test_ui_advisor_desk
+from . import test_workshop_floor
+from . import test_ui_workshop_floor

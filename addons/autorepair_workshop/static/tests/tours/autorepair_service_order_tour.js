@@ -9,7 +9,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const PLATE = "川AT0518";
 const CARD = `.o_kanban_record:contains(${PLATE})`;
-const JOB = `.o_data_row:contains(${PLATE}):contains(更换机油机滤)`;
+const JOB = `.o_kanban_record:contains(${PLATE}):contains(更换机油机滤)`;
 
 function openApp() {
     return stepUtils.goToAppSteps("autorepair_crm.menu_root", "Open After-Sales");
@@ -297,7 +297,7 @@ registry.category("web_tour.tours").add("autorepair_crm_service_order_advisor_re
 registry.category("web_tour.tours").add("autorepair_crm_service_order_technician", {
     steps: () => [
         ...openApp(),
-        ...openWorkshopMenu("autorepair_workshop.autorepair_service_order_line_menu_work", "Open my work"),
+        ...openWorkshopMenu("autorepair_workshop.autorepair_service_order_line_menu_work", "Open my jobs"),
         {
             content: "Start the job",
             trigger: `${JOB} button[name=action_start_work]`,
@@ -310,7 +310,7 @@ registry.category("web_tour.tours").add("autorepair_crm_service_order_technician
         },
         {
             content: "The job is done",
-            trigger: `.o_list_renderer:not(:has(${JOB}:not(:contains(Done))))`,
+            trigger: `${JOB}:contains(Done):has(button[name=action_request_check])`,
         },
         ...openOrderFromBoard(),
         {
