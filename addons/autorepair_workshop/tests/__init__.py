@@ -12,3 +12,6 @@ from . import test_attack_masking
 from . import test_money
 from . import test_service_consent
 from . import test_attack_portal
+from . import test_walkaround
+from . import test_delivery
+from . import test_customer_link
