@@ -28,7 +28,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_workshop_portal_link_days", readonly=False)
     autorepair_workshop_public_url = fields.Char(
         related="company_id.autorepair_workshop_public_url", readonly=False)
-    autorepair_workshop_link_warning = fields.Char(compute="_compute_autorepair_workshop_link_warning")
+    autorepair_workshop_link_warning = fields.Char(
+        string="Customer Link Warning", compute="_compute_autorepair_workshop_link_warning")
 
     @api.depends("company_id", "autorepair_workshop_public_url")
     def _compute_autorepair_workshop_link_warning(self):
