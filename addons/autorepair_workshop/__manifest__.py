@@ -30,6 +30,7 @@
     ],
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/res_company_demo.xml",
         "demo/autorepair_service_order_demo.xml",
     ],
     "assets": {

@@ -139,9 +139,12 @@ class ServiceOrderPortal(CustomerPortal):
         except (AccessError, MissingError):
             return request.redirect("/my")
         quote_sudo = order_sudo.quote_ids.filtered(lambda quote: quote.state == "sent")[:1]
-        if not self._service_order_customer_access(order_sudo, access_token):
+        # the advisor's preview (the customer link's "Preview"): the page as the customer sees it,
+        # its decision form shown but disabled; staff record a decision at the desk, never here
+        preview = bool(kw.get("preview")) and request.env.user._is_internal()
+        if not preview and not self._service_order_customer_access(order_sudo, access_token):
             quote_sudo = quote_sudo.browse()  # staff see the quote among the others, without the decision form
-        chosen = {line.id: kw.get(f"{DECISION_PREFIX}{line.id}") for line in quote_sudo.line_ids}
+        chosen = {line.id: None if preview else kw.get(f"{DECISION_PREFIX}{line.id}") for line in quote_sudo.line_ids}
         decisions = decision_amounts = decision_error = call_url = None
         # a first submit of the choices shows them back for review, with the signature pad
         if any(chosen.values()):
@@ -161,6 +164,7 @@ class ServiceOrderPortal(CustomerPortal):
         values = {
             "service_order": order_sudo,
             "page_name": "service_order",
+            "preview": preview,
             "message": message,
             "steps": steps,
             "current_step": state_codes.index(order_sudo.state) if order_sudo.state in state_codes else -1,

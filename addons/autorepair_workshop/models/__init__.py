@@ -16,4 +16,5 @@ from . import autorepair_work_log
 from . import autorepair_quality_check
 from . import autorepair_followup
 from . import fleet_vehicle
+from . import ir_http
 from . import account_move

@@ -595,9 +595,7 @@ class AutorepairServiceOrder(models.Model):
                     "%(order)s cannot be delivered before its final check has passed.", order=order.name))
             if not order.check_ids.filtered(lambda check: check.check_type == "final" and check.result == "pass"):
                 raise UserError(self.env._("%(order)s has no passed final check.", order=order.name))
-            if not order.next_service_date or not order.next_service_km:
-                raise UserError(self.env._("Give the customer the next service date and mileage of %(plate)s.",
-                                           plate=order.vehicle_id.display_name))
+            order._check_next_service()
         for order in self:
             order.vehicle_id.write({
                 "next_service_date": order.next_service_date,
@@ -606,6 +604,22 @@ class AutorepairServiceOrder(models.Model):
         self._transition("deliver", delivered_date=fields.Datetime.now())
         self._schedule_followup()
         return True
+
+    def _check_next_service(self):
+        """The hand-over tells the customer when to come back (RULEBOOK §3.11):
+        the next service date and mileage, the mileage ahead of the car's."""
+        self.ensure_one()
+        missing = [self._fields[fname]._description_string(self.env)
+                   for fname in ("next_service_date", "next_service_km") if not self[fname]]
+        if missing:
+            raise UserError(self.env._(
+                "Before delivering %(plate)s, fill in the next service the customer is told about: %(fields)s "
+                "(in Delivery, under the customer's request).",
+                plate=self.vehicle_id.display_name, fields=", ".join(missing)))
+        if self.next_service_km <= self.odometer_in:
+            raise UserError(self.env._(
+                "The next service of %(plate)s at %(next)s km must come after its odometer reading of %(odometer)s km.",
+                plate=self.vehicle_id.display_name, next=self.next_service_km, odometer=int(self.odometer_in)))
 
     def action_cancel(self):
         for order in self:

@@ -2,7 +2,7 @@ import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import consteq
 
 
@@ -19,6 +19,40 @@ class AutorepairServiceOrder(models.Model):
     # that a technician cannot approve work in the customer's name
     access_token = fields.Char(groups="autorepair_workshop.group_advisor,autorepair_crm.group_manager")
     access_token_expiry = fields.Datetime(string="Portal Link Valid Until", readonly=True, copy=False)
+
+    # what the customer is asked to decide now: the amount of the quote the link is sent with
+    quote_awaiting_amount = fields.Monetary(
+        compute="_compute_quote_awaiting_amount", string="Quote Awaiting Approval",
+        help="What the quotes sent to the customer and not yet decided come to, tax included.")
+
+    @api.depends("quote_ids.state", "quote_ids.amount_quoted")
+    def _compute_quote_awaiting_amount(self):
+        for order in self:
+            order.quote_awaiting_amount = sum(
+                order.quote_ids.filtered(lambda quote: quote.state == "sent").mapped("amount_quoted"))
+
+    def get_base_url(self):
+        """Customer links (SMS, e-mail, QR code) open on the company's public
+        address when it has one, not on the address the server was last
+        reached at (localhost behind a proxy)."""
+        self.ensure_one()
+        return self.company_id._autorepair_workshop_setting("public_url") or super().get_base_url()
+
+    def action_open_customer_link(self):
+        """The order's link shown at the desk: copied into a chat, scanned from
+        the screen, or previewed as the customer sees it."""
+        self.ensure_one()
+        if self.state == "cancel":
+            raise UserError(self.env._("%(order)s is cancelled: it has no link to give.", order=self.name))
+        self._portal_ensure_token()  # refused to those who may not hand it out
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Customer Link of %(order)s", order=self.name),
+            "res_model": "autorepair.customer.link.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
 
     def _portal_token_valid(self, access_token):
         """Whether ``access_token`` is this order's link and still valid."""

@@ -170,15 +170,20 @@ class AutorepairServiceQuote(models.Model):
             "approved_amount": sum(self.line_ids.filtered("is_approved").mapped("price_total")),
         })
         order = self.order_id
+        # on the portal the customer may come through the SMS link without logging in: he is
+        # the author of the decision and of the changes it brings, not the public user
+        author = order.partner_id if channel == "portal" else self.env.user.partner_id
+        order._track_set_author(author)
         if order.state == "quoted":
             # nothing approved at all: the car goes back as it came, the work stays recommended
             order._transition("approve" if order.line_ids.filtered("is_approved") else "decline")
         # the quote's link has done its work, whoever recorded the decision
         order._portal_expire_token()
-        # on the portal the customer may come through the SMS link without logging in
-        author = order.partner_id if channel == "portal" else self.env.user.partner_id
-        order.message_post(author_id=author.id, body=self.env._(
+        # a note for the staff, in the shop's language (the advisor's), not the language of
+        # whoever recorded it: a visitor's browser on the portal, no language at all in a script
+        staff = self.with_context(lang=order.advisor_id.lang or order.company_id.partner_id.lang or self.env.lang)
+        order.message_post(author_id=author.id, body=staff.env._(
             "%(quote)s decided by %(who)s (%(channel)s): %(amount)s approved.",
-            quote=self.name, who=self.signed_by, amount=order.currency_id.format(self.approved_amount),
-            channel=dict(self._fields["approval_channel"]._description_selection(self.env))[channel],
+            quote=staff.name, who=self.signed_by, amount=staff.currency_id.format(self.approved_amount),
+            channel=dict(self._fields["approval_channel"]._description_selection(staff.env))[channel],
         ))

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 AREAS = [("body", "Body"), ("interior", "Interior"), ("tyres", "Tyres"), ("underbody", "Underbody"),
          ("other", "Other")]
@@ -19,8 +20,51 @@ class AutorepairWalkaroundItem(models.Model):
         "res.company", index=True, ondelete="cascade", help="Empty: shared by every company of the group.")
 
 
+# what the advisor finds at a point of the route, with the customer beside him:
+# everything but "normal" is printed in bold on the sheet he signs
+CONDITIONS = [("ok", "Normal"), ("attention", "Needs Attention"), ("damaged", "Damaged"), ("missing", "Missing")]
+
+
+class WalkaroundSheetMixin(models.AbstractModel):
+    """What the customer signed stays as he signed it: the lines and damage
+    points of a signed walk-around sheet are no longer changed, added or
+    removed (the trusted paths, an erasure, run as the superuser)."""
+
+    _name = "autorepair.walkaround.sheet.mixin"
+    _description = "Part of the Walk-Around Sheet"
+
+    def _check_sheet_open(self, orders):
+        if self.env.su:
+            return
+        signed = orders.filtered("walkaround_signed_on")
+        if signed:
+            raise UserError(self.env._(
+                "The customer has signed the walk-around sheet of %(order)s: it can no longer be changed. "
+                "Record what was found later in the order's findings or its messages.",
+                order=signed[0].name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = self.env["autorepair.service.order"].browse(
+            {vals["order_id"] for vals in vals_list if vals.get("order_id")})
+        self._check_sheet_open(orders)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        orders = self.order_id
+        if vals.get("order_id"):
+            orders |= self.env["autorepair.service.order"].browse(vals["order_id"])
+        self._check_sheet_open(orders)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_signed(self):
+        self._check_sheet_open(self.order_id)
+
+
 class AutorepairWalkaroundLine(models.Model):
     _name = "autorepair.walkaround.line"
+    _inherit = ["autorepair.walkaround.sheet.mixin"]
     _autorepair_redact_fields = ("note",)
     _description = "Walk-Around Result"
     _order = "order_id, sequence, id"
@@ -30,16 +74,15 @@ class AutorepairWalkaroundLine(models.Model):
     item_id = fields.Many2one("autorepair.walkaround.item", string="Point", required=True, ondelete="restrict")
     area = fields.Selection(related="item_id.area")
     sequence = fields.Integer(related="item_id.sequence", store=True)
-    condition = fields.Selection(
-        [("ok", "OK"), ("attention", "Needs Attention"), ("damaged", "Damaged")], default="ok", required=True
-    )
-    note = fields.Char()
+    condition = fields.Selection(CONDITIONS, default="ok", required=True)
+    note = fields.Char(help="What was found, e.g. front-left tread about 2 mm.")
 
 
 class AutorepairDamage(models.Model):
     """A damage point found at the walk-around, photographed with the customer present."""
 
     _name = "autorepair.damage"
+    _inherit = ["autorepair.walkaround.sheet.mixin"]
     _autorepair_personal_fields = ("photo",)
     _autorepair_redact_fields = ("location", "description")
     _description = "Damage Point"

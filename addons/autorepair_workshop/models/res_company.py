@@ -1,3 +1,6 @@
+import ipaddress
+from urllib.parse import urlsplit
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -17,6 +20,9 @@ SETTINGS = {
     "goodwill_approval_amount": 500.0,
     # per company: days a quote's portal link (sent by SMS or e-mail) stays valid
     "portal_link_days": 7,
+    # per company: the address customers open the links of SMS, e-mails and QR codes on
+    # (empty: the server's own web.base.url, often localhost behind a proxy)
+    "public_url": "",
     # system parameters: how many orders are settled in the request, and per background chunk
     "settlement_inline_limit": 50,
     "settlement_batch_size": 100,
@@ -24,6 +30,21 @@ SETTINGS = {
     "portal_decision_attempts": 5,
     "portal_decision_window_minutes": 10,
 }
+
+
+def is_local_address(url):
+    """Whether ``url`` points at a machine a customer's phone cannot reach:
+    localhost, a private network (192.168.x.x, 10.x.x.x), no host at all."""
+    host = urlsplit(url or "").hostname
+    if not host:
+        return True
+    if host == "localhost" or host.endswith((".localhost", ".local", ".lan")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host  # an intranet name such as "odoo"
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_unspecified
 
 
 class ResCompany(models.Model):
@@ -59,6 +80,54 @@ class ResCompany(models.Model):
         help="The link sent with a quote opens it without logging in for this many days, "
         "and no longer once the quote is decided.",
     )
+
+    autorepair_workshop_public_url = fields.Char(
+        string="Customer Link Address", default=SETTINGS["public_url"],
+        help="The public address of the service portal, e.g. https://service.example.com: the quote links of "
+        "SMS and e-mails and the QR code shown at the desk open on it. Empty: the server's own address.",
+    )
+
+    @api.constrains("autorepair_workshop_public_url")
+    def _check_autorepair_workshop_public_url(self):
+        for company in self.filtered("autorepair_workshop_public_url"):
+            parts = urlsplit(company.autorepair_workshop_public_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+                raise ValidationError(self.env._(
+                    "The customer link address is a web address such as https://service.example.com."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._autorepair_workshop_clean_url(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._autorepair_workshop_clean_url(vals)
+        return super().write(vals)
+
+    @api.model
+    def _autorepair_workshop_clean_url(self, vals):
+        # links are built as address + /my/..., whether the address was typed with a final slash or not
+        if vals.get("autorepair_workshop_public_url"):
+            vals["autorepair_workshop_public_url"] = vals["autorepair_workshop_public_url"].strip().rstrip("/")
+
+    def _autorepair_workshop_link_base(self, public_url=None):
+        """The address the customer links of this company open on: its public
+        address (or ``public_url``, as typed in Settings), else the server's."""
+        self.ensure_one()
+        if public_url is None:
+            public_url = self._autorepair_workshop_setting("public_url")
+        return (public_url or "").rstrip("/") or self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+
+    def _autorepair_workshop_link_warning(self, public_url=None):
+        """Why a customer's phone could not open this company's links, or False."""
+        self.ensure_one()
+        base = self._autorepair_workshop_link_base(public_url)
+        if not is_local_address(base):
+            return False
+        return self.env._(
+            "Customer links point at %(address)s, which a customer's phone cannot open. Set the customer link "
+            "address in Settings > After-Sales > Workshop.", address=base or "-")
 
     @api.constrains("autorepair_workshop_portal_link_days")
     def _check_autorepair_workshop_portal_link_days(self):

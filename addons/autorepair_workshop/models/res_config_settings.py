@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -26,3 +26,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_workshop_csi_low_score", readonly=False)
     autorepair_workshop_portal_link_days = fields.Integer(
         related="company_id.autorepair_workshop_portal_link_days", readonly=False)
+    autorepair_workshop_public_url = fields.Char(
+        related="company_id.autorepair_workshop_public_url", readonly=False)
+    autorepair_workshop_link_warning = fields.Char(
+        string="Customer Link Warning", compute="_compute_autorepair_workshop_link_warning")
+
+    @api.depends("company_id", "autorepair_workshop_public_url")
+    def _compute_autorepair_workshop_link_warning(self):
+        for settings in self:
+            # the address as typed, before it is saved
+            settings.autorepair_workshop_link_warning = settings.company_id._autorepair_workshop_link_warning(
+                settings.autorepair_workshop_public_url or "")

@@ -16,3 +16,7 @@ from . import test_advisor_desk
 from . import test_ui_advisor_desk
 from . import test_workshop_floor
 from . import test_ui_workshop_floor
+from . import test_walkaround
+from . import test_delivery
+from . import test_customer_link
+from . import test_ui_portal_customer

@@ -349,9 +349,8 @@ registry.category("web_tour.tours").add("autorepair_crm_service_order_advisor_de
             ...openApp(),
             ...openOrderFromBoard(),
             {
-                content: "Open the delivery page",
-                trigger: ".o_notebook_headers a[name=delivery]",
-                run: "click",
+                content: "The next service is asked on the sheet, beside the Deliver button, not on a tab",
+                trigger: ".o_form_sheet .o_field_widget[name=next_service_date]:not(.o_notebook *)",
             },
             {
                 content: "Next service date",
