@@ -6,6 +6,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
+
 from .autorepair_check_item import CHECK_TYPES
 
 # The workshop flow of one repair order (委托书), RULEBOOK §3.
