@@ -53,8 +53,8 @@ class TestCareTour(HttpCase):
                             absent_days=120, lost_class="local_out")
         self.assertEqual((reached | booked).activity_ids.mapped("date_deadline"), [self.today] * 2)
         with browser_in_china():
-            self.start_tour("/odoo/action-autorepair_care.autorepair_care_task_action_my",
-                            "autorepair_care_agent_calls", login=self.agent.login)
+            # from the agent's home after login: today's calls
+            self.start_tour("/odoo", "autorepair_care_agent_calls", login=self.agent.login)
         self.assertEqual(reached.state, "reminded")
         self.assertEqual(booked.state, "booked")
         order = booked.service_order_id
@@ -70,5 +70,5 @@ class TestCareTour(HttpCase):
         task = self._task(first, customer, vehicle)
         self.assertEqual(task.user_id, self.agent, "the dealer's care agent, the only one of the demo")
         with browser_in_china():
-            self.start_tour("/odoo/action-autorepair_care.autorepair_care_task_action",
-                            "autorepair_care_manager_board", login=manager.login)
+            # from the care manager's home after login: the care board
+            self.start_tour("/odoo", "autorepair_care_manager_board", login=manager.login)

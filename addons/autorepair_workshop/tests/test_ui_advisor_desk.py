@@ -39,8 +39,8 @@ class TestUiAdvisorDesk(HttpCase):
         orders.invalidate_recordset()
 
     def test_advisor_morning(self):
-        self.start_tour("/odoo/action-autorepair_workshop.autorepair_service_order_action",
-                        "autorepair_workshop_advisor_morning", login="demo_advisor")
+        # from the advisor's home after login: the workshop board
+        self.start_tour("/odoo", "autorepair_workshop_advisor_morning", login="demo_advisor")
         order = self.env["autorepair.service.order"].search([("license_plate", "=", "川A0930D")])
         self.assertEqual(order.state, "quoted")
         self.assertEqual(order.quote_ids.name, "Quote 1")

@@ -51,15 +51,15 @@ class TestUiWorkshopFloor(HttpCase):
     def test_floor_morning_on_a_phone(self):
         order = self.order
         self.assertEqual(order.state, "approved")
-        jobs = "/odoo/action-autorepair_workshop.autorepair_service_order_line_action_work"
-        checks = "/odoo/action-autorepair_workshop.autorepair_service_order_action_checks"
-        self.start_tour(jobs, "autorepair_workshop_technician_phone", login=self.technician.login)
+        # each starts at his home after login: his jobs, the checks to do
+        self.start_tour("/odoo", "autorepair_workshop_technician_phone", login=self.technician.login)
         order.invalidate_recordset()
         labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
         self.assertEqual((labour.technician_id, labour.work_state), (self.technician, "done"))
         self.assertEqual(order.state, "qc")
+        checks = "/odoo/action-autorepair_workshop.autorepair_service_order_action_checks"
         self.start_tour(checks, "autorepair_workshop_team_lead_checks", login=self.team_lead.login)
-        self.start_tour(checks, "autorepair_workshop_inspector_phone", login=self.inspector.login)
+        self.start_tour("/odoo", "autorepair_workshop_inspector_phone", login=self.inspector.login)
         order.invalidate_recordset()
         self.assertEqual(
             [(check.check_type, check.result, check.user_id) for check in order.check_ids],
