@@ -94,6 +94,27 @@ registry.category("web_tour.tours").add("autorepair_workshop_portal_customer_pho
             run: "click",
         },
         {
+            // the pad draws the name once its font is loaded and the dialog laid out;
+            // a click before that sends an empty canvas, which the server refuses
+            content: "His name is drawn on the signature pad",
+            trigger: ".modal canvas",
+            async run() {
+                const canvas = this.anchor;
+                const drawn = () => {
+                    const blank = document.createElement("canvas");
+                    blank.width = canvas.width;
+                    blank.height = canvas.height;
+                    return canvas.width > 0 && canvas.toDataURL() !== blank.toDataURL();
+                };
+                for (let waited = 0; !drawn(); waited += 100) {
+                    if (waited > 5000) {
+                        throw new Error("the signature pad stays empty");
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }
+            },
+        },
+        {
             content: "Confirm with the signature drawn from his name",
             trigger: ".modal .o_portal_sign_submit:enabled",
             run: "click",
