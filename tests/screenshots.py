@@ -111,13 +111,15 @@ def login(url, db, user):
     return session.cookies["session_id"]
 
 
-def shoot(chrome, url, session_id, size, path, timeout):
+def shoot(chrome, url, session_id, size, path, timeout, tz):
     width, height, phone = SIZES[size]
     host = requests.utils.urlparse(url).hostname
     chrome.send("Network.enable")
     chrome.send("Network.setCookie", name="session_id", value=session_id, domain=host, path="/")
     chrome.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=phone)
     chrome.send("Emulation.setTouchEmulationEnabled", enabled=phone, maxTouchPoints=5 if phone else 1)
+    # the web client shows times in the browser's time zone: the dealer's, not the machine's
+    chrome.send("Emulation.setTimezoneOverride", timezoneId=tz)
     # the home screen, as after login: no action in the address
     chrome.send("Page.navigate", url=f"{url}/odoo")
     deadline = time.monotonic() + timeout
@@ -139,6 +141,7 @@ def main():
     parser.add_argument("--roles", default=",".join(ROLES), help="comma-separated, among: " + ", ".join(ROLES))
     parser.add_argument("--sizes", default="desk,phone", help="desk (1440x900), phone (390x844)")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screens"), help="folder (default docs/screens)")
+    parser.add_argument("--tz", default="Asia/Shanghai", help="the browser's time zone (default %(default)s)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for each screen")
     parser.add_argument("--chrome", default=shutil.which("chromium") or shutil.which("google-chrome")
                         or shutil.which("chromium-browser"), help="Chromium's executable")
@@ -160,7 +163,7 @@ def main():
             # of the last user would call this page out of date
             chrome = Chrome(args.chrome)
             try:
-                shoot(chrome, url, session_id, size, path, args.timeout)
+                shoot(chrome, url, session_id, size, path, args.timeout, args.tz)
             finally:
                 chrome.close()
             print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
