@@ -194,7 +194,7 @@ class AutorepairServiceOrder(models.Model):
     check_ids = fields.One2many(
         "autorepair.quality.check", "order_id", string="Quality Checks", copy=False, groups=WORKSHOP_READERS)
     check_due = fields.Selection(
-        CHECK_TYPES, string="Check Due", compute="_compute_check_due", store=True, index="btree_not_null",
+        CHECK_TYPES, compute="_compute_check_due", store=True, index="btree_not_null",
         help="The next of the three checks the car waits for.")
     is_my_check = fields.Boolean(
         string="Mine to Check", compute="_compute_is_my_check", search="_search_is_my_check",

@@ -71,7 +71,7 @@ class TestCustomerLink(ServiceOrderCase, HttpCase):
     def test_link_copy_qr_code_and_preview(self):
         action = self.order.with_user(self.user_advisor).action_open_customer_link()
         self.assertEqual(action["res_model"], "autorepair.customer.link.wizard")
-        wizard = self.env[action["res_model"]].with_user(self.user_advisor).with_context(action["context"]).create({})
+        wizard = self.env[action["res_model"]].with_user(self.user_advisor).with_context(**action["context"]).create({})
         self.assertEqual(wizard.link, f"http://localhost:8069{self.order.get_portal_url()}")
         self.assertIn("localhost", wizard.warning, "the advisor is told the customer's phone cannot open it")
         self.assertEqual(wizard.quote_awaiting_amount, self.order.quote_ids.amount_quoted)

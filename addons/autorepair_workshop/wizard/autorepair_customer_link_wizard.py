@@ -18,7 +18,7 @@ class AutorepairCustomerLinkWizard(models.TransientModel):
     currency_id = fields.Many2one(related="order_id.currency_id")
     quote_awaiting_amount = fields.Monetary(related="order_id.quote_awaiting_amount")
     valid_until = fields.Datetime(related="order_id.access_token_expiry")
-    link = fields.Char(compute="_compute_link", string="Link")
+    link = fields.Char(compute="_compute_link")
     qr_code_url = fields.Char(compute="_compute_link", string="QR Code")
     warning = fields.Char(compute="_compute_link")
 

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { passAndRecordCheck } from "@autorepair_workshop/../tests/tours/check_steps";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // One car through the workshop (test_ui_service_order.py builds the data),
@@ -116,21 +117,7 @@ function recordCheck(buttonLabel, extraSteps = []) {
             content: "The checklist is laid out",
             trigger: ".modal .o_field_widget[name=line_ids] .o_data_row",
         },
-        {
-            content: "Passed",
-            trigger: ".modal .o_field_widget[name=result] input[data-value=pass]",
-            run: "click",
-        },
-        ...extraSteps,
-        {
-            content: "Record the check",
-            trigger: ".modal .modal-footer button:contains(Record)",
-            run: "click",
-        },
-        {
-            content: "The check is recorded",
-            trigger: "body:not(:has(.modal))",
-        },
+        ...passAndRecordCheck(extraSteps),
         {
             content: "Open the checks",
             trigger: ".o_notebook_headers a[name=checks]",

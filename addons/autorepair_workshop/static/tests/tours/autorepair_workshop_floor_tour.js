@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { passAndRecordCheck } from "@autorepair_workshop/../tests/tours/check_steps";
 
 // The workshop floor on a phone (test_ui_workshop_floor.py builds the car and
 // starts each tour on its role's screen): the technician works his job from its
@@ -16,21 +17,7 @@ function recordCheck(checklistPoint, extraSteps = []) {
             content: "The checklist of the check is laid out, one point a row",
             trigger: `.modal .o_field_widget[name=line_ids] .o_kanban_record:contains(${checklistPoint})`,
         },
-        {
-            content: "Passed",
-            trigger: ".modal .o_field_widget[name=result] input[data-value=pass]",
-            run: "click",
-        },
-        ...extraSteps,
-        {
-            content: "Record the check",
-            trigger: ".modal .modal-footer button:contains(Record)",
-            run: "click",
-        },
-        {
-            content: "The check is recorded",
-            trigger: "body:not(:has(.modal))",
-        },
+        ...passAndRecordCheck(extraSteps),
     ];
 }
 
