@@ -235,6 +235,8 @@ class AutorepairCareTask(models.Model):
                 vals = dict(vals, done_date=False)
             result = super().write(vals)
         if "user_id" in vals:
+            # an open call is always someone's work: one left without agent goes to the next
+            self.filtered(lambda t: t.state == "open" and not t.user_id)._assign_agents()
             self._move_calls()
         return result
 

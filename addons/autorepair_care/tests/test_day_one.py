@@ -122,6 +122,20 @@ class TestDayOne(CareCase):
         for task in tasks:
             self.assertEqual(task.activity_ids.user_id, task.user_id)
 
+    def test_an_open_call_left_without_agent_goes_to_the_next(self):
+        """Clearing the agent of an open call, by any caller (the API
+        included), hands it to the least loaded agent with its activity: it
+        is never nobody's call."""
+        self.only_rules(self.rule_inspection)
+        [car] = self.cars(1, agent=self.agent_1, inspection_due_date=TODAY + days(30))
+        self.cars(1, agent=self.agent_1, inspection_due_date=TODAY + days(30))
+        self.run_day(TODAY, force=False)
+        task = self.task_of(self.rule_inspection, car)
+        self.assertEqual(task.user_id, self.agent_1)
+        task.with_user(self.care_manager).write({"user_id": False})
+        self.assertEqual(task.user_id, self.agent_2, "agent 1 still has his other call")
+        self.assertEqual(task.activity_ids.user_id, self.agent_2)
+
     def test_a_care_manager_when_the_dealer_has_no_agent(self):
         self.only_rules(self.rule_inspection)
         (self.agent_1 | self.agent_2).active = False
