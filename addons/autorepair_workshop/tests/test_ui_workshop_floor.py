@@ -57,8 +57,7 @@ class TestUiWorkshopFloor(HttpCase):
         labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
         self.assertEqual((labour.technician_id, labour.work_state), (self.technician, "done"))
         self.assertEqual(order.state, "qc")
-        checks = "/odoo/action-autorepair_workshop.autorepair_service_order_action_checks"
-        self.start_tour(checks, "autorepair_workshop_team_lead_checks", login=self.team_lead.login)
+        self.start_tour("/odoo", "autorepair_workshop_team_lead_checks", login=self.team_lead.login)
         self.start_tour("/odoo", "autorepair_workshop_inspector_phone", login=self.inspector.login)
         order.invalidate_recordset()
         self.assertEqual(

@@ -88,6 +88,20 @@ registry.category("web_tour.tours").add("autorepair_workshop_technician_phone", 
 registry.category("web_tour.tours").add("autorepair_workshop_team_lead_checks", {
     steps: () => [
         {
+            content: "My home is my jobs; the phone's menu leads to the cars waiting for checks",
+            trigger: ".o_breadcrumb:contains(My Jobs)",
+        },
+        {
+            content: "Open the menu of the app",
+            trigger: ".o_main_navbar .o_menu_toggle",
+            run: "click",
+        },
+        {
+            content: "Checks to Do",
+            trigger: ".o_app_menu_sidebar [data-menu-xmlid='autorepair_workshop.autorepair_service_order_menu_checks']",
+            run: "click",
+        },
+        {
             content: "The car waits for my peer check, with what the customer asked for",
             trigger: `${CHECK_CARD}:contains(Peer Check):contains(空调出风有异味)`,
         },
