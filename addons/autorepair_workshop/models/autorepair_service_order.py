@@ -27,6 +27,7 @@ ACTIVE_STATES = ("draft", "received", "quoted", "approved", "in_progress", "qc",
 # the car has left the workshop: what care, complaints and figures count as a visit
 DELIVERED_STATES = ("delivered", "done")
 
+
 ADVISOR = "autorepair_workshop.group_advisor"
 TECHNICIAN = "autorepair_workshop.group_technician"
 TEAM_LEAD = "autorepair_workshop.group_team_lead"
@@ -53,6 +54,13 @@ TRANSITIONS = {
     "settle": (("delivered",), "done", ADVISOR),
     "cancel": (("draft", "received", "quoted", "approved"), "cancel", ADVISOR),
 }
+
+
+def checks_since_last_fail(checks):
+    """The checks (in the order they were recorded) that count now: after a
+    fail, the three checks start again from the self-check."""
+    last_fail = max(checks.filtered(lambda c: c.result == "fail").ids, default=0)
+    return checks.filtered(lambda c: c.id > last_fail)
 
 
 class AutorepairServiceOrder(models.Model):
@@ -94,7 +102,6 @@ class AutorepairServiceOrder(models.Model):
     )
     license_plate = fields.Char(related="vehicle_id.license_plate", store=True, index="trigram")
     vin_sn = fields.Char(related="vehicle_id.vin_sn")
-    vehicle_model_id = fields.Many2one(related="vehicle_id.model_id", string="Model")
     # the advisor calls the customer from the order; workshop roles read the number masked
     partner_phone = fields.Char(string="Customer Phone", compute="_compute_partner_phone", groups=CONTACT_MASKED)
     partner_phone_masked = fields.Char(related="partner_id.phone_masked", string="Customer Phone (masked)")
@@ -279,10 +286,8 @@ class AutorepairServiceOrder(models.Model):
             if order.state != "qc":
                 order.check_due = False
                 continue
-            # after a fail the three checks start again from the self-check
-            checks = order.check_ids.sorted("id")
-            last_fail = max(checks.filtered(lambda c: c.result == "fail").ids, default=0)
-            passed = set(checks.filtered(lambda c: c.id > last_fail and c.result == "pass").mapped("check_type"))
+            checks = checks_since_last_fail(order.check_ids.sorted("id"))
+            passed = set(checks.filtered(lambda c: c.result == "pass").mapped("check_type"))
             order.check_due = next((code for code, _label in CHECK_TYPES if code not in passed), False)
 
     def _my_check_types(self):
@@ -725,10 +730,8 @@ class AutorepairServiceOrder(models.Model):
         domain = [("order_id", "=", self.id)]
         if before_id:
             domain.append(("id", "<", before_id))
-        checks = self.env["autorepair.quality.check"].search(domain, order="id")
-        last_fail = max(checks.filtered(lambda c: c.result == "fail").ids, default=0)
-        relevant = checks.filtered(lambda c: c.id > last_fail and c.check_type == check_type)
-        return relevant[-1:].result
+        checks = checks_since_last_fail(self.env["autorepair.quality.check"].search(domain, order="id"))
+        return checks.filtered(lambda c: c.check_type == check_type)[-1:].result
 
     def _schedule_followup(self):
         """The follow-up call (回访) is due a set delay after delivery, for the

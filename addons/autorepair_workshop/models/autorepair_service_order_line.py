@@ -105,7 +105,6 @@ class AutorepairServiceOrderLine(models.Model):
     # what the technician sees of the car on his job card and form
     license_plate = fields.Char(related="order_id.license_plate", string="Plate")
     vehicle_model_id = fields.Many2one(related="vehicle_id.model_id", string="Car")
-    order_state = fields.Selection(related="order_id.state", string="Order Status")
     bay_id = fields.Many2one(related="order_id.bay_id")
     promised_date = fields.Datetime(related="order_id.promised_date")
     requested_work = fields.Text(related="order_id.requested_work")
