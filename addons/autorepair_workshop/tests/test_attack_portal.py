@@ -212,11 +212,18 @@ class TestLinkNotHandedToStaff(PortalAttackCase, RpcClientMixin):
             ("web_read", [order_id], {"access_token": {}}),
             ("search_count", [("access_token", "=", self.token)]),
             ("get_portal_url", [order_id]),
+            ("action_open_customer_link", [order_id]),
         ]
         for method, *args in calls:
             with self.subTest(method=method):
                 self._assert_rpc_refused(self.user_technician, "autorepair.service.order", method, *args,
                                          refusals=("odoo.exceptions.AccessError",))
+
+    def test_technician_opens_no_customer_link(self):
+        """The desk's link dialog shows the link: refused to the technician when
+        made by hand too, not only through the order's button."""
+        self._assert_rpc_refused(self.user_technician, "autorepair.customer.link.wizard", "create",
+                                 {"order_id": self.order.id}, refusals=("odoo.exceptions.AccessError",))
 
     def test_advisor_hands_it_out(self):
         url = self._jsonrpc_ok(self.user_advisor, "autorepair.service.order", "get_portal_url", [self.order.id])

@@ -1,7 +1,9 @@
 from lxml import etree, html
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.autorepair_crm.tests.common import RpcClientMixin
 
 from .common import SIGNATURE, ServiceOrderCase
 
@@ -85,3 +87,34 @@ class TestWalkaround(ServiceOrderCase):
             lambda line: line.item_id == self.env.ref("autorepair_workshop.walkaround_item_tyres"))
         self.assertEqual(tyres.condition, "attention", "the demo note about the tread is not marked normal")
         self.assertTrue(order.walkaround_signed_on)
+
+
+@tagged("post_install", "-at_install")
+class TestSignedSheetOverRpc(ServiceOrderCase, HttpCase, RpcClientMixin):
+    """The signed sheet attacked the way an integration would: the advisor
+    and the service manager over JSON-RPC and XML-RPC change, add or remove
+    nothing of what the customer signed."""
+
+    def _snapshot(self):
+        order = self.order.sudo()
+        return (order.walkaround_line_ids.read(["condition", "note"]),
+                order.damage_ids.read(["location", "description"]))
+
+    def test_signed_sheet_refused_over_rpc(self):
+        self.order = order = self._received_order(lines=0)
+        damage = self.env["autorepair.damage"].with_user(self.user_advisor).create(
+            {"order_id": order.id, "location": "右后门", "description": "5厘米划痕"})
+        order.with_user(self.user_advisor).action_sign_walkaround(SIGNATURE, "张伟")
+        line = order.walkaround_line_ids[:1]
+        attempts = [
+            ("autorepair.walkaround.line", "write", [line.id], {"condition": "damaged", "note": "改"}),
+            ("autorepair.walkaround.line", "unlink", [line.id]),
+            ("autorepair.walkaround.line", "create", {"order_id": order.id, "item_id": line.item_id.id}),
+            ("autorepair.damage", "write", [damage.id], {"description": "无"}),
+            ("autorepair.damage", "unlink", [damage.id]),
+            ("autorepair.damage", "create", {"order_id": order.id, "location": "前保险杠", "description": "刮擦"}),
+        ]
+        for user in (self.user_advisor, self.user_manager):
+            for model, method, *args in attempts:
+                with self.subTest(user=user.login, model=model, method=method):
+                    self._assert_rpc_refused(user, model, method, *args, xmlrpc=True)
