@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.autorepair_crm.tests.common import RpcClientMixin, add_role_users
+from odoo.addons.autorepair_crm.tests.common import CompanySettingsMixin, RpcClientMixin, add_role_users
 
 from .common import ServiceOrderCase
 
@@ -243,13 +243,6 @@ class TestPartsCost(PartsStockCase, HttpCase, RpcClientMixin):
         [row] = self._jsonrpc_ok(self.user_manager, "autorepair.service.order", "read", [order.id], MARGIN_FIELDS)
         self.assertAlmostEqual(row["margin"], 400.0)
 
-    def test_labour_cost_rate_setting(self):
-        self.assertEqual(self.company._autorepair_workshop_setting("labour_cost_rate"), 0.0)
-        self.company.autorepair_workshop_labour_cost_rate = 95.0
-        self.assertEqual(self.company._autorepair_workshop_setting("labour_cost_rate"), 95.0)
-        with self.assertRaises(ValidationError):
-            self.company.autorepair_workshop_labour_cost_rate = -1.0
-
     def test_margin_hidden_from_technician_and_storekeeper(self):
         order, line = self._approved_order()
         self._issue(line, 2)
@@ -284,3 +277,21 @@ class TestPartsCost(PartsStockCase, HttpCase, RpcClientMixin):
         self.env.invalidate_all()
         with self.assertQueryCount(17):
             orders[1:].mapped("margin")
+
+
+@tagged("post_install", "-at_install")
+class TestLabourCostSetting(CompanySettingsMixin, ServiceOrderCase):
+    """What a clocked hour costs (工时成本) is each company's, set in Settings."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_company_settings()
+
+    def test_saved_per_company(self):
+        self.assertEqual(self.company_1._autorepair_workshop_setting("labour_cost_rate"), 0.0, "none by default")
+        self.assert_saved_per_company(autorepair_workshop_labour_cost_rate=85.0)
+        self.assertEqual(self.company_2._autorepair_workshop_setting("labour_cost_rate"), 85.0)
+
+    def test_refused(self):
+        self.assert_refused({"autorepair_workshop_labour_cost_rate": -1})
