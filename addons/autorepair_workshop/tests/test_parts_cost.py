@@ -256,8 +256,11 @@ class TestPartsCost(PartsStockCase, HttpCase, RpcClientMixin):
                                      ("search_read", ([("id", "=", record.id)], ["parts_cost"])),
                                      ("web_read", ([record.id], {"margin": {}}))):
                     self._assert_rpc_refused(user, model, method, *args, refusals=("odoo.exceptions.AccessError",))
+            self.assertFalse(set(MARGIN_FIELDS) & set(self._form_spec(user, "autorepair.service.order")),
+                             f"{user.login}'s order form has no cost")
             # the rest of the order is his to read
             self.assertTrue(self._jsonrpc_ok(user, "autorepair.service.order", "read", [order.id], ["state"]))
+        self.assertLessEqual(set(MARGIN_FIELDS), set(self._form_spec(self.user_advisor, "autorepair.service.order")))
         [row] = self._jsonrpc_ok(self.user_advisor, "autorepair.service.order.line", "read", [line.id],
                                  MARGIN_FIELDS)
         self.assertAlmostEqual(row["parts_cost"], 240.0)
