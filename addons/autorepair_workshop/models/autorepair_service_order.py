@@ -235,7 +235,7 @@ class AutorepairServiceOrder(models.Model):
     insurer_id = fields.Many2one(
         "res.partner", string="Insurer", tracking=True, index="btree_not_null", ondelete="restrict",
         check_company=True, copy=False, domain="[('is_company', '=', True)]")
-    claim_number = fields.Char(string="Claim Number", tracking=True, index="btree_not_null", copy=False)
+    claim_number = fields.Char(tracking=True, index="btree_not_null", copy=False)
     deductible = fields.Monetary(
         tracking=True, copy=False,
         help="Before tax: moved from the insurer's invoice to the customer's.")

@@ -89,6 +89,7 @@ class AutorepairServiceOrderLine(models.Model):
     price_tax = fields.Monetary(compute="_compute_amounts", store=True, string="Tax")
     price_total = fields.Monetary(compute="_compute_amounts", store=True, string="Total")
     # accident repair (事故车): the insurer's assessment (定损) of the line, before tax
+    order_is_insurance = fields.Boolean(related="order_id.is_insurance")
     assessed_amount = fields.Monetary(
         string="Assessed (untaxed)", copy=False,
         help="What the insurer's assessor accepted for this line, before tax: the insurer pays up to it, "

@@ -292,6 +292,12 @@ class TestInsurance(InsuranceCase):
         self.assertAlmostEqual(result["insurer_amount"], 2000 * 1.15)
         self.assertAlmostEqual(result["customer_amount"], 100 * 1.15)
         self.assertEqual(labour.assessed_amount, 600, "nothing saved by the onchange")
+        # and in the line's own form
+        with Form(bumper.with_user(self.user_advisor)) as line_form:
+            self.assertTrue(line_form.order_is_insurance)
+            line_form.assessed_amount = 1200
+        self.assertEqual(bumper.insurer_share, 1200.0)
+        self.assertAlmostEqual(order.insurer_amount, 1955.0)
 
 
 @tagged("post_install", "-at_install")
