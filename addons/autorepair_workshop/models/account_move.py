@@ -10,10 +10,12 @@ class AccountMove(models.Model):
     )
 
     def _invoice_paid_hook(self):
-        """Points in proportion to what the customer paid (RULEBOOK §9), once per invoice."""
+        """Points in proportion to what the customer paid (RULEBOOK §9), once per invoice:
+        not for what the maker (warranty) or the insurer (accident repair) paid."""
         res = super()._invoice_paid_hook()
-        self.env["autorepair.loyalty.move"].sudo()._earn_for_invoices(
-            self.filtered(lambda move: move.autorepair_service_order_id and move.move_type == "out_invoice"))
+        self.env["autorepair.loyalty.move"].sudo()._earn_for_invoices(self.filtered(
+            lambda move: move.autorepair_service_order_id and move.move_type == "out_invoice"
+            and move.commercial_partner_id == move.autorepair_service_order_id.sudo().partner_id.commercial_partner_id))
         return res
 
     def _post(self, soft=True):

@@ -39,6 +39,8 @@ FOLLOWUP_READERS = f"autorepair_crm.group_sales,{ADVISOR}"
 INVOICE_READERS = "account.group_account_invoice,account.group_account_readonly"
 # an order's cost and margin (毛利) are the advisor's and the managers' figures, not the workshop's
 MARGIN_READERS = ADVISOR
+# the claim of an accident repair (事故车): entered by the advisor, frozen once invoiced
+INSURANCE_FIELDS = frozenset({"is_insurance", "insurer_id", "claim_number", "deductible"})
 # The order's life, one step per row: step -> (states it starts from, state it
 # leads to, group allowed to take it). Every change of state goes through
 # _transition(); lines, quotes and checks call it and never write the state.
@@ -240,6 +242,31 @@ class AutorepairServiceOrder(models.Model):
         "res.users", string="Settlement Queued By", copy=False, readonly=True, index="btree_not_null")
     settlement_error = fields.Text(copy=False, readonly=True, help="Why the settlement in the background failed.")
 
+    # accident repair (事故车): the insurer pays each line up to its assessed amount (定损)
+    is_insurance = fields.Boolean(
+        string="Accident Repair (Insurance)", tracking=True, index=True, copy=False,
+        help="The insurer pays the assessed amount of each line; the customer the deductible and the rest.")
+    insurer_id = fields.Many2one(
+        "res.partner", string="Insurer", tracking=True, index="btree_not_null", ondelete="restrict",
+        check_company=True, copy=False, domain="[('is_company', '=', True)]")
+    claim_number = fields.Char(tracking=True, index="btree_not_null", copy=False)
+    deductible = fields.Monetary(
+        tracking=True, copy=False,
+        help="Before tax: moved from the insurer's invoice to the customer's.")
+    assessment_line_ids = fields.One2many(
+        "autorepair.service.order.line", "order_id", string="Assessment",
+        domain=[("bill_to", "=", "customer")],
+        help="The lines the insurer may pay: those billed to the customer (warranty and goodwill keep their payer).")
+    assessed_total = fields.Monetary(
+        compute="_compute_insurance_amounts", string="Assessed (untaxed)",
+        help="The insurer's assessment of the lines, each capped at the line's amount, before the deductible.")
+    insurer_amount = fields.Monetary(
+        compute="_compute_insurance_amounts", string="Insurer Pays",
+        help="What the insurer is invoiced, tax included.")
+    customer_amount = fields.Monetary(
+        compute="_compute_insurance_amounts", string="Customer Pays",
+        help="What the customer is invoiced, tax included: the deductible and what the insurer does not pay.")
+
     # follow-up (回访)
     followup_ids = fields.One2many(
         "autorepair.followup", "order_id", string="Follow-up Calls", copy=False, groups=FOLLOWUP_READERS)
@@ -269,12 +296,33 @@ class AutorepairServiceOrder(models.Model):
                 order.license_plate or order.vehicle_id.display_name, order.partner_id.name,
                 needs.get(order.need_type))))
 
-    @api.depends("line_ids.price_subtotal", "line_ids.price_tax", "line_ids.price_total")
+    @api.depends("line_ids.price_subtotal", "line_ids.price_tax", "line_ids.price_total",
+                 "is_insurance", "deductible", "line_ids.assessed_amount")
     def _compute_amounts(self):
         for order in self:
+            if order.is_insurance:
+                # taxed per payer's share, as each invoice taxes it: the two invoices add up to the total
+                shares = [share for line_shares in order._insurance_shares().values() for share in line_shares]
+                order.amount_untaxed = sum(share["taxes"]["total_excluded"] for share in shares)
+                order.amount_total = sum(share["taxes"]["total_included"] for share in shares)
+                order.amount_tax = order.amount_total - order.amount_untaxed
+                continue
             order.amount_untaxed = sum(order.line_ids.mapped("price_subtotal"))
             order.amount_tax = sum(order.line_ids.mapped("price_tax"))
             order.amount_total = sum(order.line_ids.mapped("price_total"))
+
+    @api.depends("amount_total", "is_insurance", "deductible", "line_ids.assessed_amount")
+    def _compute_insurance_amounts(self):
+        for order in self:
+            insurer = assessed = 0.0
+            if order.is_insurance:
+                for line, line_shares in order._insurance_shares().items():
+                    assessed += min(line.assessed_amount, line._insurance_base())
+                    insurer += sum(share["taxes"]["total_included"]
+                                   for share in line_shares if share["payer"] == "insurer")
+            order.assessed_total = assessed
+            order.insurer_amount = insurer
+            order.customer_amount = order.amount_total - insurer
 
     @api.depends("quote_ids.state", "quote_ids.line_ids")
     def _compute_quote_flags(self):
@@ -406,6 +454,16 @@ class AutorepairServiceOrder(models.Model):
         hours = self.company_id._autorepair_workshop_setting("appointment_default_hours")
         return self.appointment_end or self.appointment_start + timedelta(hours=hours)
 
+    @api.constrains("insurer_id", "deductible")
+    def _check_insurance(self):
+        for order in self:
+            if order.insurer_id and not order.insurer_id.is_company:
+                raise ValidationError(self.env._(
+                    "The insurer of %(order)s must be a company, not %(partner)s.",
+                    order=order.name, partner=order.insurer_id.display_name))
+            if order.currency_id.compare_amounts(order.deductible, 0.0) < 0:
+                raise ValidationError(self.env._("The deductible of %(order)s cannot be negative.", order=order.name))
+
     @api.constrains("vehicle_id", "partner_id")
     def _check_vehicle_owner(self):
         for order in self:
@@ -438,6 +496,8 @@ class AutorepairServiceOrder(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if INSURANCE_FIELDS & vals.keys():
+            self._check_can_assess()
         if vals.get("appointment_start"):
             start = fields.Datetime.to_datetime(vals["appointment_start"])
             if start < fields.Datetime.now() - timedelta(minutes=5):
@@ -793,6 +853,61 @@ class AutorepairServiceOrder(models.Model):
             return maker
         return line.order_id.partner_id
 
+    def _check_can_assess(self):
+        """The claim and its assessment are the advisor's, until the order is
+        invoiced: the invoices then say what each payer owes."""
+        if self.env.su:
+            return
+        if not self.env.user.has_group(ADVISOR):
+            raise AccessError(self.env._("Only a service advisor enters the insurance claim and its assessment."))
+        settled = self.filtered(lambda order: order.state == "done")
+        if settled:
+            raise UserError(self.env._(
+                "%(orders)s has been invoiced: its insurance claim and assessment can no longer change.",
+                orders=", ".join(settled.mapped("name"))))
+
+    def _insurance_shares(self):
+        """Who pays what of each line the customer would pay, on an accident
+        repair: {line: [{"payer": "insurer" or "customer", "amount": before
+        tax, "taxes": compute_all of that share}]}. The insurer pays each line
+        up to its assessed amount; the deductible then moves from the insurer's
+        share to the customer's, line after line; the customer pays the rest."""
+        self.ensure_one()
+        deductible = self.deductible
+        shares = {}
+        for line in self.line_ids.sorted(lambda line: (line.sequence, line._origin.id or 0)):
+            if line.bill_to != "customer" or line.decision in ("declined", "deferred"):
+                continue
+            base = line._insurance_base()
+            insurer = min(line.assessed_amount, base)
+            moved = min(deductible, insurer)
+            deductible -= moved
+            insurer = self.currency_id.round(insurer - moved)
+            line_shares = [("insurer", insurer), ("customer", self.currency_id.round(base - insurer))]
+            shares[line] = [
+                {"payer": payer, "amount": amount,
+                 "taxes": line.tax_ids.compute_all(
+                     amount, line.currency_id, 1.0, product=line.product_id,
+                     partner=self.insurer_id if payer == "insurer" else self.partner_id)}
+                for payer, amount in line_shares if amount or (payer == "customer" and not insurer)
+            ]
+        return shares
+
+    def _invoice_items(self):
+        """(payer, line, amount) of each approved line: amount None bills the
+        whole line to its payer, an amount bills that share of an accident
+        repair's line (the insurer's or the customer's)."""
+        self.ensure_one()
+        shares = self._insurance_shares() if self.is_insurance else {}
+        payers = {"insurer": self.insurer_id, "customer": self.partner_id}
+        for line in self.line_ids.filtered("is_approved"):
+            if line not in shares:
+                yield self._invoice_partner_for(line), line, None
+                continue
+            line_shares = shares[line]
+            for share in line_shares:
+                yield payers[share["payer"]], line, None if len(line_shares) == 1 else share["amount"]
+
     def _goodwill_value(self):
         """What the goodwill (free) lines of the order are worth, tax
         included: what the dealer gives away."""
@@ -827,11 +942,16 @@ class AutorepairServiceOrder(models.Model):
                 raise UserError(self.env._(
                     "%(order)s has lines the customer has not decided yet: they cannot be invoiced.",
                     order=order.name))
+            if order.is_insurance and (not order.insurer_id or not order.claim_number):
+                raise UserError(self.env._(
+                    "%(order)s is an accident repair: enter its insurer and claim number (Insurance tab) "
+                    "before settling it.", order=order.name))
 
     def _create_invoices(self):
         """Settlement: one invoice per payer from the approved lines; warranty
-        lines go to the maker, goodwill lines stay on the customer's at zero.
-        All invoices of the batch are created in one call and posted together."""
+        lines go to the maker, goodwill lines stay on the customer's at zero,
+        an accident repair's lines are shared between the insurer and the
+        customer (_insurance_shares). All invoices of the batch are created in one call and posted together."""
         self._check_invoiceable()
         journal = self.env["account.journal"].search(
             [("type", "=", "sale"), ("company_id", "in", self.company_id.ids)], limit=1)
@@ -841,10 +961,10 @@ class AutorepairServiceOrder(models.Model):
         distributions = {}
         for order in self:
             by_partner = {}
-            for line in order.line_ids.filtered("is_approved"):
-                by_partner.setdefault(self._invoice_partner_for(line), []).append(line)
-            for partner, lines in by_partner.items():
-                vals_list.append(order._prepare_invoice_vals(partner, lines, journal, distributions))
+            for partner, line, amount in order._invoice_items():
+                by_partner.setdefault(partner, []).append((line, amount))
+            for partner, items in by_partner.items():
+                vals_list.append(order._prepare_invoice_vals(partner, items, journal, distributions))
         # the order's chatter records the settlement: spare each invoice its creation
         # note and follower (a third of the queries of a batch)
         moves = self.env["account.move"].with_context(
@@ -853,7 +973,8 @@ class AutorepairServiceOrder(models.Model):
         self._transition("settle")
         return moves
 
-    def _prepare_invoice_vals(self, partner, lines, journal, distributions):
+    def _prepare_invoice_vals(self, partner, items, journal, distributions):
+        """The invoice of one payer; items are (line, amount) as _invoice_items gives them."""
         self.ensure_one()
         return {
             "move_type": "out_invoice",
@@ -862,12 +983,13 @@ class AutorepairServiceOrder(models.Model):
             "company_id": self.company_id.id,
             "invoice_date": fields.Date.context_today(self),
             "invoice_origin": self.name,
-            "ref": self.vehicle_id.license_plate or False,
+            "ref": (self.claim_number if self.is_insurance and partner == self.insurer_id else False)
+            or self.vehicle_id.license_plate or False,
             "autorepair_service_order_id": self.id,
             "invoice_line_ids": [
                 fields.Command.create(line._prepare_invoice_line_vals(
-                    self._analytic_distribution(line.product_id, partner, distributions)))
-                for line in lines
+                    self._analytic_distribution(line.product_id, partner, distributions), amount=amount))
+                for line, amount in items
             ],
         }
 

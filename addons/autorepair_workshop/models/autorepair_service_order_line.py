@@ -88,6 +88,17 @@ class AutorepairServiceOrderLine(models.Model):
     price_subtotal = fields.Monetary(compute="_compute_amounts", store=True, string="Subtotal")
     price_tax = fields.Monetary(compute="_compute_amounts", store=True, string="Tax")
     price_total = fields.Monetary(compute="_compute_amounts", store=True, string="Total")
+    # accident repair (事故车): the insurer's assessment (定损) of the line, before tax
+    order_is_insurance = fields.Boolean(related="order_id.is_insurance")
+    assessed_amount = fields.Monetary(
+        string="Assessed (untaxed)", copy=False,
+        help="What the insurer's assessor accepted for this line, before tax: the insurer pays up to it, "
+             "never more than the line's amount; the customer pays the rest.")
+    insurer_share = fields.Monetary(
+        compute="_compute_insurance_shares", string="Insurer's Share",
+        help="Before tax, after the order's deductible.")
+    customer_share = fields.Monetary(compute="_compute_insurance_shares", string="Customer's Share",
+                                     help="Before tax, with the order's deductible.")
 
     # work on the line
     # the order's booked technician does its labour unless the line names another
@@ -263,6 +274,24 @@ class AutorepairServiceOrderLine(models.Model):
             "margin_percent": margin / revenue if revenue else 0.0,
         }
 
+    @api.depends("price_subtotal", "assessed_amount", "order_id.is_insurance", "order_id.deductible",
+                 "order_id.line_ids.assessed_amount", "order_id.line_ids.price_subtotal")
+    def _compute_insurance_shares(self):
+        for line in self:
+            line.insurer_share = line.customer_share = 0.0
+        for order in self.order_id.filtered("is_insurance"):
+            for line, shares in order._insurance_shares().items():
+                if line in self:
+                    amounts = {share["payer"]: share["amount"] for share in shares}
+                    line.insurer_share = amounts.get("insurer", 0.0)
+                    line.customer_share = amounts.get("customer", 0.0)
+
+    def _insurance_base(self):
+        """What the line costs before the taxes the price excludes: what the
+        insurer's assessment is measured against."""
+        self.ensure_one()
+        return self.currency_id.round(self._effective_price_unit() * self.quantity)
+
     @api.depends("work_log_ids.duration")
     def _compute_actual_hours(self):
         for line in self:
@@ -277,6 +306,21 @@ class AutorepairServiceOrderLine(models.Model):
                 raise ValidationError(self.env._("The quantity of %(line)s must be positive.", line=line.name))
             if line.price_unit < 0 or line.alt_price_unit < 0:
                 raise ValidationError(self.env._("The price of %(line)s cannot be negative.", line=line.name))
+
+    @api.constrains("assessed_amount", "bill_to")
+    def _check_assessed_amount(self):
+        """The insurer pays no more than the line costs, and nothing of what the maker or the dealer pays."""
+        for line in self.filtered("assessed_amount"):
+            if line.currency_id.compare_amounts(line.assessed_amount, 0.0) < 0:
+                raise ValidationError(self.env._("The assessed amount of %(line)s cannot be negative.", line=line.name))
+            if line.bill_to != "customer":
+                raise ValidationError(self.env._(
+                    "%(line)s is paid by warranty or goodwill: the insurer's assessment does not apply to it.",
+                    line=line.name))
+            if line.currency_id.compare_amounts(line.assessed_amount, line._insurance_base()) > 0:
+                raise ValidationError(self.env._(
+                    "The assessed amount of %(line)s (%(assessed)s) cannot exceed the line's amount of %(amount)s.",
+                    line=line.name, assessed=line.assessed_amount, amount=line._insurance_base()))
 
     @api.constrains("alt_type", "alt_description", "risk_note")
     def _check_alternative(self):
@@ -295,6 +339,7 @@ class AutorepairServiceOrderLine(models.Model):
         if quotes.filtered(lambda quote: quote.state != "draft"):
             raise UserError(self.env._("A quote the customer has seen takes no new line: add it to the next quote."))
         lines = super().create(vals_list)
+        lines.filtered("assessed_amount").order_id._check_can_assess()
         lines.filtered(lambda line: line.bill_to == "goodwill").order_id._check_goodwill_allowance()
         for order in lines.order_id:
             if order.state in (*DELIVERED_STATES, "cancel"):
@@ -304,6 +349,8 @@ class AutorepairServiceOrderLine(models.Model):
         return lines
 
     def write(self, vals):
+        if "assessed_amount" in vals:
+            self.order_id._check_can_assess()
         if FROZEN_FIELDS & vals.keys():
             frozen = self.filtered(
                 lambda line: line.decision != "pending" or (line.quote_id and line.quote_id.state != "draft"))
@@ -406,18 +453,23 @@ class AutorepairServiceOrderLine(models.Model):
 
     # ----------------------------------------------------------------- business
 
-    def _prepare_invoice_line_vals(self, analytic_distribution):
+    def _prepare_invoice_line_vals(self, analytic_distribution, amount=None):
+        """The invoice line of the whole line, or with an amount of one payer's
+        share of it (an accident repair's line the insurer pays in part)."""
         self.ensure_one()
         name = self.name
         if self.decision == "alternative" and self.alt_description:
             name = f"{name} ({self.alt_description})"
         if self.is_oem:
             name = self.env._("%(name)s [OEM]", name=name)
+        if amount is not None:
+            name = self.env._("%(name)s (share of %(quantity)s x %(price)s)", name=name,
+                              quantity=self.quantity, price=self._effective_price_unit())
         return {
             "product_id": self.product_id.id,
             "name": name,
-            "quantity": self.quantity,
-            "price_unit": self._effective_price_unit(),
+            "quantity": self.quantity if amount is None else 1.0,
+            "price_unit": self._effective_price_unit() if amount is None else amount,
             "tax_ids": [fields.Command.set(self.tax_ids.ids)],
             "autorepair_line_id": self.id,
             "analytic_distribution": analytic_distribution or False,

@@ -22,3 +22,4 @@ from . import test_customer_link
 from . import test_ui_portal_customer
 from . import test_parts_cost
 from . import test_parts_list_report
+from . import test_insurance
