@@ -310,10 +310,9 @@ def bench_part_picking(env, samples):
 
 
 def explain(products, vehicle, fragment):
-    """The plan of the fitting parts' number query of one fragment."""
-    fitting = products.env["autorepair.part.fitment"]._domain_for_vehicle(vehicle)
-    query = products._search([("product_tmpl_id.fitment_ids", "any", fitting), ("default_code", "ilike", fragment)],
-                             limit=LIMIT, order=products._order)
+    """The plan of the query picking by number (the first step of the name search)."""
+    domain = [("default_code", "ilike", fragment)]
+    query = products._autorepair_pick_query(domain, products._autorepair_fits_sql(vehicle), fragment, LIMIT)
     products.env.cr.execute(SQL("EXPLAIN (ANALYZE, BUFFERS) %s", query.select()))
     return "\n".join(line for (line,) in products.env.cr.fetchall())
 
@@ -324,7 +323,7 @@ def print_picking(result):
         row = result[what]
         print(f"  by {what} fragment: {row['count']} fragments, {row['found']} found, "
               f"median {row['median']:.1f} ms, p95 {row['p95']:.1f} ms, max {row['max']:.1f} ms")
-    print("\nPlan of the fitting parts for one number fragment:\n" + result["plan"])
+    print("\nPlan of picking by one number fragment:\n" + result["plan"])
 
 
 # ------------------------------------------------------------------ summary

@@ -27,24 +27,36 @@ class ProductProduct(models.Model):
             [("id", "=", vehicle_id)], ["model_id", "model_year"])
         if not vehicle or operator not in ("ilike", "like", "=ilike", "=like", "="):
             return super().name_search(name, args, operator, limit)
-        Fitment = self.env["autorepair.part.fitment"]
-        fits = SQL("%s IN %s", SQL.identifier(self._table, "product_tmpl_id"),
-                   Fitment._search(Fitment._domain_for_vehicle(vehicle)).subselect(
-                       SQL.identifier(Fitment._table, "product_tmpl_id")))
-        only_fitting = self.env.context.get("autorepair_fitting_only")
-        domain = list(args or [])
+        fits = self._autorepair_fits_sql(vehicle)
         # numbers before names, the whole number (scanned or typed) first of all
         steps = [[("default_code", operator, name)], [("name", operator, name)]] if name else [[]]
-        code = SQL.identifier(self._table, "default_code")
         ids = []
         for match in steps:
             if limit and len(ids) >= limit:
                 break
-            query = self._search(expression.AND([domain, match, [("id", "not in", ids)] if ids else []]))
-            if only_fitting:
-                query.add_where(fits)
-            query.order = SQL("%s IS NOT DISTINCT FROM %s DESC, %s DESC, %s, %s", code, name or None, fits, code,
-                              SQL.identifier(self._table, "id"))
-            query.limit = limit and limit - len(ids)
+            query = self._autorepair_pick_query(
+                expression.AND([args or [], match, [("id", "not in", ids)] if ids else []]), fits, name,
+                limit and limit - len(ids))
             ids += [row[0] for row in self.env.execute_query(query.select())]
         return [(product.id, product.display_name) for product in self.browse(ids).sudo()]
+
+    @api.model
+    def _autorepair_fits_sql(self, vehicle):
+        """SQL: the product's part fits the car."""
+        Fitment = self.env["autorepair.part.fitment"]
+        return SQL("%s IN %s", SQL.identifier(self._table, "product_tmpl_id"),
+                   Fitment._search(Fitment._domain_for_vehicle(vehicle)).subselect(
+                       SQL.identifier(Fitment._table, "product_tmpl_id")))
+
+    @api.model
+    def _autorepair_pick_query(self, domain, fits, name, limit):
+        """The products of ``domain``: the one numbered ``name`` first, then
+        those that fit (only those with ``autorepair_fitting_only``), by number."""
+        query = self._search(domain)
+        if self.env.context.get("autorepair_fitting_only"):
+            query.add_where(fits)
+        code = SQL.identifier(self._table, "default_code")
+        query.order = SQL("%s IS NOT DISTINCT FROM %s DESC, %s DESC, %s, %s", code, name or None, fits, code,
+                          SQL.identifier(self._table, "id"))
+        query.limit = limit
+        return query
