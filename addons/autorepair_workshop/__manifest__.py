@@ -11,9 +11,10 @@
     "data": [
         "security/autorepair_workshop_security.xml",
         "security/ir.model.access.csv",
+        # the parts category first: the storekeeper's rules name it
+        "data/autorepair_stock_data.xml",
         "security/autorepair_workshop_rules.xml",
         "data/autorepair_service_data.xml",
-        "data/autorepair_stock_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/autorepair_config_views.xml",
@@ -28,6 +29,7 @@
         "report/autorepair_parts_list_report.xml",
         "report/autorepair_service_report_views.xml",
         "report/autorepair_service_report_month_views.xml",
+        "views/product_template_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -35,6 +37,7 @@
         "demo/res_company_demo.xml",
         "demo/autorepair_labour_operation_demo.xml",
         "demo/product_part_demo.xml",
+        "demo/autorepair_part_fitment_demo.xml",
         "demo/autorepair_service_order_demo.xml",
     ],
     "assets": {

@@ -19,7 +19,10 @@ from . import fleet_vehicle
 from . import ir_http
 from . import account_move
 from . import product_template
+from . import product_product
+from . import autorepair_part_fitment
 from . import stock_move
+from . import stock_quant
 from . import account_chart_template
 from . import autorepair_labour_operation
 from . import autorepair_labour_time

@@ -14,7 +14,7 @@ APPROVED = ("approved", "alternative")
 # what the customer was shown and signed for may not change afterwards (RULEBOOK §3.7)
 FROZEN_FIELDS = {
     "order_id", "quote_id", "name", "product_id", "part_number", "is_oem", "quantity", "price_unit", "tax_ids",
-    "bill_to", "line_type", "alt_type", "alt_description", "alt_price_unit", "risk_note",
+    "bill_to", "line_type", "alt_type", "alt_product_id", "alt_description", "alt_price_unit", "risk_note",
 }
 
 
@@ -54,8 +54,11 @@ class AutorepairServiceOrderLine(models.Model):
     )
     name = fields.Char(string="Description", required=True, compute="_compute_name", store=True,
                        readonly=False, precompute=True)
-    part_number = fields.Char()
-    is_oem = fields.Boolean(string="OEM", help="Original part of the maker (原厂件).")
+    # a catalogue part fills them; typed by hand on the generic part
+    part_number = fields.Char(compute="_compute_part_fields", store=True, readonly=False, precompute=True)
+    is_oem = fields.Boolean(
+        string="OEM", help="Original part of the maker (原厂件).",
+        compute="_compute_part_fields", store=True, readonly=False, precompute=True)
     quantity = fields.Float(
         string="Quantity / Hours", default=1.0, required=True, digits="Product Unit of Measure",
         help="Hours for labour: the maker's standard time.",
@@ -73,15 +76,26 @@ class AutorepairServiceOrderLine(models.Model):
         required=True, default="customer",
     )
     alt_type = fields.Selection(
-        [("aftermarket", "Aftermarket Part"), ("deferral", "Deferral")], string="Alternative"
+        [("aftermarket", "Aftermarket Part"), ("deferral", "Deferral")], string="Alternative",
+        compute="_compute_alt_offer", store=True, readonly=False, precompute=True,
     )
-    alt_description = fields.Char(string="Alternative Offered")
-    alt_price_unit = fields.Float(string="Alternative Price", digits="Product Price")
+    alt_product_id = fields.Many2one(
+        "product.product", string="Alternative Part", ondelete="restrict", check_company=True,
+        compute="_compute_alt_product_id", store=True, readonly=False, precompute=True,
+        help="The aftermarket part (副厂件) offered instead of the original: the part issued when the "
+             "customer takes the alternative.")
+    alt_description = fields.Char(
+        string="Alternative Offered", compute="_compute_alt_offer", store=True, readonly=False, precompute=True)
+    alt_price_unit = fields.Float(
+        string="Alternative Price", digits="Product Price",
+        compute="_compute_alt_offer", store=True, readonly=False, precompute=True)
     alt_difference = fields.Monetary(
         compute="_compute_alt_difference", string="Saving",
         help="What the customer saves by taking the alternative.",
     )
-    risk_note = fields.Char(string="Risk Stated", help="What the customer risks with the alternative or by declining.")
+    risk_note = fields.Char(
+        string="Risk Stated", help="What the customer risks with the alternative or by declining.",
+        compute="_compute_alt_offer", store=True, readonly=False, precompute=True)
     decision = fields.Selection(DECISIONS, default="pending", required=True, copy=False, index=True)
     is_approved = fields.Boolean(compute="_compute_is_approved", store=True, index=True)
     decided_on = fields.Datetime(readonly=True, copy=False)
@@ -120,6 +134,13 @@ class AutorepairServiceOrderLine(models.Model):
     revenue = fields.Monetary(compute="_compute_margin", groups=MARGIN_READERS)
     margin = fields.Monetary(compute="_compute_margin", groups=MARGIN_READERS)
     margin_percent = fields.Float(string="Margin (%)", compute="_compute_margin", groups=MARGIN_READERS)
+    # the part's stock at the workshop's parts store, for the advisor quoting it
+    qty_available = fields.Float(
+        string="On Hand", compute="_compute_part_stock", digits="Product Unit of Measure",
+        help="Quantity of the part in the workshop's parts store now.")
+    virtual_available = fields.Float(
+        string="Forecast", compute="_compute_part_stock", digits="Product Unit of Measure",
+        help="On hand plus incoming minus what is already reserved or promised.")
     # what the technician sees of the car on his job card and form
     license_plate = fields.Char(related="order_id.license_plate", string="Plate")
     vehicle_model_id = fields.Many2one(related="vehicle_id.model_id", string="Car")
@@ -171,8 +192,76 @@ class AutorepairServiceOrderLine(models.Model):
     @api.depends("product_id")
     def _compute_name(self):
         for line in self:
-            if line.product_id and not line.name:
-                line.name = line.product_id.display_name
+            if line.product_id and (not line.name or line._is_catalogue_part()):
+                line.name = line.product_id.name if line._is_catalogue_part() else line.product_id.display_name
+
+    def _is_catalogue_part(self):
+        """A part of the parts catalogue (its category), not the generic part."""
+        self.ensure_one()
+        parts = self.env.ref("autorepair_workshop.product_category_parts", raise_if_not_found=False)
+        return bool(parts) and self.line_type == "part" and bool(self.product_id) \
+            and self.product_id.categ_id.parent_path.startswith(parts.parent_path)
+
+    @api.depends("product_id", "line_type")
+    def _compute_part_fields(self):
+        for line in self:
+            if line._is_catalogue_part():
+                line.part_number = line.product_id.default_code
+                line.is_oem = line.product_id.is_oem
+
+    def _frozen(self):
+        """The lines the customer was shown or decided: what they say is kept."""
+        return self.filtered(
+            lambda line: line.decision != "pending" or (line.quote_id and line.quote_id.state != "draft"))
+
+    @api.depends("product_id", "line_type")
+    def _compute_alt_product_id(self):
+        """The original part's aftermarket equivalent is offered as the alternative."""
+        frozen = self._frozen()
+        for line in self:
+            if line in frozen:
+                continue
+            if line.alt_type == "deferral":
+                continue
+            equivalent = line.product_id.equivalent_ids[:1] if line._is_catalogue_part() else False
+            line.alt_product_id = equivalent.product_variant_id if equivalent else False
+
+    @api.depends("alt_product_id")
+    def _compute_alt_offer(self):
+        frozen = self._frozen()
+        for line in self:
+            part = line.alt_product_id
+            if line in frozen:
+                continue
+            if not part:
+                # another part picked without equivalent: the previous part's offer goes with it
+                if line.alt_type == "aftermarket" and line._is_catalogue_part():
+                    line.update({"alt_type": False, "alt_description": False, "alt_price_unit": 0.0,
+                                 "risk_note": False})
+                continue
+            line.alt_type = "aftermarket"
+            line.alt_description = part.display_name
+            line.alt_price_unit = part.lst_price
+            if not line.risk_note:
+                line.risk_note = self.env._(
+                    "An aftermarket part, not the maker's original: its fit, life and warranty are the "
+                    "parts maker's, not the car maker's.")
+
+    @api.depends("product_id", "company_id")
+    @api.depends_context("uid")
+    def _compute_part_stock(self):
+        """On hand and forecast at the company's parts store (the issue
+        operation's source), read as the system: stock figures, not records."""
+        self.qty_available = self.virtual_available = 0.0
+        for company, lines in self.filtered(lambda line: line.product_id.is_storable).grouped("company_id").items():
+            store = company.autorepair_parts_picking_type_id.default_location_src_id
+            if not store:
+                continue
+            products = lines.product_id.sudo().with_context(location=store.id, warehouse_id=False)
+            quantities = products._compute_quantities_dict(None, None, None)
+            for line in lines:
+                line.qty_available = quantities[line.product_id.id]["qty_available"]
+                line.virtual_available = quantities[line.product_id.id]["virtual_available"]
 
     @api.depends("product_id", "line_type")
     def _compute_price_unit(self):
@@ -352,9 +441,7 @@ class AutorepairServiceOrderLine(models.Model):
         if "assessed_amount" in vals:
             self.order_id._check_can_assess()
         if FROZEN_FIELDS & vals.keys():
-            frozen = self.filtered(
-                lambda line: line.decision != "pending" or (line.quote_id and line.quote_id.state != "draft"))
-            if frozen:
+            if frozen := self._frozen():
                 raise UserError(self.env._(
                     "%(lines)s was already quoted or decided: add a new line for further work instead of changing it.",
                     lines=", ".join(frozen.mapped("name"))))

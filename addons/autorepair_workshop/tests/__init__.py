@@ -23,3 +23,4 @@ from . import test_ui_portal_customer
 from . import test_parts_cost
 from . import test_parts_list_report
 from . import test_insurance
+from . import test_parts_catalogue
