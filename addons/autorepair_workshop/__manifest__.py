@@ -7,7 +7,7 @@
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
-    "depends": ["autorepair_crm", "account", "sms", "portal"],
+    "depends": ["autorepair_crm", "account", "stock_account", "sms", "portal"],
     "data": [
         "security/autorepair_workshop_security.xml",
         "security/ir.model.access.csv",
