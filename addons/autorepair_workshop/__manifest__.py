@@ -7,12 +7,13 @@
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
-    "depends": ["autorepair_crm", "account", "stock_account", "sms", "portal"],
+    "depends": ["autorepair_crm", "account", "sms", "portal", "stock_account"],
     "data": [
         "security/autorepair_workshop_security.xml",
         "security/ir.model.access.csv",
         "security/autorepair_workshop_rules.xml",
         "data/autorepair_service_data.xml",
+        "data/autorepair_stock_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/autorepair_config_views.xml",
@@ -31,6 +32,8 @@
     "demo": [
         "demo/res_users_demo.xml",
         "demo/res_company_demo.xml",
+        "demo/autorepair_labour_operation_demo.xml",
+        "demo/product_part_demo.xml",
         "demo/autorepair_service_order_demo.xml",
     ],
     "assets": {

@@ -18,3 +18,8 @@ from . import autorepair_followup
 from . import fleet_vehicle
 from . import ir_http
 from . import account_move
+from . import product_template
+from . import stock_move
+from . import account_chart_template
+from . import autorepair_labour_operation
+from . import autorepair_labour_time

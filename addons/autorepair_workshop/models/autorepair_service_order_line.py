@@ -101,6 +101,7 @@ class AutorepairServiceOrderLine(models.Model):
     )
     work_log_ids = fields.One2many("autorepair.work.log", "line_id", string="Time Logs", copy=False)
     actual_hours = fields.Float(compute="_compute_actual_hours", store=True, string="Clocked Hours")
+    move_ids = fields.One2many("stock.move", "autorepair_line_id", string="Stock Moves", copy=False)
     qty_issued = fields.Float(string="Issued", copy=False, digits="Product Unit of Measure")
     # what the technician sees of the car on his job card and form
     license_plate = fields.Char(related="order_id.license_plate", string="Plate")

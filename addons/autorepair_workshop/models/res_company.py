@@ -87,6 +87,16 @@ class ResCompany(models.Model):
         "SMS and e-mails and the QR code shown at the desk open on it. Empty: the server's own address.",
     )
 
+    # the parts store's issue operation (领料) and where issued parts are consumed (车间耗用)
+    autorepair_parts_picking_type_id = fields.Many2one(
+        "stock.picking.type", string="Parts Issue Operation", check_company=True,
+        help="Issues parts from the parts store to the workshop against service orders.",
+    )
+    autorepair_consumption_location_id = fields.Many2one(
+        "stock.location", string="Workshop Consumption Location", check_company=True,
+        help="Where issued parts go: leaving the store they are booked to the cost of goods sold.",
+    )
+
     @api.constrains("autorepair_workshop_public_url")
     def _check_autorepair_workshop_public_url(self):
         for company in self.filtered("autorepair_workshop_public_url"):
@@ -99,7 +109,9 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._autorepair_workshop_clean_url(vals)
-        return super().create(vals_list)
+        companies = super().create(vals_list)
+        companies._autorepair_workshop_stock_setup()
+        return companies
 
     def write(self, vals):
         self._autorepair_workshop_clean_url(vals)
@@ -171,6 +183,8 @@ class ResCompany(models.Model):
         for xmlid in ("product_labour", "product_part", "product_other"):
             product = self.env.ref(f"autorepair_workshop.{xmlid}", raise_if_not_found=False)
             templates |= product.product_tmpl_id if product else templates.browse()
+        if parts := self.env.ref("autorepair_workshop.product_category_parts", raise_if_not_found=False):
+            templates |= templates.search([("categ_id", "child_of", parts.id)])
         for company in self:
             default = company.account_sale_tax_id
             if not default:
@@ -184,3 +198,50 @@ class ResCompany(models.Model):
             company.account_sale_tax_id = tax
             for template in templates:
                 template.taxes_id = template.taxes_id.filtered(lambda t, c=company: t.company_id != c) | tax
+
+    def _autorepair_workshop_stock_setup(self):
+        """The parts store of each company (its main warehouse's stock), the
+        workshop consumption location that issued parts go to, the issue
+        operation between them, and the parts category valued in real time
+        at average cost. Issued parts are booked from stock valuation to the
+        cost of goods sold by the location's accounts, so the accounts and the
+        warehouse agree. The accounts need a chart of accounts: a company
+        without one is set up again when its chart is loaded. Idempotent."""
+        category = self.env.ref("autorepair_workshop.product_category_parts", raise_if_not_found=False)
+        langs = [code for code, _name in self.env["res.lang"].get_installed()]
+        for company in self.sudo():
+            warehouse = self.env["stock.warehouse"].sudo().search([("company_id", "=", company.id)], limit=1)
+            if not warehouse:
+                continue
+            # named in the shop's language: this runs at install, before the module's terms are loaded
+            shop = self.with_context(lang=company.partner_id.lang or self.env.lang)
+            location = company.autorepair_consumption_location_id
+            if not location:
+                location = location.create({
+                    "name": shop.env._("Workshop Consumption"),
+                    "usage": "production",
+                    "location_id": self.env.ref("stock.stock_location_locations_virtual").id,
+                    "company_id": company.id,
+                })
+                company.autorepair_consumption_location_id = location
+            if not company.autorepair_parts_picking_type_id:
+                picking_type = self.env["stock.picking.type"].sudo().with_context(lang="en_US").create({
+                    "name": "Parts Issue",
+                    "code": "internal",
+                    "sequence_code": "LL",
+                    "warehouse_id": warehouse.id,
+                    "company_id": company.id,
+                    "default_location_src_id": warehouse.lot_stock_id.id,
+                    "default_location_dest_id": location.id,
+                })
+                picking_type.update_field_translations("name", {
+                    lang: self.with_context(lang=lang).env._("Parts Issue") for lang in langs if lang != "en_US"})
+                company.autorepair_parts_picking_type_id = picking_type
+            if not category or not company.chart_template:
+                continue
+            category = category.with_company(company)
+            cogs = category.property_account_expense_categ_id
+            if cogs and not location.valuation_in_account_id:
+                location.write({"valuation_in_account_id": cogs.id, "valuation_out_account_id": cogs.id})
+            if category.property_valuation != "real_time" and category.property_stock_valuation_account_id:
+                category.write({"property_cost_method": "average", "property_valuation": "real_time"})
