@@ -25,6 +25,7 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "report/autorepair_service_order_reports.xml",
+        "report/autorepair_parts_list_report.xml",
         "report/autorepair_service_report_views.xml",
         "report/autorepair_service_report_month_views.xml",
         "views/menus.xml",

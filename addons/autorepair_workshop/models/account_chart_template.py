@@ -5,6 +5,7 @@ class AccountChartTemplate(models.AbstractModel):
     _inherit = "account.chart.template"
 
     def _post_load_data(self, template_code, company, template_data):
-        super()._post_load_data(template_code, company, template_data)
+        result = super()._post_load_data(template_code, company, template_data)
         # the parts' valuation needs the chart's stock and cost accounts: set up once they exist
         (company or self.env.company)._autorepair_workshop_stock_setup()
+        return result

@@ -34,3 +34,13 @@ class AccountMoveLine(models.Model):
         "autorepair.service.order.line", string="Service Order Line", index="btree_not_null", copy=False,
         ondelete="set null",
     )
+
+    def _eligible_for_cogs(self):
+        """A service order's parts were booked to the cost of goods sold when
+        the storekeeper issued them (the consumption location's accounts), and
+        back when he took them back: anglo-saxon invoicing must not book their
+        cost a second time, on the invoice nor on its credit note."""
+        move = self.move_id
+        return super()._eligible_for_cogs() and not (
+            self.autorepair_line_id or move.autorepair_service_order_id
+            or move.reversed_entry_id.autorepair_service_order_id)

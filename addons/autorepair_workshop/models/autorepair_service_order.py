@@ -37,6 +37,8 @@ INSPECTOR = "autorepair_workshop.group_inspector"
 WORKSHOP_READERS = f"{TECHNICIAN},{ADVISOR}"
 FOLLOWUP_READERS = f"autorepair_crm.group_sales,{ADVISOR}"
 INVOICE_READERS = "account.group_account_invoice,account.group_account_readonly"
+# an order's cost and margin (毛利) are the advisor's and the managers' figures, not the workshop's
+MARGIN_READERS = ADVISOR
 # The order's life, one step per row: step -> (states it starts from, state it
 # leads to, group allowed to take it). Every change of state goes through
 # _transition(); lines, quotes and checks call it and never write the state.
@@ -188,6 +190,18 @@ class AutorepairServiceOrder(models.Model):
     )
     labour_hours = fields.Float(compute="_compute_labour_hours", store=True, string="Billed Hours")
     actual_hours = fields.Float(compute="_compute_labour_hours", store=True, string="Clocked Hours")
+    # cost and margin (成本/毛利): the parts issued at their stock value, the clocked hours at the labour cost
+    parts_cost = fields.Monetary(
+        compute="_compute_margin", groups=MARGIN_READERS,
+        help="The stock value of the parts issued to the order, less those returned.")
+    labour_cost = fields.Monetary(
+        compute="_compute_margin", groups=MARGIN_READERS,
+        help="The hours clocked on the order's labour at the company's labour cost per hour.")
+    revenue = fields.Monetary(
+        compute="_compute_margin", groups=MARGIN_READERS,
+        help="The approved lines untaxed, whoever pays them: customer, maker (warranty) or insurer.")
+    margin = fields.Monetary(compute="_compute_margin", groups=MARGIN_READERS)
+    margin_percent = fields.Float(string="Margin (%)", compute="_compute_margin", groups=MARGIN_READERS)
     promised_date = fields.Datetime(string="Promised For", tracking=True)
     delay_reason = fields.Text(copy=False)
     delay_remedy = fields.Selection(
@@ -279,6 +293,19 @@ class AutorepairServiceOrder(models.Model):
             labour = order.line_ids.filtered(lambda line: line.line_type == "labour" and line.is_approved)
             order.labour_hours = sum(labour.mapped("quantity"))
             order.actual_hours = sum(labour.mapped("actual_hours"))
+
+    @api.depends("line_ids.move_ids.stock_valuation_layer_ids.value", "line_ids.actual_hours",
+                 "line_ids.price_unit", "line_ids.alt_price_unit", "line_ids.quantity", "line_ids.tax_ids",
+                 "line_ids.decision", "line_ids.bill_to", "company_id")
+    def _compute_margin(self):
+        figures = self.line_ids._cost_figures()
+        for order in self:
+            parts_cost = labour_cost = revenue = 0.0
+            for line in order.line_ids:
+                parts_cost += figures[line]["parts_cost"]
+                labour_cost += figures[line]["labour_cost"]
+                revenue += figures[line]["revenue"]
+            order.update(self.line_ids._margin_values(parts_cost, labour_cost, revenue))
 
     @api.depends("state", "check_ids.result", "check_ids.check_type")
     def _compute_check_due(self):
@@ -746,6 +773,14 @@ class AutorepairServiceOrder(models.Model):
                 user_id=(order.partner_id.care_agent_id or order.advisor_id or self.env.user).id,
                 summary=self.env._("Follow-up call: %(plate)s", plate=order.vehicle_id.license_plate or order.name),
             )
+
+    def _parts_store(self):
+        """The location the order's parts are issued from: the source of the
+        company's parts issue operation (read as the system: the advisor who
+        prints the parts list has no stock rights)."""
+        self.ensure_one()
+        picking_type = self.company_id.sudo().autorepair_parts_picking_type_id
+        return picking_type.default_location_src_id or picking_type.warehouse_id.lot_stock_id
 
     def _invoice_partner_for(self, line):
         if line.bill_to == "warranty":

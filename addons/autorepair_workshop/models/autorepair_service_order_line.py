@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .autorepair_service_order import DELIVERED_STATES
+from .autorepair_service_order import DELIVERED_STATES, MARGIN_READERS
 
 DECISIONS = [
     ("pending", "Awaiting Decision"),
@@ -103,6 +103,12 @@ class AutorepairServiceOrderLine(models.Model):
     actual_hours = fields.Float(compute="_compute_actual_hours", store=True, string="Clocked Hours")
     move_ids = fields.One2many("stock.move", "autorepair_line_id", string="Stock Moves", copy=False)
     qty_issued = fields.Float(string="Issued", copy=False, digits="Product Unit of Measure")
+    # cost and margin of the line (see the order's)
+    parts_cost = fields.Monetary(compute="_compute_margin", groups=MARGIN_READERS)
+    labour_cost = fields.Monetary(compute="_compute_margin", groups=MARGIN_READERS)
+    revenue = fields.Monetary(compute="_compute_margin", groups=MARGIN_READERS)
+    margin = fields.Monetary(compute="_compute_margin", groups=MARGIN_READERS)
+    margin_percent = fields.Float(string="Margin (%)", compute="_compute_margin", groups=MARGIN_READERS)
     # what the technician sees of the car on his job card and form
     license_plate = fields.Char(related="order_id.license_plate", string="Plate")
     vehicle_model_id = fields.Many2one(related="vehicle_id.model_id", string="Car")
@@ -191,15 +197,16 @@ class AutorepairServiceOrderLine(models.Model):
             return 0.0
         return self.alt_price_unit if (decision or self.decision) == "alternative" else self.price_unit
 
-    def _tax_totals(self, decision=None):
+    def _tax_totals(self, decision=None, any_payer=False):
         """What the customer pays for the line under a decision (the line's
         own by default), before and after tax (``total_excluded``,
         ``total_included``): the quoted price while pending, the alternative's
         when he chose it, nothing for declined or deferred work nor for what
-        the maker (warranty) or the dealer (goodwill) pays."""
+        the maker (warranty) or the dealer (goodwill) pays. ``any_payer``:
+        what the line earns whoever pays it (goodwill's price is nothing)."""
         self.ensure_one()
         decision = decision or self.decision
-        if decision in ("declined", "deferred") or self.bill_to != "customer":
+        if decision in ("declined", "deferred") or (self.bill_to != "customer" and not any_payer):
             return {"total_excluded": 0.0, "total_included": 0.0}
         return self.tax_ids.compute_all(
             self._effective_price_unit(decision), self.currency_id, self.quantity,
@@ -219,6 +226,42 @@ class AutorepairServiceOrderLine(models.Model):
             line.price_subtotal = taxes["total_excluded"]
             line.price_total = taxes["total_included"]
             line.price_tax = taxes["total_included"] - taxes["total_excluded"]
+
+    @api.depends("move_ids.stock_valuation_layer_ids.value", "actual_hours", "price_unit", "alt_price_unit",
+                 "quantity", "tax_ids", "decision", "bill_to", "company_id")
+    def _compute_margin(self):
+        figures = self._cost_figures()
+        for line in self:
+            line.update(self._margin_values(**figures[line]))
+
+    def _cost_figures(self):
+        """Per line, what it cost and earned: ``parts_cost`` the stock value
+        of its done moves (an issue's valuation layer is negative, a return's
+        positive: at the part's average cost when it moved), ``labour_cost``
+        its clocked hours at the company's labour cost per hour, ``revenue``
+        its untaxed amount whoever pays it, once approved. In one pass over
+        the batch; the stock values are read as the system: the figures are
+        shown to advisors and managers only (the fields' groups)."""
+        rates = {}
+        figures = {}
+        for line, sudo_line in zip(self, self.sudo(), strict=True):
+            company = line.company_id
+            if company not in rates:
+                rates[company] = company._autorepair_workshop_setting("labour_cost_rate") if company else 0.0
+            figures[line] = {
+                "parts_cost": -sum(sudo_line.move_ids.stock_valuation_layer_ids.mapped("value")),
+                "labour_cost": line.actual_hours * rates[company] if line.line_type == "labour" else 0.0,
+                "revenue": line._tax_totals(any_payer=True)["total_excluded"] if line.is_approved else 0.0,
+            }
+        return figures
+
+    @api.model
+    def _margin_values(self, parts_cost, labour_cost, revenue):
+        margin = revenue - parts_cost - labour_cost
+        return {
+            "parts_cost": parts_cost, "labour_cost": labour_cost, "revenue": revenue, "margin": margin,
+            "margin_percent": margin / revenue if revenue else 0.0,
+        }
 
     @api.depends("work_log_ids.duration")
     def _compute_actual_hours(self):

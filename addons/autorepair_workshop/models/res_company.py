@@ -10,6 +10,8 @@ from odoo.exceptions import ValidationError
 SETTINGS = {
     # per company
     "labour_rate": 0.0,
+    # what one clocked hour of a technician costs the workshop (工时成本): the labour cost of the margin
+    "labour_cost_rate": 0.0,
     "appointment_default_hours": 1.0,
     "followup_delay_hours": 24,
     "csi_weight_attitude": 1.0,
@@ -53,6 +55,10 @@ class ResCompany(models.Model):
     autorepair_workshop_labour_rate = fields.Float(
         string="Labour Rate (per hour)", default=SETTINGS["labour_rate"],
         help="Price of one standard hour; 0 takes the labour product's price.",
+    )
+    autorepair_workshop_labour_cost_rate = fields.Float(
+        string="Labour Cost (per hour)", default=SETTINGS["labour_cost_rate"],
+        help="What one clocked hour of a technician costs the workshop: the labour cost of an order's margin.",
     )
     autorepair_workshop_appointment_default_hours = fields.Float(
         string="Default Appointment Length (hours)", default=SETTINGS["appointment_default_hours"])
@@ -151,7 +157,7 @@ class ResCompany(models.Model):
         "autorepair_workshop_csi_weight_attitude", "autorepair_workshop_csi_weight_quality",
         "autorepair_workshop_csi_weight_transparency", "autorepair_workshop_csi_low_score",
         "autorepair_workshop_followup_delay_hours", "autorepair_workshop_labour_rate",
-        "autorepair_workshop_appointment_default_hours",
+        "autorepair_workshop_appointment_default_hours", "autorepair_workshop_labour_cost_rate",
     )
     def _check_autorepair_workshop(self):
         for company in self:
@@ -162,6 +168,7 @@ class ResCompany(models.Model):
             if not 1 <= company.autorepair_workshop_csi_low_score <= 5:
                 raise ValidationError(self.env._("The low score threshold is a score from 1 to 5."))
             if (company.autorepair_workshop_followup_delay_hours < 0 or company.autorepair_workshop_labour_rate < 0
+                    or company.autorepair_workshop_labour_cost_rate < 0
                     or company.autorepair_workshop_goodwill_approval_amount < 0
                     or company.autorepair_workshop_appointment_default_hours <= 0):
                 raise ValidationError(self.env._("Service settings cannot be negative."))
@@ -240,8 +247,21 @@ class ResCompany(models.Model):
             if not category or not company.chart_template:
                 continue
             category = category.with_company(company)
-            cogs = category.property_account_expense_categ_id
+            cogs = company._autorepair_workshop_cogs_account(category)
             if cogs and not location.valuation_in_account_id:
                 location.write({"valuation_in_account_id": cogs.id, "valuation_out_account_id": cogs.id})
             if category.property_valuation != "real_time" and category.property_stock_valuation_account_id:
                 category.write({"property_cost_method": "average", "property_valuation": "real_time"})
+
+    def _autorepair_workshop_cogs_account(self, category):
+        """The cost-of-goods-sold account issued parts are booked to: the parts
+        category's expense account when it is a direct cost (l10n_cn: 6401
+        主营业务成本), else the chart's own cost of goods sold (the generic
+        chart's expense account is 6000 Expenses, its COGS 5000), else that
+        expense account all the same."""
+        self.ensure_one()
+        expense = category.with_company(self).property_account_expense_categ_id
+        if expense.account_type == "expense_direct_cost":
+            return expense
+        cogs = self.env["account.chart.template"].with_company(self).ref("cost_of_goods_sold", raise_if_not_found=False)
+        return cogs if cogs and not cogs.deprecated else expense

@@ -10,6 +10,8 @@ class ResConfigSettings(models.TransientModel):
 
     autorepair_workshop_labour_rate = fields.Float(
         related="company_id.autorepair_workshop_labour_rate", readonly=False)
+    autorepair_workshop_labour_cost_rate = fields.Float(
+        related="company_id.autorepair_workshop_labour_cost_rate", readonly=False)
     autorepair_workshop_goodwill_approval_amount = fields.Float(
         related="company_id.autorepair_workshop_goodwill_approval_amount", readonly=False)
     autorepair_workshop_appointment_default_hours = fields.Float(

@@ -20,3 +20,5 @@ from . import test_walkaround
 from . import test_delivery
 from . import test_customer_link
 from . import test_ui_portal_customer
+from . import test_parts_cost
+from . import test_parts_list_report
