@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import HttpCase, tagged
 
 # each demo role's home after login: its work (xml ids of the actions)
@@ -40,6 +42,21 @@ class TestHome(HttpCase):
         user.groups_id -= self.env.ref("autorepair_crm.group_user")
         self.assertFalse(user.has_group("autorepair_crm.group_user"))
         self.assertFalse(self._home("ar_home_bookkeeper"))
+
+    def _page_home(self, login, url):
+        """The home action the web client page at ``url`` starts with."""
+        self.authenticate(login, login)
+        html = self.url_open(url).text
+        start = html.index("odoo.__session_info__ = ") + len("odoo.__session_info__ = ")
+        return json.JSONDecoder().raw_decode(html, start)[0].get("home_action_id")
+
+    def test_menu_link_opens_its_menu(self):
+        """A link naming a menu (a bookmark, Odoo's own tours) opens that menu's action when the
+        view it names cannot be restored, as in Odoo: the home is only where one lands."""
+        dashboard = self.env.ref("autorepair_kpi.autorepair_kpi_dashboard_action")
+        self.assertEqual(self._page_home("demo_manager", "/odoo"), dashboard.id)
+        menu = self.env.ref("autorepair_crm.res_partner_menu_customer")
+        self.assertFalse(self._page_home("demo_manager", f"/odoo/res.partner?menu_id={menu.id}"))
 
     def test_home_in_the_browser(self):
         """The web client opens the home: the After-Sales app, not Discuss."""
