@@ -23,3 +23,5 @@ from . import stock_move
 from . import account_chart_template
 from . import autorepair_labour_operation
 from . import autorepair_labour_time
+from . import autorepair_service_package
+from . import autorepair_service_package_line
