@@ -18,6 +18,7 @@
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/autorepair_config_views.xml",
+        "views/autorepair_service_package_views.xml",
         "views/autorepair_wizard_views.xml",
         "views/autorepair_service_order_views.xml",
         "views/autorepair_service_order_line_views.xml",
@@ -38,6 +39,7 @@
         "demo/autorepair_labour_operation_demo.xml",
         "demo/product_part_demo.xml",
         "demo/autorepair_part_fitment_demo.xml",
+        "demo/autorepair_service_package_demo.xml",
         "demo/autorepair_service_order_demo.xml",
     ],
     "assets": {

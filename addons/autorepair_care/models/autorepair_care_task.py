@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, html_escape
+from odoo.tools import SQL, format_amount, html_escape
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
 from odoo.addons.autorepair_crm.tools import with_unsubscribe_line
@@ -54,7 +54,10 @@ SCRIPT_PLACEHOLDERS = (
     "company_id.email_formatted", "vehicle_id.license_plate", "vehicle_id.name", "vehicle_id.inspection_due_date",
     "vehicle_id.insurance_expiry_date", "vehicle_id.warranty_end_date", "vehicle_id.warranty_end_km",
     "due_date", "deadline", "due_km", "work_summary", "last_visit_date", "license_plate",
+    "package_id.name", "package_summary",
 )
+# the reminders that name the maintenance package due
+PACKAGE_KINDS = ("first_maintenance", "periodic_maintenance")
 # call activities created or moved in batches: no "assigned to you" email and
 # no follower row per task (see message_subscribe)
 CALLS_CONTEXT = {"mail_activity_quick_update": True, "care_activity_nosubscribe": True}
@@ -138,6 +141,12 @@ class AutorepairCareTask(models.Model):
     absent_days = fields.Integer(string="Days Absent")
     script = fields.Html(compute="_compute_script", sanitize=False)
     work_summary = fields.Char(string="Work", compute="_compute_work_summary")
+    package_id = fields.Many2one(
+        "autorepair.service.package", string="Package Due", compute="_compute_package_id",
+        help="The maintenance package the car is due for (first and periodic maintenance reminders).")
+    package_summary = fields.Char(
+        string="Package", compute="_compute_package_id",
+        help="The package due as the script says it: its name, what it covers and its price.")
 
     _sql_constraints = [
         ("target_uniq", "UNIQUE NULLS NOT DISTINCT (rule_id, vehicle_id, partner_id, due_date)",
@@ -208,7 +217,9 @@ class AutorepairCareTask(models.Model):
                 continue
             rendered = rule._render_field("call_script", tasks.ids)
             for task in tasks:
-                task.script = Markup("<br/>").join(html_escape(line) for line in rendered[task.id].splitlines())
+                # a placeholder with nothing to say (no package due) leaves no empty line
+                task.script = Markup("<br/>").join(
+                    html_escape(line) for line in rendered[task.id].splitlines() if line.strip())
 
     def _compute_work_summary(self):
         """The work the script mentions: the open recommendations for
@@ -221,6 +232,26 @@ class AutorepairCareTask(models.Model):
                 last = vehicle.service_order_ids.filtered(lambda o: o.state in DELIVERED_STATES)[:1]
                 lines = last.line_ids.filtered(lambda line: line.is_approved and line.line_type == "labour")
             task.work_summary = ", ".join(lines.mapped("name"))
+
+    @api.depends("kind", "vehicle_id", "due_km")
+    @api.depends_context("lang")
+    def _compute_package_id(self):
+        for task in self:
+            package = self.env["autorepair.service.package"]
+            if task.kind in PACKAGE_KINDS and task.vehicle_id:
+                package = task.vehicle_id._autorepair_package_due(
+                    odometer=task.due_km or None, company=task.company_id)
+            task.package_id = package
+            task.package_summary = task._package_summary(package) if package else False
+
+    def _package_summary(self, package):
+        """The package due as one sentence of the script (none: no line)."""
+        items = ", ".join(package.line_ids.mapped("name"))
+        if package.pricing == "package":
+            return self.env._("The maintenance due is %(package)s: %(items)s; package price %(price)s.",
+                              package=package.name, items=items,
+                              price=format_amount(self.env, package.price, package.currency_id))
+        return self.env._("The maintenance due is %(package)s: %(items)s.", package=package.name, items=items)
 
     # ---------------------------------------------------------------------- CRUD
 

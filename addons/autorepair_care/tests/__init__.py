@@ -9,3 +9,4 @@ from . import test_i18n
 from . import test_settings
 from . import test_attack_masking
 from . import test_day_one
+from . import test_service_package

@@ -26,3 +26,5 @@ from . import stock_quant
 from . import account_chart_template
 from . import autorepair_labour_operation
 from . import autorepair_labour_time
+from . import autorepair_service_package
+from . import autorepair_service_package_line

@@ -190,6 +190,10 @@ class AutorepairServiceOrder(models.Model):
         compute="_compute_approved_amount", store=True,
         help="Frozen at each approval: the sum the customer signed for.",
     )
+    package_due_id = fields.Many2one(
+        "autorepair.service.package", string="Package Due", compute="_compute_package_due_id",
+        help="The maintenance package the car is due for, by its model, odometer and last maintenance.",
+    )
     labour_hours = fields.Float(compute="_compute_labour_hours", store=True, string="Billed Hours")
     actual_hours = fields.Float(compute="_compute_labour_hours", store=True, string="Clocked Hours")
     # cost and margin (成本/毛利): the parts issued at their stock value, the clocked hours at the labour cost
@@ -323,6 +327,19 @@ class AutorepairServiceOrder(models.Model):
             order.assessed_total = assessed
             order.insurer_amount = insurer
             order.customer_amount = order.amount_total - insurer
+
+    @api.depends("vehicle_id", "odometer_in", "need_type")
+    def _compute_package_due_id(self):
+        for order in self:
+            order.package_due_id = order._autorepair_package_due()
+
+    def _autorepair_package_due(self):
+        """The maintenance package due for the order's car, at the odometer
+        read at reception (the car's last reading before that)."""
+        self.ensure_one()
+        if not self.vehicle_id:
+            return self.env["autorepair.service.package"]
+        return self.vehicle_id._autorepair_package_due(odometer=self.odometer_in or None, company=self.company_id)
 
     @api.depends("quote_ids.state", "quote_ids.line_ids")
     def _compute_quote_flags(self):
@@ -598,6 +615,41 @@ class AutorepairServiceOrder(models.Model):
         if not quote:
             quote = self.env["autorepair.service.quote"].create({"order_id": self.id})
         return quote
+
+    def action_open_package_wizard(self):
+        """Quote a maintenance package: the one due preselected."""
+        self.ensure_one()
+        self._check_can_add_package()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Add Maintenance Package"),
+            "res_model": "autorepair.service.package.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def _check_can_add_package(self):
+        if not self.env.user.has_group(ADVISOR):
+            raise AccessError(self.env._("A service advisor quotes maintenance packages."))
+        for order in self:
+            if order.state in (*DELIVERED_STATES, "cancel"):
+                raise UserError(self.env._("%(order)s is closed: no line can be added.", order=order.name))
+
+    def _autorepair_add_package(self, package):
+        """Expand a maintenance package into lines of the order's draft quote
+        (for the advisor: see _check_can_add_package)."""
+        self.ensure_one()
+        self._check_can_add_package()
+        package.ensure_one()
+        fitting = package._fitting_domain(self.vehicle_id, self.company_id)
+        if not package.search_count([("id", "=", package.id), *fitting]):
+            raise UserError(self.env._("%(package)s is not made for %(car)s.",
+                                       package=package.name, car=self.vehicle_id.model_id.display_name))
+        lines = self.env["autorepair.service.order.line"].create(package._prepare_order_line_vals(self))
+        self.message_post(body=self.env._(
+            "Maintenance package %(package)s quoted: %(count)s lines.", package=package.name, count=len(lines)))
+        return lines
 
     def action_send_quote(self):
         """Send the pending lines as a quote (or a supplementary quote)."""

@@ -15,6 +15,7 @@ APPROVED = ("approved", "alternative")
 FROZEN_FIELDS = {
     "order_id", "quote_id", "name", "product_id", "part_number", "is_oem", "quantity", "price_unit", "tax_ids",
     "bill_to", "line_type", "alt_type", "alt_product_id", "alt_description", "alt_price_unit", "risk_note",
+    "package_id",
 }
 
 
@@ -59,6 +60,14 @@ class AutorepairServiceOrderLine(models.Model):
     is_oem = fields.Boolean(
         string="OEM", help="Original part of the maker (原厂件).",
         compute="_compute_part_fields", store=True, readonly=False, precompute=True)
+    labour_operation_id = fields.Many2one(
+        "autorepair.labour.operation", string="Labour Operation", ondelete="restrict", check_company=True,
+        index="btree_not_null",
+    )
+    package_id = fields.Many2one(
+        "autorepair.service.package", string="Maintenance Package", ondelete="restrict", index="btree_not_null",
+        copy=False, help="The maintenance package this line was quoted in.",
+    )
     quantity = fields.Float(
         string="Quantity / Hours", default=1.0, required=True, digits="Product Unit of Measure",
         help="Hours for labour: the maker's standard time.",
@@ -288,6 +297,17 @@ class AutorepairServiceOrderLine(models.Model):
     def _compute_alt_difference(self):
         for line in self:
             line.alt_difference = (line.price_unit - line.alt_price_unit) * line.quantity if line.alt_type else 0.0
+
+    @api.model
+    def _labour_catalogue_values(self, operation, order, times=1.0):
+        """A labour line's hours and price from the catalogue: the operation's
+        standard hours for the order's car model (times how often it is done)
+        at the company's labour rate."""
+        return {
+            "quantity": operation._hours_for(order.vehicle_id.model_id) * times,
+            "price_unit": order.company_id._autorepair_workshop_setting("labour_rate")
+            or self._default_products()["labour"].lst_price,
+        }
 
     def _effective_price_unit(self, decision=None):
         """The price the customer pays under a decision (the line's own by

@@ -24,3 +24,4 @@ from . import test_parts_cost
 from . import test_parts_list_report
 from . import test_insurance
 from . import test_parts_catalogue
+from . import test_service_package
