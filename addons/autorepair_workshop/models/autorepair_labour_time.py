@@ -13,6 +13,8 @@ class AutorepairLabourTime(models.Model):
     company_id = fields.Many2one(related="operation_id.company_id", store=True, index=True)
     model_id = fields.Many2one("fleet.vehicle.model", string="Car Model", required=True, ondelete="cascade")
     hours = fields.Float(required=True, digits="Product Unit of Measure")
+    category = fields.Selection(related="operation_id.category")
+    standard_hours = fields.Float(related="operation_id.standard_hours", string="Default Hours")
 
     _sql_constraints = [
         ("operation_model_uniq", "unique(operation_id, model_id)", "A car model has one standard time per operation."),

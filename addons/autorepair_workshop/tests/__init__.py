@@ -20,3 +20,4 @@ from . import test_walkaround
 from . import test_delivery
 from . import test_customer_link
 from . import test_ui_portal_customer
+from . import test_labour_catalogue
