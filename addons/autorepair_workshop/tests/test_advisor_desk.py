@@ -71,8 +71,8 @@ class TestAdvisorDesk(ServiceOrderCase):
         shown = [node.get("name") for node in grid.iter("field")
                  if node.get("column_invisible") not in ("1", "True") and node.get("optional") != "hide"
                  and node.get("widget") != "handle"]
-        self.assertEqual(shown, ["line_type", "name", "part_number", "is_oem", "quantity", "price_unit",
-                                 "price_total", "decision", "technician_id"])
+        self.assertEqual(shown, ["line_type", "labour_operation_id", "name", "part_number", "is_oem", "quantity",
+                                 "price_unit", "price_override_reason", "price_total", "decision", "technician_id"])
         self.assertEqual(grid.get("open_form_view"), "1", "the rest in the line's form")
         form = self.env["autorepair.service.order.line"].get_views([(False, "form")])["views"]["form"]["arch"]
         for fname in ("alt_type", "alt_description", "alt_price_unit", "risk_note", "bill_to", "tax_ids",
