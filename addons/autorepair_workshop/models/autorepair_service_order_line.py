@@ -70,6 +70,7 @@ class AutorepairServiceOrderLine(models.Model):
     labour_operation_id = fields.Many2one(
         "autorepair.labour.operation", string="Labour Operation", ondelete="restrict", index="btree_not_null",
         check_company=True, compute="_compute_labour_operation_id", store=True, readonly=False, precompute=True,
+        copy=True,
     )
     catalogue_hours = fields.Float(
         string="Catalogue Hours", digits="Product Unit of Measure", compute="_compute_catalogue", store=True,
@@ -88,7 +89,7 @@ class AutorepairServiceOrderLine(models.Model):
     )
     quantity = fields.Float(
         string="Quantity / Hours", required=True, digits="Product Unit of Measure",
-        compute="_compute_quantity", store=True, readonly=False, precompute=True,
+        compute="_compute_quantity", store=True, readonly=False, precompute=True, copy=True,
         help="Hours for labour: the maker's standard time.",
     )
     price_unit = fields.Float(
