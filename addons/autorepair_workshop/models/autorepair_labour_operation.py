@@ -25,7 +25,7 @@ class AutorepairLabourOperation(models.Model):
     company_id = fields.Many2one("res.company", index=True, help="Empty: shared by every company of the group.")
     category = fields.Selection(LABOUR_CATEGORIES, required=True, default="mechanical")
     standard_hours = fields.Float(
-        string="Standard Hours", digits="Product Unit of Measure", default=1.0,
+        digits="Product Unit of Measure", default=1.0,
         help="The hours charged when the car's model has no hours of its own.",
     )
     time_ids = fields.One2many("autorepair.labour.time", "operation_id", string="Hours per Model")

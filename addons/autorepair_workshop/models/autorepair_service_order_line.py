@@ -14,18 +14,17 @@ DECISIONS = [
     ("deferred", "Deferred"),
 ]
 APPROVED = ("approved", "alternative")
-
-
-def format_hours(hours):
-    """Hours as the staff write them: 0.6, 1.5, 2."""
-    return f"{hours:g}"
-
 # what the customer was shown and signed for may not change afterwards (RULEBOOK §3.7)
 FROZEN_FIELDS = {
     "order_id", "quote_id", "name", "product_id", "part_number", "is_oem", "quantity", "price_unit", "tax_ids",
     "bill_to", "line_type", "alt_type", "alt_description", "alt_price_unit", "risk_note",
     "labour_operation_id", "price_override_reason",
 }
+
+
+def format_hours(hours):
+    """Hours as the staff write them: 0.6, 1.5, 2."""
+    return f"{hours:g}"
 
 
 class AutorepairServiceOrderLine(models.Model):
@@ -68,13 +67,13 @@ class AutorepairServiceOrderLine(models.Model):
     is_oem = fields.Boolean(string="OEM", help="Original part of the maker (原厂件).")
     # labour from the catalogue (工时项目): the maker's standard hours for the car's model at the category's rate
     labour_operation_id = fields.Many2one(
-        "autorepair.labour.operation", string="Labour Operation", ondelete="restrict", index="btree_not_null",
+        "autorepair.labour.operation", ondelete="restrict", index="btree_not_null",
         check_company=True, compute="_compute_labour_operation_id", store=True, readonly=False, precompute=True,
         copy=True,
     )
     catalogue_hours = fields.Float(
-        string="Catalogue Hours", digits="Product Unit of Measure", compute="_compute_catalogue", store=True,
-        precompute=True, help="The maker's standard hours of the operation for the car's model when it was quoted.",
+        digits="Product Unit of Measure", compute="_compute_catalogue", store=True, precompute=True,
+        help="The maker's standard hours of the operation for the car's model when it was quoted.",
     )
     catalogue_price_unit = fields.Float(
         string="Catalogue Rate", digits="Product Price", compute="_compute_catalogue", store=True, precompute=True,
