@@ -20,6 +20,11 @@ class AutorepairLabourTime(models.Model):
         ("operation_model_uniq", "unique(operation_id, model_id)", "A car model has one standard time per operation."),
     ]
 
+    @api.depends("operation_id.name", "model_id.display_name")
+    def _compute_display_name(self):
+        for time in self:
+            time.display_name = f"{time.operation_id.name} · {time.model_id.display_name}"
+
     @api.constrains("hours")
     def _check_hours(self):
         if self.filtered(lambda time: time.hours <= 0):

@@ -78,8 +78,10 @@ class TestLabourCatalogue(LabourCatalogueCase):
             "model_id": self.camry.id, "license_plate": "川A88888", "vin_sn": make_vin("LVGBE40K8RG00001"),
             "owner_id": camry_owner.id,
         })
-        self.env["autorepair.labour.time"].create({"operation_id": self.oil_change.id, "model_id": self.camry.id,
-                                                   "hours": 0.4})
+        time = self.env["autorepair.labour.time"].create({"operation_id": self.oil_change.id,
+                                                          "model_id": self.camry.id, "hours": 0.4})
+        self.assertIn("更换机油机滤 · ", time.display_name, "named in the staff's words, not by its model")
+        self.assertIn("凯美瑞", time.display_name)
         line = self._labour(self._order(vehicle_id=camry.id), self.oil_change)
         self.assertEqual((line.quantity, line.price_unit), (0.4, 150))
         # the catalogue's method, for a caller without a line yet (a maintenance package)
