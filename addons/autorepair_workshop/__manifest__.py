@@ -19,6 +19,8 @@
         "data/ir_cron_data.xml",
         "views/autorepair_config_views.xml",
         "views/autorepair_service_package_views.xml",
+        "views/autorepair_labour_operation_views.xml",
+        "views/autorepair_labour_time_views.xml",
         "views/autorepair_wizard_views.xml",
         "views/autorepair_service_order_views.xml",
         "views/autorepair_service_order_line_views.xml",

@@ -17,6 +17,7 @@ class AutorepairLabourOperation(models.Model):
     _description = "Labour Operation"
     _order = "category, code, id"
     _check_company_auto = True
+    _rec_names_search = ["code", "name"]
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char(index=True)
@@ -28,17 +29,24 @@ class AutorepairLabourOperation(models.Model):
         help="The hours charged when the car's model has no hours of its own.",
     )
     time_ids = fields.One2many("autorepair.labour.time", "operation_id", string="Hours per Model")
+    time_count = fields.Integer(compute="_compute_time_count", string="Models with Hours")
 
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "The code of a labour operation is unique."),
     ]
+
+    def _compute_time_count(self):
+        counts = dict(self.env["autorepair.labour.time"]._read_group(
+            [("operation_id", "in", self.ids)], ["operation_id"], ["__count"]))
+        for operation in self:
+            operation.time_count = counts.get(operation, 0)
 
     @api.constrains("standard_hours")
     def _check_standard_hours(self):
         if self.filtered(lambda operation: operation.standard_hours <= 0):
             raise ValidationError(self.env._("The standard hours of a labour operation must be positive."))
 
-    @api.depends("code")
+    @api.depends("code", "name")
     def _compute_display_name(self):
         for operation in self:
             operation.display_name = f"[{operation.code}] {operation.name}" if operation.code else operation.name

@@ -13,10 +13,17 @@ class AutorepairLabourTime(models.Model):
     company_id = fields.Many2one(related="operation_id.company_id", store=True, index=True)
     model_id = fields.Many2one("fleet.vehicle.model", string="Car Model", required=True, ondelete="cascade")
     hours = fields.Float(required=True, digits="Product Unit of Measure")
+    category = fields.Selection(related="operation_id.category")
+    standard_hours = fields.Float(related="operation_id.standard_hours", string="Default Hours")
 
     _sql_constraints = [
         ("operation_model_uniq", "unique(operation_id, model_id)", "A car model has one standard time per operation."),
     ]
+
+    @api.depends("operation_id.name", "model_id.display_name")
+    def _compute_display_name(self):
+        for time in self:
+            time.display_name = f"{time.operation_id.name} · {time.model_id.display_name}"
 
     @api.constrains("hours")
     def _check_hours(self):

@@ -1,5 +1,8 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare
 
 from .autorepair_service_order import DELIVERED_STATES, MARGIN_READERS
 
@@ -15,8 +18,13 @@ APPROVED = ("approved", "alternative")
 FROZEN_FIELDS = {
     "order_id", "quote_id", "name", "product_id", "part_number", "is_oem", "quantity", "price_unit", "tax_ids",
     "bill_to", "line_type", "alt_type", "alt_product_id", "alt_description", "alt_price_unit", "risk_note",
-    "package_id",
+    "package_id", "labour_operation_id", "price_override_reason",
 }
+
+
+def format_hours(hours):
+    """Hours as the staff write them: 0.6, 1.5, 2."""
+    return f"{hours:g}"
 
 
 class AutorepairServiceOrderLine(models.Model):
@@ -60,16 +68,34 @@ class AutorepairServiceOrderLine(models.Model):
     is_oem = fields.Boolean(
         string="OEM", help="Original part of the maker (原厂件).",
         compute="_compute_part_fields", store=True, readonly=False, precompute=True)
+    # labour from the catalogue (工时项目): the maker's standard hours for the car's model at the category's rate
     labour_operation_id = fields.Many2one(
-        "autorepair.labour.operation", string="Labour Operation", ondelete="restrict", check_company=True,
-        index="btree_not_null",
+        "autorepair.labour.operation", ondelete="restrict", index="btree_not_null",
+        check_company=True, compute="_compute_labour_operation_id", store=True, readonly=False, precompute=True,
+        copy=True,
+    )
+    catalogue_hours = fields.Float(
+        digits="Product Unit of Measure", compute="_compute_catalogue", store=True, precompute=True,
+        help="The maker's standard hours of the operation for the car's model when it was quoted.",
+    )
+    catalogue_price_unit = fields.Float(
+        string="Catalogue Rate", digits="Product Price", compute="_compute_catalogue", store=True, precompute=True,
+        help="The company's rate of the operation's category when it was quoted.",
+    )
+    is_price_overridden = fields.Boolean(
+        string="Price Overridden", compute="_compute_is_price_overridden", store=True, precompute=True,
+        help="The hours or the price differ from the labour catalogue's.",
+    )
+    price_override_reason = fields.Char(
+        string="Override Reason", help="Why the hours or the price differ from the labour catalogue's.",
     )
     package_id = fields.Many2one(
         "autorepair.service.package", string="Maintenance Package", ondelete="restrict", index="btree_not_null",
         copy=False, help="The maintenance package this line was quoted in.",
     )
     quantity = fields.Float(
-        string="Quantity / Hours", default=1.0, required=True, digits="Product Unit of Measure",
+        string="Quantity / Hours", required=True, digits="Product Unit of Measure",
+        compute="_compute_quantity", store=True, readonly=False, precompute=True, copy=True,
         help="Hours for labour: the maker's standard time.",
     )
     price_unit = fields.Float(
@@ -198,10 +224,12 @@ class AutorepairServiceOrderLine(models.Model):
             line.can_request_check = order.state == "in_progress" and not order.line_ids.filtered(
                 lambda other: other.line_type == "labour" and other.is_approved and other.work_state != "done")
 
-    @api.depends("product_id")
+    @api.depends("product_id", "labour_operation_id")
     def _compute_name(self):
         for line in self:
-            if line.product_id and (not line.name or line._is_catalogue_part()):
+            if line.labour_operation_id and not line._is_quoted():
+                line.name = line.labour_operation_id.name
+            elif line.product_id and (not line.name or line._is_catalogue_part()):
                 line.name = line.product_id.name if line._is_catalogue_part() else line.product_id.display_name
 
     def _is_catalogue_part(self):
@@ -220,8 +248,7 @@ class AutorepairServiceOrderLine(models.Model):
 
     def _frozen(self):
         """The lines the customer was shown or decided: what they say is kept."""
-        return self.filtered(
-            lambda line: line.decision != "pending" or (line.quote_id and line.quote_id.state != "draft"))
+        return self.filtered(lambda line: line._is_quoted())
 
     @api.depends("product_id", "line_type")
     def _compute_alt_product_id(self):
@@ -272,16 +299,46 @@ class AutorepairServiceOrderLine(models.Model):
                 line.qty_available = quantities[line.product_id.id]["qty_available"]
                 line.virtual_available = quantities[line.product_id.id]["virtual_available"]
 
-    @api.depends("product_id", "line_type")
+    @api.depends("line_type")
+    def _compute_labour_operation_id(self):
+        for line in self:
+            line.labour_operation_id = line.labour_operation_id if line.line_type == "labour" else False
+
+    @api.depends("labour_operation_id", "order_id.vehicle_id.model_id", "order_id.company_id")
+    def _compute_catalogue(self):
+        # not on the catalogue's nor the rates' changes: a line keeps the price it was quoted at
+        for line in self:
+            if line._is_quoted():
+                continue
+            price = line._autorepair_catalogue_price() if line.labour_operation_id else {}
+            line.catalogue_hours = price.get("quantity", 0.0)
+            line.catalogue_price_unit = price.get("price_unit", 0.0)
+
+    @api.depends("catalogue_hours")
+    def _compute_quantity(self):
+        for line in self:
+            if line._is_quoted():
+                continue
+            line.quantity = line.catalogue_hours or line.quantity or 1.0
+
+    @api.depends("product_id", "line_type", "catalogue_price_unit")
     def _compute_price_unit(self):
         for line in self:
-            if line.decision in APPROVED:
+            if line._is_quoted():
                 continue
             if line.line_type == "labour":
-                rate = line.order_id.company_id._autorepair_workshop_setting("labour_rate")
-                line.price_unit = rate or line.product_id.lst_price
+                line.price_unit = line._autorepair_catalogue_price()["price_unit"]
             else:
                 line.price_unit = line.product_id.lst_price
+
+    @api.depends("labour_operation_id", "quantity", "price_unit", "catalogue_hours", "catalogue_price_unit")
+    def _compute_is_price_overridden(self):
+        hours_digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        price_digits = self.env["decimal.precision"].precision_get("Product Price")
+        for line in self:
+            line.is_price_overridden = bool(line.labour_operation_id) and bool(
+                float_compare(line.quantity, line.catalogue_hours, precision_digits=hours_digits)
+                or float_compare(line.price_unit, line.catalogue_price_unit, precision_digits=price_digits))
 
     @api.depends("product_id")
     def _compute_tax_ids(self):
@@ -297,17 +354,6 @@ class AutorepairServiceOrderLine(models.Model):
     def _compute_alt_difference(self):
         for line in self:
             line.alt_difference = (line.price_unit - line.alt_price_unit) * line.quantity if line.alt_type else 0.0
-
-    @api.model
-    def _labour_catalogue_values(self, operation, order, times=1.0):
-        """A labour line's hours and price from the catalogue: the operation's
-        standard hours for the order's car model (times how often it is done)
-        at the company's labour rate."""
-        return {
-            "quantity": operation._hours_for(order.vehicle_id.model_id) * times,
-            "price_unit": order.company_id._autorepair_workshop_setting("labour_rate")
-            or self._default_products()["labour"].lst_price,
-        }
 
     def _effective_price_unit(self, decision=None):
         """The price the customer pays under a decision (the line's own by
@@ -431,6 +477,23 @@ class AutorepairServiceOrderLine(models.Model):
                     "The assessed amount of %(line)s (%(assessed)s) cannot exceed the line's amount of %(amount)s.",
                     line=line.name, assessed=line.assessed_amount, amount=line._insurance_base()))
 
+    @api.constrains("labour_operation_id", "line_type")
+    def _check_labour_operation(self):
+        if self.filtered(lambda line: line.labour_operation_id and line.line_type != "labour"):
+            raise ValidationError(self.env._("Only a labour line is priced from the labour catalogue."))
+
+    @api.constrains("is_price_overridden", "quantity", "price_unit", "price_override_reason")
+    def _check_price_override(self):
+        """Hours or a price other than the catalogue's are quoted for a stated
+        reason (RULEBOOK §3.6: the maker's standard hours x rate)."""
+        for line in self.filtered("is_price_overridden"):
+            if not (line.price_override_reason or "").strip():
+                raise ValidationError(self.env._(
+                    "%(line)s differs from the labour catalogue (%(hours)s h at %(rate)s per hour): "
+                    "state the reason for the override.",
+                    line=line.name, hours=format_hours(line.catalogue_hours),
+                    rate=line._format_price(line.catalogue_price_unit)))
+
     @api.constrains("alt_type", "alt_description", "risk_note")
     def _check_alternative(self):
         """Never a bare alternative: what differs and the risk are stated (RULEBOOK §3.6)."""
@@ -450,6 +513,7 @@ class AutorepairServiceOrderLine(models.Model):
         lines = super().create(vals_list)
         lines.filtered("assessed_amount").order_id._check_can_assess()
         lines.filtered(lambda line: line.bill_to == "goodwill").order_id._check_goodwill_allowance()
+        lines.filtered("is_price_overridden")._note_price_override()
         for order in lines.order_id:
             if order.state in (*DELIVERED_STATES, "cancel"):
                 raise UserError(self.env._("%(order)s is closed: no line can be added.", order=order.name))
@@ -465,9 +529,14 @@ class AutorepairServiceOrderLine(models.Model):
                 raise UserError(self.env._(
                     "%(lines)s was already quoted or decided: add a new line for further work instead of changing it.",
                     lines=", ".join(frozen.mapped("name"))))
+        overridden = self.filtered("is_price_overridden")
+        before = {line: (line.quantity, line.price_unit, line.price_override_reason) for line in overridden}
         result = super().write(vals)
         if {"bill_to", "price_unit", "quantity", "tax_ids"} & vals.keys():
             self.filtered(lambda line: line.bill_to == "goodwill").order_id._check_goodwill_allowance()
+        # noted once per change of the overridden hours, price or reason
+        self.filtered(lambda line: line.is_price_overridden and before.get(line) != (
+            line.quantity, line.price_unit, line.price_override_reason))._note_price_override()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -559,6 +628,58 @@ class AutorepairServiceOrderLine(models.Model):
         return True
 
     # ----------------------------------------------------------------- business
+
+    def _is_quoted(self):
+        """Whether the customer has seen or decided the line: what he was
+        shown cannot change (FROZEN_FIELDS)."""
+        self.ensure_one()
+        return self.decision != "pending" or bool(self.quote_id and self.quote_id.state != "draft")
+
+    def _autorepair_catalogue_price(self, operation=None, car_model=None, company=None):
+        """The labour catalogue's price of a labour line: ``{"quantity":
+        hours, "price_unit": rate}``, values of a line. The hours are the
+        maker's standard hours of the operation for the car model, else the
+        operation's standard hours; the rate is the company's of the
+        operation's category (``res.company._autorepair_workshop_labour_rate``),
+        else the labour product's price. Without an operation only the rate
+        of labour outside the catalogue is given (no ``quantity``).
+
+        The operation, the car model and the company are the line's (its
+        order's car and company) unless given: a caller without a line yet
+        (a maintenance package expanding into lines) passes them on an empty
+        recordset, ``env["autorepair.service.order.line"]._autorepair_catalogue_price(op, model, company)``.
+        """
+        line = self[:1]
+        operation = line.labour_operation_id if operation is None else operation
+        car_model = line.order_id.vehicle_id.model_id if car_model is None else car_model
+        company = (line.company_id or line.order_id.company_id) if company is None else company
+        rate = company._autorepair_workshop_labour_rate(operation.category)
+        price = {"price_unit": rate or (line.product_id or self._default_products()["labour"]).lst_price}
+        if operation:
+            price["quantity"] = operation._hours_for(car_model)
+        return price
+
+    def _format_price(self, amount):
+        self.ensure_one()
+        currency = self.currency_id or self.company_id.currency_id or self.env.company.currency_id
+        return currency.format(amount)
+
+    def _note_price_override(self):
+        """The order's chatter keeps each labour price quoted away from the
+        catalogue, with its reason: the manager sees who priced what and why."""
+        for order in self.order_id:
+            notes = [
+                self.env._(
+                    "%(line)s: %(hours)s h at %(price)s instead of the catalogue's %(catalogue_hours)s h at "
+                    "%(catalogue_price)s. Reason: %(reason)s",
+                    line=line.name, hours=format_hours(line.quantity), price=line._format_price(line.price_unit),
+                    catalogue_hours=format_hours(line.catalogue_hours),
+                    catalogue_price=line._format_price(line.catalogue_price_unit), reason=line.price_override_reason,
+                )
+                for line in self.filtered(lambda line, order=order: line.order_id == order)
+            ]
+            body = Markup("<br/>").join([self.env._("Labour priced away from the catalogue:"), *notes])
+            order.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _prepare_invoice_line_vals(self, analytic_distribution, amount=None):
         """The invoice line of the whole line, or with an amount of one payer's

@@ -93,8 +93,10 @@ class AutorepairServicePackage(models.Model):
                 vals["name"] = package_line.name
             if package_line.line_type == "labour":
                 operation = package_line.labour_operation_id
-                vals.update(labour_operation_id=operation.id,
-                            **Line._labour_catalogue_values(operation, order, package_line.quantity))
+                price = Line._autorepair_catalogue_price(operation, order.vehicle_id.model_id, order.company_id)
+                # the operation's hours, times how often the package does it
+                vals.update(labour_operation_id=operation.id, price_unit=price["price_unit"],
+                            quantity=price.get("quantity", 1.0) * package_line.quantity)
             else:
                 product = package_line.product_id or Line._default_products()[package_line.line_type]
                 vals.update(product_id=product.id, quantity=package_line.quantity, price_unit=product.lst_price)
@@ -103,6 +105,11 @@ class AutorepairServicePackage(models.Model):
             vals_list.append(vals)
         if self.pricing == "package":
             self._spread_price(vals_list, order.currency_id)
+        # labour at hours or a price other than the catalogue's: the package is the reason
+        reason = self.env._("Maintenance package: %(package)s", package=self.name)
+        for vals, package_line in zip(vals_list, self.line_ids, strict=True):
+            if vals.get("labour_operation_id") and (package_line.quantity != 1 or self.pricing == "package"):
+                vals["price_override_reason"] = reason
         return vals_list
 
     def _spread_price(self, vals_list, currency):

@@ -8,10 +8,14 @@ from odoo.exceptions import ValidationError
 # field ``autorepair_workshop_<key>`` is a business number of each company
 # (Settings); any other key is a system parameter ``autorepair_workshop.<key>``.
 SETTINGS = {
-    # per company
+    # per company: the price of one hour of labour, mechanical work's and any labour's without a category
     "labour_rate": 0.0,
     # what one clocked hour of a technician costs the workshop (工时成本): the labour cost of the margin
     "labour_cost_rate": 0.0,
+    # per company: the hour of the other categories of the labour catalogue (0: the labour rate above)
+    "labour_rate_electrical": 0.0,
+    "labour_rate_body": 0.0,
+    "labour_rate_paint": 0.0,
     "appointment_default_hours": 1.0,
     "followup_delay_hours": 24,
     "csi_weight_attitude": 1.0,
@@ -54,7 +58,20 @@ class ResCompany(models.Model):
 
     autorepair_workshop_labour_rate = fields.Float(
         string="Labour Rate (per hour)", default=SETTINGS["labour_rate"],
-        help="Price of one standard hour; 0 takes the labour product's price.",
+        help="Price of one standard hour of mechanical work, and of labour outside the catalogue; "
+        "0 takes the labour product's price.",
+    )
+    autorepair_workshop_labour_rate_electrical = fields.Float(
+        string="Electrical Labour Rate (per hour)", default=SETTINGS["labour_rate_electrical"],
+        help="Price of one standard hour of electrical work; 0 takes the labour rate.",
+    )
+    autorepair_workshop_labour_rate_body = fields.Float(
+        string="Body Labour Rate (per hour)", default=SETTINGS["labour_rate_body"],
+        help="Price of one standard hour of body work; 0 takes the labour rate.",
+    )
+    autorepair_workshop_labour_rate_paint = fields.Float(
+        string="Paint Labour Rate (per hour)", default=SETTINGS["labour_rate_paint"],
+        help="Price of one standard hour of paint work; 0 takes the labour rate.",
     )
     autorepair_workshop_labour_cost_rate = fields.Float(
         string="Labour Cost (per hour)", default=SETTINGS["labour_cost_rate"],
@@ -157,7 +174,9 @@ class ResCompany(models.Model):
         "autorepair_workshop_csi_weight_attitude", "autorepair_workshop_csi_weight_quality",
         "autorepair_workshop_csi_weight_transparency", "autorepair_workshop_csi_low_score",
         "autorepair_workshop_followup_delay_hours", "autorepair_workshop_labour_rate",
-        "autorepair_workshop_appointment_default_hours", "autorepair_workshop_labour_cost_rate",
+        "autorepair_workshop_labour_rate_electrical", "autorepair_workshop_labour_rate_body",
+        "autorepair_workshop_labour_rate_paint", "autorepair_workshop_appointment_default_hours",
+        "autorepair_workshop_labour_cost_rate",
     )
     def _check_autorepair_workshop(self):
         for company in self:
@@ -167,7 +186,9 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._("CSI weights cannot be negative and cannot all be zero."))
             if not 1 <= company.autorepair_workshop_csi_low_score <= 5:
                 raise ValidationError(self.env._("The low score threshold is a score from 1 to 5."))
-            if (company.autorepair_workshop_followup_delay_hours < 0 or company.autorepair_workshop_labour_rate < 0
+            rates = (company.autorepair_workshop_labour_rate, company.autorepair_workshop_labour_rate_electrical,
+                     company.autorepair_workshop_labour_rate_body, company.autorepair_workshop_labour_rate_paint)
+            if (company.autorepair_workshop_followup_delay_hours < 0 or min(rates) < 0
                     or company.autorepair_workshop_labour_cost_rate < 0
                     or company.autorepair_workshop_goodwill_approval_amount < 0
                     or company.autorepair_workshop_appointment_default_hours <= 0):
@@ -177,6 +198,14 @@ class ResCompany(models.Model):
         """A workshop setting (see ``SETTINGS``) of this company, or of the
         current one when empty."""
         return self._autorepair_setting("autorepair_workshop", SETTINGS, key)
+
+    def _autorepair_workshop_labour_rate(self, category=False):
+        """The price of one standard hour of a labour category (see
+        ``LABOUR_CATEGORIES``) in this company, or the current one: the
+        category's own rate, else the labour rate (mechanical work, labour
+        without a category). 0: none set, the labour product's price applies."""
+        rate = category and category != "mechanical" and self._autorepair_workshop_setting(f"labour_rate_{category}")
+        return rate or self._autorepair_workshop_setting("labour_rate")
 
     def _autorepair_workshop_vat(self, rate=13.0, name=None):
         """The dealer's VAT on parts and labour (13% in China): a sale tax at

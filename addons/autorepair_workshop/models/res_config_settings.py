@@ -12,6 +12,12 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_workshop_labour_rate", readonly=False)
     autorepair_workshop_labour_cost_rate = fields.Float(
         related="company_id.autorepair_workshop_labour_cost_rate", readonly=False)
+    autorepair_workshop_labour_rate_electrical = fields.Float(
+        related="company_id.autorepair_workshop_labour_rate_electrical", readonly=False)
+    autorepair_workshop_labour_rate_body = fields.Float(
+        related="company_id.autorepair_workshop_labour_rate_body", readonly=False)
+    autorepair_workshop_labour_rate_paint = fields.Float(
+        related="company_id.autorepair_workshop_labour_rate_paint", readonly=False)
     autorepair_workshop_goodwill_approval_amount = fields.Float(
         related="company_id.autorepair_workshop_goodwill_approval_amount", readonly=False)
     autorepair_workshop_appointment_default_hours = fields.Float(

@@ -25,3 +25,4 @@ from . import test_parts_list_report
 from . import test_insurance
 from . import test_parts_catalogue
 from . import test_service_package
+from . import test_labour_catalogue
