@@ -20,6 +20,7 @@ from . import ir_http
 from . import account_move
 from . import product_template
 from . import stock_move
+from . import stock_picking
 from . import account_chart_template
 from . import autorepair_labour_operation
 from . import autorepair_labour_time

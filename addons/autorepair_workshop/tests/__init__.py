@@ -20,3 +20,5 @@ from . import test_walkaround
 from . import test_delivery
 from . import test_customer_link
 from . import test_ui_portal_customer
+from . import test_parts_issue
+from . import test_attack_parts_issue
