@@ -456,6 +456,11 @@ class AutorepairServiceOrder(models.Model):
                 raise UserError(self.env._(
                     "Only booked or cancelled orders can be deleted; cancel %(order)s instead.", order=order.name))
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_release_parts(self):
+        # a booking deleted frees what the store held for it (its lines go with it)
+        self.line_ids._unlink_release_parts()
+
     @api.onchange("vehicle_id")
     def _onchange_vehicle_id(self):
         if self.vehicle_id.owner_id:

@@ -296,7 +296,7 @@ class AutorepairServiceOrderLine(models.Model):
             # a line added after the quote was sent belongs to the next round
             lines.filtered(lambda line: line.order_id == order and not line.quote_id).quote_id = order._draft_quote()
         # an appointment's parts are reserved ahead, before the car comes in
-        lines.filtered(lambda line: line.order_id.state == "draft")._autorepair_sync_moves()
+        lines._autorepair_sync_moves()
         return lines
 
     def write(self, vals):
@@ -318,6 +318,11 @@ class AutorepairServiceOrderLine(models.Model):
     def _unlink_except_quoted(self):
         if self.filtered(lambda line: line.quote_id.state != "draft"):
             raise UserError(self.env._("A line the customer has seen cannot be deleted."))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_release_parts(self):
+        # a booked line taken off the appointment frees what the store held for it
+        self.sudo()._autorepair_open_moves()._action_cancel()
 
     # ------------------------------------------------------------------- actions
 
@@ -473,8 +478,14 @@ class AutorepairServiceOrderLine(models.Model):
             if not target:
                 to_cancel |= open_moves
                 continue
-            missing = target - line.qty_issued - sum(open_moves.mapped("product_uom_qty"))
-            if float_compare(missing, 0.0, precision_rounding=line.product_id.uom_id.rounding) > 0:
+            rounding = line.product_id.uom_id.rounding
+            wanted = target - line.qty_issued
+            missing = wanted - sum(open_moves.mapped("product_uom_qty"))
+            if float_compare(missing, 0.0, precision_rounding=rounding) < 0:
+                # less than reserved (a booked line's quantity lowered): reserve again what is wanted
+                to_cancel |= open_moves
+                missing = wanted
+            if float_compare(missing, 0.0, precision_rounding=rounding) > 0:
                 needs[line] = missing
         if to_cancel:
             to_cancel._action_cancel()

@@ -8,7 +8,7 @@ class StockPicking(models.Model):
 
     # the parts issue (领料) or return (退料) of one service order; a backorder keeps it
     autorepair_order_id = fields.Many2one(
-        "autorepair.service.order", string="Service Order", index="btree_not_null", ondelete="restrict",
+        "autorepair.service.order", string="Service Order", index="btree_not_null", ondelete="set null",
         check_company=True, readonly=True,
     )
 

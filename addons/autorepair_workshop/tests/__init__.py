@@ -22,3 +22,4 @@ from . import test_customer_link
 from . import test_ui_portal_customer
 from . import test_parts_issue
 from . import test_attack_parts_issue
+from . import test_ui_parts_issue

@@ -118,6 +118,18 @@ class TestPartsReservation(PartsCase):
         self.assertEqual(line.sudo().move_ids.mapped("state"), ["cancel"])
         self.assertEqual(line.qty_reserved, 0)
 
+    def test_booking_changed_or_deleted_releases(self):
+        booked = self._order(appointment_start="2030-05-01 02:00:00")
+        line = self.env["autorepair.service.order.line"].with_user(self.user_advisor).create({
+            "order_id": booked.id, "line_type": "part", "product_id": self.pads.id, "quantity": 2})
+        self.assertEqual(line.qty_reserved, 2)
+        line.with_user(self.user_advisor).quantity = 1
+        self.assertEqual((line.qty_reserved, self.pads.with_context(location=self.store.id).free_qty), (1, 1))
+        moves = line.sudo().move_ids
+        booked.with_user(self.user_advisor).unlink()
+        self.assertEqual(set(moves.mapped("state")), {"cancel"})
+        self.assertEqual(self.pads.with_context(location=self.store.id).free_qty, 2)
+
     def test_deferred_line_and_cancelled_order_release(self):
         order = self._part_order([(self.pads, 1), (self.filter, 2)], approve=False)
         pads, oil = self._part_line(order), self._part_line(order, self.filter)
