@@ -126,7 +126,7 @@ class TestPartsReservation(PartsCase):
         line.with_user(self.user_advisor).quantity = 1
         self.assertEqual((line.qty_reserved, self.pads.with_context(location=self.store.id).free_qty), (1, 1))
         moves = line.sudo().move_ids
-        booked.with_user(self.user_advisor).unlink()
+        booked.with_user(self.user_manager).unlink()
         self.assertEqual(set(moves.mapped("state")), {"cancel"})
         self.assertEqual(self.pads.with_context(location=self.store.id).free_qty, 2)
 

@@ -5,7 +5,7 @@ import { registry } from "@web/core/registry";
 // short, he scans the wrong part first and is stopped, then hands over the one
 // on the shelf; the line shows it issued, the rest still missing.
 
-const PADS = ".o_field_widget[name=line_ids] .o_data_row:contains(3Q0698151A)";
+const PADS = ".o_field_widget[name=line_ids] .o_data_row:contains(前刹车片)";
 const WIZARD_PADS = ".modal .o_field_widget[name=line_ids] .o_data_row:contains(3Q0698151A)";
 
 registry.category("web_tour.tours").add("autorepair_workshop_storekeeper_issue", {
@@ -13,6 +13,11 @@ registry.category("web_tour.tours").add("autorepair_workshop_storekeeper_issue",
         {
             content: "The order says what the store is missing: 1 of the 2 front brake pads",
             trigger: ".alert-warning[name=parts_missing]:contains(3Q0698151A):contains(1 missing of 2)",
+        },
+        {
+            content: "The order's lines",
+            trigger: ".o_notebook .nav-link:contains(Quote and Work)",
+            run: "click",
         },
         {
             content: "One reserved for the line, one missing",
@@ -54,11 +59,11 @@ registry.category("web_tour.tours").add("autorepair_workshop_storekeeper_issue",
         },
         {
             content: "Refused: the number is not the line's part",
-            trigger: ".modal .o_error_dialog:contains(does not match), .modal-body:contains(does not match)",
+            trigger: ".modal-body:contains(does not match)",
         },
         {
             content: "Close the message",
-            trigger: ".modal:has(.o_error_dialog) .modal-footer .btn-primary",
+            trigger: ".modal:has(.modal-body:contains(does not match)) .modal-footer .btn-primary",
             run: "click",
         },
         {
