@@ -71,8 +71,10 @@ class TestAdvisorDesk(ServiceOrderCase):
         shown = [node.get("name") for node in grid.iter("field")
                  if node.get("column_invisible") not in ("1", "True") and node.get("optional") != "hide"
                  and node.get("widget") != "handle"]
+        # and, on part lines, what the store holds, lacks (缺件) and has issued
         self.assertEqual(shown, ["line_type", "name", "part_number", "is_oem", "quantity", "price_unit",
-                                 "price_total", "decision", "technician_id"])
+                                 "price_total", "decision", "technician_id", "qty_reserved", "qty_missing",
+                                 "qty_issued"])
         self.assertEqual(grid.get("open_form_view"), "1", "the rest in the line's form")
         form = self.env["autorepair.service.order.line"].get_views([(False, "form")])["views"]["form"]["arch"]
         for fname in ("alt_type", "alt_description", "alt_price_unit", "risk_note", "bill_to", "tax_ids",
