@@ -23,6 +23,7 @@ from . import product_product
 from . import autorepair_part_fitment
 from . import stock_move
 from . import stock_quant
+from . import stock_picking
 from . import account_chart_template
 from . import autorepair_labour_operation
 from . import autorepair_labour_time

@@ -9,6 +9,11 @@ from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
 
 from .autorepair_check_item import CHECK_TYPES
 
+
+def fmt(quantity):
+    """A quantity as the staff writes it: 2, not 2.0."""
+    return f"{quantity:g}"
+
 # The workshop flow of one repair order (委托书), RULEBOOK §3.
 STATES = [
     ("draft", "Booked"),
@@ -217,6 +222,16 @@ class AutorepairServiceOrder(models.Model):
     )
     delay_announced_on = fields.Datetime(readonly=True, copy=False)
 
+    # parts in the store : the storekeeper's side in Inventory
+    parts_picking_ids = fields.One2many(
+        "stock.picking", "autorepair_order_id", string="Parts Transfers", copy=False, groups="stock.group_stock_user")
+    parts_to_issue = fields.Boolean(
+        compute="_compute_parts_status", help="Approved parts of the store are waiting to be issued.")
+    parts_issued = fields.Boolean(compute="_compute_parts_status", help="Parts were issued to the workshop.")
+    parts_missing = fields.Text(
+        string="Missing Parts", compute="_compute_parts_status",
+        help="Parts the store does not hold for the approved work (缺件): to be ordered.")
+
     # three checks (三检)
     check_ids = fields.One2many(
         "autorepair.quality.check", "order_id", string="Quality Checks", copy=False, groups=WORKSHOP_READERS)
@@ -409,6 +424,19 @@ class AutorepairServiceOrder(models.Model):
         ])
         return domain if (operator == "=") == value else ["!", *domain]
 
+    @api.depends("line_ids.qty_to_issue", "line_ids.qty_issued", "line_ids.move_ids.quantity",
+                 "line_ids.move_ids.state")
+    def _compute_parts_status(self):
+        for order in self:
+            lines = order.line_ids.filtered(lambda line: line.line_type == "part")
+            order.parts_to_issue = any(line.qty_to_issue > 0 for line in lines)
+            order.parts_issued = any(line.qty_issued > 0 for line in lines)
+            order.parts_missing = "\n".join(
+                self.env._("%(part)s: %(missing)s missing of %(quantity)s",
+                           part=line._autorepair_part_label(), missing=fmt(line.qty_missing),
+                           quantity=fmt(line.quantity))
+                for line in lines if line.qty_missing > 0) or False
+
     def _compute_invoice_count(self):
         for order in self:
             order.invoice_count = len(order.invoice_ids)
@@ -532,6 +560,11 @@ class AutorepairServiceOrder(models.Model):
                 raise UserError(self.env._(
                     "Only booked or cancelled orders can be deleted; cancel %(order)s instead.", order=order.name))
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_release_parts(self):
+        # a booking deleted frees what the store held for it (its lines go with it)
+        self.line_ids._unlink_release_parts()
+
     @api.onchange("vehicle_id")
     def _onchange_vehicle_id(self):
         if self.vehicle_id.owner_id:
@@ -557,7 +590,14 @@ class AutorepairServiceOrder(models.Model):
                 raise UserError(self.env._(
                     "%(order)s is %(state)s: it cannot be moved to %(target)s.", order=order.name,
                     state=self._state_label(order.state), target=self._state_label(target)))
+        if target == "cancel":
+            self._check_parts_returned()
+        elif step == "pass_final_check":
+            self._check_parts_issued()
         self.sudo().write({"state": target, **values})
+        if target == "cancel":
+            # the store stops holding the parts of a cancelled order
+            self.line_ids._autorepair_sync_moves()
         return True
 
     def _write_workflow(self, values):
@@ -841,6 +881,68 @@ class AutorepairServiceOrder(models.Model):
             return exc.args[0]
         return None
 
+    def _autorepair_open_parts_wizard(self, mode):
+        self.ensure_one()
+        self.env["autorepair.service.order.line"]._autorepair_check_storekeeper()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Issue Parts") if mode == "issue" else self.env._("Return Parts"),
+            "res_model": "autorepair.parts.issue.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id, "default_mode": mode},
+        }
+
+    def action_open_parts_issue(self):
+        """The storekeeper hands the approved parts over to the workshop (领料)."""
+        return self._autorepair_open_parts_wizard("issue")
+
+    def action_open_parts_return(self):
+        """The storekeeper takes back parts the workshop did not use (退料)."""
+        return self._autorepair_open_parts_wizard("return")
+
+    def action_order_missing_parts(self):
+        """Order the missing parts: a manual replenishment point per part of the
+        store for what is missing, opened in Odoo's Replenishment (which makes
+        the purchase orders when Purchase is installed)."""
+        self.env["autorepair.service.order.line"]._autorepair_check_storekeeper()
+        missing = {}
+        for line in self.line_ids.filtered(lambda line: line.qty_missing > 0):
+            missing[line.product_id, line.company_id] = missing.get((line.product_id, line.company_id), 0.0) \
+                + line.qty_missing
+        if not missing:
+            raise UserError(self.env._("No part is missing for these orders."))
+        Orderpoint = self.env["stock.warehouse.orderpoint"].sudo()
+        orderpoints = Orderpoint
+        for (product, company), quantity in missing.items():
+            store = company.autorepair_parts_picking_type_id.default_location_src_id
+            orderpoint = Orderpoint.search([
+                ("product_id", "=", product.id), ("location_id", "=", store.id), ("company_id", "=", company.id)],
+                limit=1)
+            if not orderpoint:
+                orderpoint = Orderpoint.create({
+                    "product_id": product.id, "location_id": store.id, "company_id": company.id,
+                    "warehouse_id": company.autorepair_parts_picking_type_id.warehouse_id.id,
+                    "trigger": "manual", "product_min_qty": 0.0, "product_max_qty": 0.0,
+                })
+            orderpoint.qty_to_order = max(orderpoint.qty_to_order, quantity)
+            orderpoints |= orderpoint
+        for order in self.sudo():
+            order.message_post(body=self.env._("Missing parts sent to replenishment: %(parts)s.", parts=", ".join(
+                order.line_ids.filtered(lambda line: line.qty_missing > 0).mapped(
+                    lambda line: line._autorepair_part_label()))))
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_orderpoint_replenish")
+        action["domain"] = [("id", "in", orderpoints.ids)]
+        action["context"] = {"search_default_filter_to_reorder": 0}
+        return action
+
+    def action_view_parts_transfers(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action["domain"] = [("autorepair_order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
     def action_view_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
@@ -893,6 +995,78 @@ class AutorepairServiceOrder(models.Model):
         self.ensure_one()
         picking_type = self.company_id.sudo().autorepair_parts_picking_type_id
         return picking_type.default_location_src_id or picking_type.warehouse_id.lot_stock_id
+
+    def _check_parts_issued(self):
+        """The car leaves the final check with the parts it was approved: all issued."""
+        for order in self:
+            lines = order.line_ids.filtered(lambda line: line.qty_to_issue > 0)
+            if lines:
+                raise UserError(self.env._(
+                    "The approved parts of %(order)s are not all issued yet: %(parts)s. "
+                    "The storekeeper issues them before the final check.",
+                    order=order.name, parts=", ".join(lines.mapped(lambda line: line._autorepair_part_label()))))
+
+    def _check_parts_returned(self):
+        for order in self:
+            lines = order.line_ids.filtered(lambda line: line.qty_issued > 0)
+            if lines:
+                raise UserError(self.env._(
+                    "Parts were issued for %(order)s: the storekeeper takes them back (return parts) "
+                    "before it is cancelled: %(parts)s.",
+                    order=order.name, parts=", ".join(lines.mapped(lambda line: line._autorepair_part_label()))))
+
+    def _autorepair_parts_picking(self, issue=True):
+        """Per order, its open parts issue picking (one at a time: a new one once
+        the last is done), or a new return picking when issue is False."""
+        Picking = self.env["stock.picking"].sudo()
+        result = {}
+        if issue:
+            for picking in Picking.search([
+                    ("autorepair_order_id", "in", self.ids), ("state", "not in", ("done", "cancel")),
+                    ("location_dest_id.usage", "=", "production")], order="id"):
+                result.setdefault(picking.autorepair_order_id, picking)
+        todo = self.filtered(lambda order: order not in result)
+        vals_list = []
+        for order in todo:
+            company = order.company_id
+            picking_type = company.autorepair_parts_picking_type_id
+            workshop = company.autorepair_consumption_location_id
+            if not picking_type or not workshop:
+                raise UserError(self.env._(
+                    "%(company)s has no parts store set up (Inventory warehouse and workshop consumption "
+                    "location): ask the administrator.", company=company.name))
+            store = picking_type.default_location_src_id
+            vals_list.append({
+                "picking_type_id": picking_type.id,
+                "location_id": (store if issue else workshop).id,
+                "location_dest_id": (workshop if issue else store).id,
+                "origin": order.name,
+                "partner_id": order.partner_id.id,
+                "company_id": company.id,
+                "autorepair_order_id": order.id,
+            })
+        for order, picking in zip(todo, Picking.create(vals_list), strict=True):
+            result[order] = picking
+        return result
+
+    def _autorepair_notify_shortage(self, lines):
+        """Tell the advisor which of the parts just reserved the store lacks (缺件)."""
+        for order in self:
+            short = lines.filtered(lambda line, order=order: line.order_id == order and line.qty_missing > 0)
+            if not short:
+                continue
+            staff = self.with_context(lang=order.advisor_id.lang or order.company_id.partner_id.lang or self.env.lang)
+            parts = "; ".join(
+                staff.env._("%(part)s: %(missing)s of %(quantity)s",
+                            part=line._autorepair_part_label(), missing=fmt(line.qty_missing),
+                           quantity=fmt(line.quantity))
+                for line in short)
+            order.message_post(
+                body=staff.env._("Missing parts for %(order)s: %(parts)s. The storekeeper orders them.",
+                                 order=order.name, parts=parts),
+                partner_ids=order.advisor_id.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _invoice_partner_for(self, line):
         if line.bill_to == "warranty":

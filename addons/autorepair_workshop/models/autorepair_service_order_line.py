@@ -1,10 +1,12 @@
+import re
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_is_zero
 
-from .autorepair_service_order import DELIVERED_STATES, MARGIN_READERS
+from .autorepair_service_order import DELIVERED_STATES, MARGIN_READERS, fmt
 
 DECISIONS = [
     ("pending", "Awaiting Decision"),
@@ -37,8 +39,9 @@ class AutorepairServiceOrderLine(models.Model):
     _inherit = ["autorepair.workflow.mixin"]
     _order = "order_id, sequence, id"
     _check_company_auto = True
-    # the customer's decision, the work done and the parts issued are recorded by their steps
-    _workflow_fields = frozenset({"decision", "decided_on", "work_state", "qty_issued", "recommendation_state"})
+    # the customer's decision and the work done are recorded by their steps; the parts issued
+    # follow from the stock moves (computed)
+    _workflow_fields = frozenset({"decision", "decided_on", "work_state", "recommendation_state"})
     _workflow_initial = {"decision": "pending", "work_state": "todo"}
 
     order_id = fields.Many2one(
@@ -161,8 +164,24 @@ class AutorepairServiceOrderLine(models.Model):
     )
     work_log_ids = fields.One2many("autorepair.work.log", "line_id", string="Time Logs", copy=False)
     actual_hours = fields.Float(compute="_compute_actual_hours", store=True, string="Clocked Hours")
-    move_ids = fields.One2many("stock.move", "autorepair_line_id", string="Stock Moves", copy=False)
-    qty_issued = fields.Float(string="Issued", copy=False, digits="Product Unit of Measure")
+    move_ids = fields.One2many(
+        "stock.move", "autorepair_line_id", string="Stock Moves", copy=False, groups="stock.group_stock_user")
+    # the part the store hands over: the aftermarket one when the customer chose it as the alternative
+    stock_product_id = fields.Many2one(
+        "product.product", string="Part Issued", compute="_compute_stock_product_id", store=True)
+    # the part in the store (领料/退料): issued = done moves to the workshop minus those returned
+    qty_issued = fields.Float(
+        string="Issued", compute="_compute_qty_issued", store=True, digits="Product Unit of Measure",
+        help="Issued to the workshop by the storekeeper, less what was returned to the store.")
+    qty_to_issue = fields.Float(
+        string="To Issue", compute="_compute_qty_issued", store=True, digits="Product Unit of Measure",
+        help="Approved and not issued yet.")
+    qty_reserved = fields.Float(
+        string="Reserved", compute="_compute_qty_reserved", digits="Product Unit of Measure",
+        help="Held in the parts store for this line, not issued yet.")
+    qty_missing = fields.Float(
+        string="Missing", compute="_compute_qty_reserved", digits="Product Unit of Measure",
+        help="Not in the parts store (缺件): to be ordered before the line can be issued in full.")
     # cost and margin of the line (see the order's)
     parts_cost = fields.Monetary(compute="_compute_margin", groups=MARGIN_READERS)
     labour_cost = fields.Monetary(compute="_compute_margin", groups=MARGIN_READERS)
@@ -447,6 +466,32 @@ class AutorepairServiceOrderLine(models.Model):
         self.ensure_one()
         return self.currency_id.round(self._effective_price_unit() * self.quantity)
 
+    @api.depends("product_id", "alt_product_id", "decision")
+    def _compute_stock_product_id(self):
+        for line in self:
+            line.stock_product_id = line.alt_product_id if line.decision == "alternative" and line.alt_product_id \
+                else line.product_id
+
+    @api.depends("move_ids.state", "move_ids.quantity", "line_type", "quantity", "decision", "stock_product_id")
+    def _compute_qty_issued(self):
+        for line in self:
+            issued = 0.0
+            for move in line.sudo().move_ids.filtered(lambda move: move.state == "done"):
+                if move.location_dest_id.usage == "production":
+                    issued += move.product_qty
+                elif move.location_id.usage == "production":
+                    issued -= move.product_qty
+            line.qty_issued = issued
+            line.qty_to_issue = max(line.quantity - issued, 0.0) if line._autorepair_is_stocked() \
+                and line.decision in APPROVED else 0.0
+
+    @api.depends("move_ids.state", "move_ids.quantity", "move_ids.product_uom_qty")
+    def _compute_qty_reserved(self):
+        for line in self:
+            moves = line.sudo()._autorepair_open_moves()
+            line.qty_reserved = sum(moves.mapped("quantity"))
+            line.qty_missing = sum(moves.mapped("product_uom_qty")) - line.qty_reserved
+
     @api.depends("work_log_ids.duration")
     def _compute_actual_hours(self):
         for line in self:
@@ -519,6 +564,8 @@ class AutorepairServiceOrderLine(models.Model):
                 raise UserError(self.env._("%(order)s is closed: no line can be added.", order=order.name))
             # a line added after the quote was sent belongs to the next round
             lines.filtered(lambda line: line.order_id == order and not line.quote_id).quote_id = order._draft_quote()
+        # an appointment's parts are reserved ahead, before the car comes in
+        lines._autorepair_sync_moves()
         return lines
 
     def write(self, vals):
@@ -537,12 +584,19 @@ class AutorepairServiceOrderLine(models.Model):
         # noted once per change of the overridden hours, price or reason
         self.filtered(lambda line: line.is_price_overridden and before.get(line) != (
             line.quantity, line.price_unit, line.price_override_reason))._note_price_override()
+        if {"decision", "product_id", "quantity", "line_type"} & vals.keys():
+            self._autorepair_sync_moves()
         return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_quoted(self):
         if self.filtered(lambda line: line.quote_id.state != "draft"):
             raise UserError(self.env._("A line the customer has seen cannot be deleted."))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_release_parts(self):
+        # a booked line taken off the appointment frees what the store held for it
+        self.sudo()._autorepair_open_moves()._action_cancel()
 
     # ------------------------------------------------------------------- actions
 
@@ -597,19 +651,6 @@ class AutorepairServiceOrderLine(models.Model):
         """From the job: the check the car waits for (the self-check by default)."""
         self.ensure_one()
         return self.order_id.action_open_check()
-
-    def action_issue_parts(self):
-        if not self.env.user.has_group("autorepair_workshop.group_technician") \
-                and not self.env.user.has_group("autorepair_workshop.group_advisor"):
-            raise AccessError(self.env._("Parts are issued to the workshop by its staff."))
-        for line in self:
-            if not line.is_approved:
-                raise UserError(self.env._("%(line)s has not been approved: no part is issued for it.", line=line.name))
-            if line.line_type != "part":
-                raise UserError(self.env._("Only part lines are issued."))
-        for line in self:
-            line.sudo().qty_issued = line.quantity
-        return True
 
     def _check_recommendation(self):
         if not self.env.user.has_group("autorepair_workshop.group_advisor"):
@@ -702,3 +743,199 @@ class AutorepairServiceOrderLine(models.Model):
             "autorepair_line_id": self.id,
             "analytic_distribution": analytic_distribution or False,
         }
+
+    # ------------------------------------------------------------ parts in store
+
+    def _autorepair_is_stocked(self):
+        """A part the store holds (a storable product): reserved, issued and returned."""
+        self.ensure_one()
+        return self.line_type == "part" and self.stock_product_id.is_storable
+
+    def _autorepair_open_moves(self):
+        """The line's moves from the store to the workshop not issued yet."""
+        return self.move_ids.filtered(
+            lambda move: move.state not in ("done", "cancel") and move.location_dest_id.usage == "production")
+
+    def _autorepair_reserve_target(self):
+        """How many of the part the store holds for the line: what the customer
+        approved, or what a booked appointment names ahead of its decision;
+        nothing once declined, deferred or the order cancelled."""
+        self.ensure_one()
+        if not self._autorepair_is_stocked() or self.order_id.state == "cancel":
+            return 0.0
+        if self.decision in APPROVED:
+            return self.quantity
+        if self.decision == "pending" and (self.order_id.state == "draft" or self._autorepair_open_moves()):
+            return self.quantity
+        return 0.0
+
+    def _autorepair_prepare_move_vals(self, quantity, picking, origin_move=None):
+        """The stock move of the line's part: from the parts store to the
+        workshop (领料), or back with origin_move the issue it returns (退料).
+        The one place moves of a line are made: cost and packages read them."""
+        self.ensure_one()
+        store, workshop = picking.location_id, picking.location_dest_id
+        return {
+            "name": self.name,
+            "product_id": self.stock_product_id.id,
+            "product_uom_qty": quantity,
+            "product_uom": self.stock_product_id.uom_id.id,
+            "location_id": store.id,
+            "location_dest_id": workshop.id,
+            "picking_id": picking.id,
+            "picking_type_id": picking.picking_type_id.id,
+            "company_id": self.company_id.id,
+            "origin": self.order_id.name,
+            "partner_id": self.order_id.partner_id.id,
+            "autorepair_line_id": self.id,
+            "origin_returned_move_id": origin_move.id if origin_move else False,
+        }
+
+    def _autorepair_sync_moves(self):
+        """Bring the line's reservation in line with its decision: a move per
+        line for what is to issue, in the order's open parts picking, confirmed
+        and reserved; cancelled when the line is declined or deferred or the
+        order cancelled. The advisor is told what the store is missing."""
+        lines = self.sudo().filtered(lambda line: line.line_type == "part" and line.stock_product_id)
+        Move = self.env["stock.move"].sudo()
+        to_cancel = Move
+        needs = {}
+        for line in lines:
+            open_moves = line._autorepair_open_moves()
+            stale = open_moves.filtered(lambda move, line=line: move.product_id != line.stock_product_id)
+            to_cancel |= stale
+            open_moves -= stale
+            target = line._autorepair_reserve_target()
+            if not target:
+                to_cancel |= open_moves
+                continue
+            rounding = line.stock_product_id.uom_id.rounding
+            wanted = target - line.qty_issued
+            missing = wanted - sum(open_moves.mapped("product_uom_qty"))
+            if float_compare(missing, 0.0, precision_rounding=rounding) < 0:
+                # less than reserved (a booked line's quantity lowered): reserve again what is wanted
+                to_cancel |= open_moves
+                missing = wanted
+            if float_compare(missing, 0.0, precision_rounding=rounding) > 0:
+                needs[line] = missing
+        if to_cancel:
+            to_cancel._action_cancel()
+        if not needs:
+            return Move
+        pickings = lines.order_id._autorepair_parts_picking(issue=True)
+        moves = Move.create([
+            line._autorepair_prepare_move_vals(quantity, pickings[line.order_id])
+            for line, quantity in needs.items()])
+        moves._action_confirm()
+        moves._action_assign()
+        moves.autorepair_line_id.order_id._autorepair_notify_shortage(moves.autorepair_line_id)
+        return moves
+
+    @api.model
+    def _autorepair_check_storekeeper(self):
+        if not self.env.su and not self.env.user.has_group("autorepair_workshop.group_storekeeper") \
+                and not self.env.user.has_group("autorepair_crm.group_manager"):
+            raise AccessError(self.env._("Only the storekeeper issues parts to the workshop and takes them back."))
+
+    @api.model
+    def _autorepair_lines_qty(self, lines_qty):
+        """{line or line id: quantity} as sudo lines and their quantities, refused when not positive."""
+        result = {}
+        for line, quantity in lines_qty.items():
+            line = self.sudo().browse(line.id if isinstance(line, models.BaseModel) else int(line))
+            if float_compare(quantity, 0.0, precision_rounding=line.stock_product_id.uom_id.rounding or 0.01) <= 0:
+                raise UserError(self.env._("The quantity of %(part)s must be positive.", part=line.name))
+            result[line] = result.get(line, 0.0) + quantity
+        return result
+
+    @api.model
+    def _autorepair_issue_parts(self, lines_qty):
+        """Issue (领料) parts to the workshop, for any number of lines and
+        orders at once: lines_qty maps each line to the quantity handed over.
+        At most what was approved and not issued yet (more needs a supplementary
+        quote), out of what the store holds for the line; what is left stays
+        reserved in a backorder, as Odoo does."""
+        self._autorepair_check_storekeeper()
+        lines_qty = self._autorepair_lines_qty(lines_qty)
+        lines = self.sudo().browse([line.id for line in lines_qty])
+        lines.check_access("read")
+        for line, quantity in lines_qty.items():
+            if not line.is_approved or not line._autorepair_is_stocked():
+                raise UserError(self.env._(
+                    "%(line)s is not an approved part of the store: nothing is issued for it.", line=line.name))
+            if line.order_id.state not in ("approved", "in_progress", "qc"):
+                raise UserError(self.env._(
+                    "%(order)s is not being worked on: no part is issued for it.", order=line.order_id.name))
+            if float_compare(quantity, line.qty_to_issue, precision_rounding=line.stock_product_id.uom_id.rounding) > 0:
+                raise UserError(self.env._(
+                    "%(part)s: at most %(qty)s can be issued (approved less already issued). "
+                    "More needs a supplementary quote.",
+                    part=line._autorepair_part_label(), qty=fmt(line.qty_to_issue)))
+        moves = lines._autorepair_open_moves()
+        moves.filtered(lambda move: move.state != "assigned")._action_assign()
+        to_do = moves.browse()
+        for line, quantity in lines_qty.items():
+            remaining = quantity
+            for move in line._autorepair_open_moves().sorted("id"):
+                if float_is_zero(remaining, precision_rounding=move.product_uom.rounding):
+                    break
+                take = min(remaining, move.quantity)
+                if float_is_zero(take, precision_rounding=move.product_uom.rounding):
+                    continue
+                if float_compare(take, move.quantity, precision_rounding=move.product_uom.rounding):
+                    move.quantity = take
+                to_do |= move
+                remaining -= take
+            if not float_is_zero(remaining, precision_rounding=line.stock_product_id.uom_id.rounding):
+                raise UserError(self.env._(
+                    "%(part)s: only %(qty)s in the store for %(order)s (missing parts): "
+                    "issue what is there and order the rest.",
+                    part=line._autorepair_part_label(), qty=fmt(quantity - remaining), order=line.order_id.name))
+        to_do.picked = True
+        to_do._action_done()
+        return to_do
+
+    @api.model
+    def _autorepair_return_parts(self, lines_qty):
+        """Return (退料) issued parts to the store: a move back per line, from
+        the issue it undoes (its cost), in a return picking of the order."""
+        self._autorepair_check_storekeeper()
+        lines_qty = self._autorepair_lines_qty(lines_qty)
+        lines = self.sudo().browse([line.id for line in lines_qty])
+        lines.check_access("read")
+        for line, quantity in lines_qty.items():
+            if float_compare(quantity, line.qty_issued, precision_rounding=line.stock_product_id.uom_id.rounding) > 0:
+                raise UserError(self.env._(
+                    "%(part)s: only %(qty)s were issued, no more can be returned.",
+                    part=line._autorepair_part_label(), qty=fmt(line.qty_issued)))
+        pickings = lines.order_id._autorepair_parts_picking(issue=False)
+        vals_list = []
+        for line, quantity in lines_qty.items():
+            issues = line.move_ids.filtered(
+                lambda move: move.state == "done" and move.location_dest_id.usage == "production")
+            vals_list.append(line._autorepair_prepare_move_vals(
+                quantity, pickings[line.order_id], origin_move=issues.sorted("id")[-1:]))
+        moves = self.env["stock.move"].sudo().create(vals_list)
+        moves._action_confirm(merge=False)
+        moves._action_assign()
+        moves.picked = True
+        moves._action_done()
+        return moves
+
+    def _autorepair_part_label(self):
+        self.ensure_one()
+        code = self.stock_product_id.default_code or self.part_number
+        return f"[{code}] {self.name}" if code and code not in self.name else self.name
+
+    @api.model
+    def _autorepair_normalize_code(self, code):
+        """Part numbers are printed with spaces or dashes (06H 905 110 G): compared without them."""
+        return re.sub(r"[\s\-./]", "", code or "").upper()
+
+    def _autorepair_matches_code(self, code):
+        self.ensure_one()
+        code = self._autorepair_normalize_code(code)
+        # the part's own number (or barcode); the line's typed number only for a part without one
+        part = self.stock_product_id
+        known = [part.default_code, part.barcode] if part.default_code else [self.part_number]
+        return bool(code) and code in {self._autorepair_normalize_code(value) for value in known if value}

@@ -26,3 +26,6 @@ from . import test_insurance
 from . import test_parts_catalogue
 from . import test_service_package
 from . import test_labour_catalogue
+from . import test_parts_issue
+from . import test_attack_parts_issue
+from . import test_ui_parts_issue

@@ -71,11 +71,12 @@ class TestAdvisorDesk(ServiceOrderCase):
         shown = [node.get("name") for node in grid.iter("field")
                  if node.get("column_invisible") not in ("1", "True") and node.get("optional") != "hide"
                  and node.get("widget") != "handle"]
-        # labour from the catalogue, the part picked for the car (its number in the picked part's name)
-        # and what the store holds of it; the override's reason where the price is not the catalogue's
+        # labour from the catalogue, the part picked for the car (its number in the picked part's name),
+        # what the store holds of it, lacks (缺件) and has issued; the override's reason where the
+        # price is not the catalogue's
         self.assertEqual(shown, ["line_type", "labour_operation_id", "product_id", "name", "is_oem", "qty_available",
                                  "quantity", "price_unit", "price_override_reason", "price_total", "decision",
-                                 "technician_id"])
+                                 "technician_id", "qty_missing", "qty_issued"])
         self.assertEqual(grid.get("open_form_view"), "1", "the rest in the line's form")
         form = self.env["autorepair.service.order.line"].get_views([(False, "form")])["views"]["form"]["arch"]
         for fname in ("alt_type", "alt_product_id", "alt_description", "alt_price_unit", "risk_note", "bill_to",

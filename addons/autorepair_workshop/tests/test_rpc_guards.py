@@ -171,7 +171,6 @@ class TestRpcGuards(ServiceOrderCase, HttpCase):
         order = self._received_order()
         self._approve_all(order)
         labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
-        part = order.line_ids.filtered(lambda line: line.line_type == "part")
         uid = self.user_technician.id
         db = self.env.cr.dbname
 
@@ -180,7 +179,6 @@ class TestRpcGuards(ServiceOrderCase, HttpCase):
 
         for method in ("action_start_work", "action_pause_work", "action_start_work", "action_finish_work"):
             self.assertTrue(press("autorepair.service.order.line", method, labour.ids))
-        self.assertTrue(press("autorepair.service.order.line", "action_issue_parts", part.ids))
         self.assertTrue(press("autorepair.service.order", "action_request_check", order.ids))
         self.env.invalidate_all()
         self.assertEqual(order.state, "qc")
