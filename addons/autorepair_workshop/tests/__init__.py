@@ -29,3 +29,4 @@ from . import test_labour_catalogue
 from . import test_parts_issue
 from . import test_attack_parts_issue
 from . import test_ui_parts_issue
+from . import test_ui_parts_package

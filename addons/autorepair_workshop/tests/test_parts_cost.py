@@ -56,32 +56,17 @@ class PartsStockCase(ServiceOrderCase):
         })
 
     def _issue(self, line, qty):
-        """Issue (领料): from the parts store to the workshop consumption location."""
-        move = self._done(self.env["stock.move"].create({
-            "name": line.name, "product_id": line.product_id.id, "product_uom_qty": qty,
-            "product_uom": line.product_id.uom_id.id, "location_id": self.store.id,
-            "location_dest_id": self.consumption.id, "autorepair_line_id": line.id,
-            "picking_type_id": self.company.autorepair_parts_picking_type_id.id, "company_id": self.company.id,
-        }), qty)
-        self._count_issued(line, qty)
-        return move
+        """Issue (领料) by the storekeeper: from the parts store to the workshop consumption location."""
+        return self._store_step(line, qty, "_autorepair_issue_parts")
 
     def _return(self, issue, qty):
-        """Return (退料): back to the store, against the move that issued it."""
-        move = self._done(self.env["stock.move"].create({
-            "name": issue.name, "product_id": issue.product_id.id, "product_uom_qty": qty,
-            "product_uom": issue.product_uom.id, "location_id": self.consumption.id,
-            "location_dest_id": self.store.id, "autorepair_line_id": issue.autorepair_line_id.id,
-            "origin_returned_move_id": issue.id, "company_id": self.company.id,
-        }), qty)
-        self._count_issued(issue.autorepair_line_id, -qty)
-        return move
+        """Return (退料) by the storekeeper: back to the store, against the move that issued it."""
+        return self._store_step(issue.autorepair_line_id, qty, "_autorepair_return_parts")
 
-    @staticmethod
-    def _count_issued(line, qty):
-        # until the issued quantity is computed from the line's done moves (the issue wizard's branch)
-        if not line._fields["qty_issued"].compute:
-            line.sudo().qty_issued += qty
+    def _store_step(self, line, qty, method):
+        done_before = line.move_ids.filtered(lambda move: move.state == "done")
+        getattr(self.env["autorepair.service.order.line"].with_user(self.user_storekeeper), method)({line: qty})
+        return line.move_ids.filtered(lambda move: move.state == "done") - done_before
 
     def _approved_order(self, **part_vals):
         order = self._received_order(lines=0)
@@ -269,6 +254,7 @@ class TestPartsCost(PartsStockCase, HttpCase, RpcClientMixin):
     def test_margin_query_budget(self):
         """The figures of a page of orders in a few queries, not a few per order."""
         orders = self.env["autorepair.service.order"]
+        self._receive(self.part, 2, 120.0)  # six to issue, four on the shelf: the store is topped up
         for _i in range(6):
             order, line = self._approved_order(qty=1)
             self._issue(line, 1)

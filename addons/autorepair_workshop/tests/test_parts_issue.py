@@ -163,9 +163,12 @@ class TestPartsIssue(PartsCase):
         layer = self._layers(self.pads) - layers_before
         self.assertEqual((layer.quantity, layer.value), (-1, -260))
         accounts = self.pads.product_tmpl_id.get_product_accounts()
+        # the workshop consumption location books what it takes in to the cost of goods sold
+        cogs = self.env.company.autorepair_consumption_location_id.valuation_in_account_id
+        self.assertTrue(cogs)
         lines = layer.account_move_id.line_ids
         self.assertEqual(lines.filtered(lambda line: line.account_id == accounts["stock_valuation"]).credit, 260)
-        self.assertEqual(lines.filtered(lambda line: line.account_id == accounts["expense"]).debit, 260)
+        self.assertEqual(lines.filtered(lambda line: line.account_id == cogs).debit, 260)
         # the rest, then one back unused: returned at the cost it was issued at
         self._issue(order, {self.pads: ("3Q0698151A", 1)})
         self.assertEqual((pads.qty_issued, pads.qty_to_issue), (2, 0))
@@ -180,7 +183,7 @@ class TestPartsIssue(PartsCase):
         self.assertEqual((layer.quantity, layer.value), (1, 260))
         lines = layer.account_move_id.line_ids
         self.assertEqual(lines.filtered(lambda line: line.account_id == accounts["stock_valuation"]).debit, 260)
-        self.assertEqual(lines.filtered(lambda line: line.account_id == accounts["expense"]).credit, 260)
+        self.assertEqual(lines.filtered(lambda line: line.account_id == cogs).credit, 260)
         self.assertEqual(self._on_hand(self.pads), 1)
 
     def test_wrong_number_and_over_issue_refused(self):

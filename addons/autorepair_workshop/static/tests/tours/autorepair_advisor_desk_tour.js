@@ -117,9 +117,9 @@ registry.category("web_tour.tours").add("autorepair_workshop_advisor_morning", {
             run: "click",
         },
         {
-            content: "The grid shows type, description, part number, quantity, price, amount and decision",
+            content: "The grid shows type, part, description, quantity, price, amount and decision",
             trigger:
-                "div[name=line_ids] thead:has(th[data-name=line_type]):has(th[data-name=name]):has(th[data-name=part_number])" +
+                "div[name=line_ids] thead:has(th[data-name=line_type]):has(th[data-name=name]):has(th[data-name=product_id])" +
                 ":has(th[data-name=quantity]):has(th[data-name=price_unit]):has(th[data-name=price_total])" +
                 ":has(th[data-name=decision])",
         },
