@@ -23,7 +23,7 @@ class AutorepairServicePackageLine(models.Model):
         help="The part (or the charge) quoted; labour is priced from its operation.")
     name = fields.Char(string="Description", compute="_compute_name", store=True, readonly=False, precompute=True)
     quantity = fields.Float(
-        string="Quantity", default=1.0, digits="Product Unit of Measure",
+        default=1.0, digits="Product Unit of Measure",
         help="For labour: how many times the operation is done (its hours come from the catalogue for the car).")
 
     @api.depends("labour_operation_id", "product_id", "line_type")

@@ -7,13 +7,14 @@ class ProductProduct(models.Model):
     _inherit = "product.product"
 
     def init(self):
-        super().init()
+        result = super().init()
         # a quote line finds a part by any fragment of its number: Odoo's btree on default_code
         # serves only prefixes, so a trigram index beside it (pg_trgm ensured by autorepair_crm)
         if self.env.registry.has_trigram:
             sql.create_index(
                 self.env.cr, "product_product_autorepair_default_code_trgm_index", self._table,
                 ["default_code gin_trgm_ops"], method="gin")
+        return result
 
     @api.model
     def name_search(self, name="", args=None, operator="ilike", limit=100):

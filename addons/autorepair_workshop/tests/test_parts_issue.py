@@ -55,7 +55,7 @@ class PartsCase(ServiceOrderCase):
         order = order.with_user(user or self.user_storekeeper)
         action = order.action_open_parts_issue() if mode == "issue" else order.action_open_parts_return()
         wizard = Form(self.env[action["res_model"]].with_user(user or self.user_storekeeper).with_context(
-            action["context"]))
+            **action["context"]))
         for index in range(len(wizard.line_ids)):
             with wizard.line_ids.edit(index) as row:
                 product = row.product_id
