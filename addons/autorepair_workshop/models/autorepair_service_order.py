@@ -908,14 +908,14 @@ class AutorepairServiceOrder(models.Model):
         self.env["autorepair.service.order.line"]._autorepair_check_storekeeper()
         missing = {}
         for line in self.line_ids.filtered(lambda line: line.qty_missing > 0):
-            missing[line.product_id, line.company_id] = missing.get((line.product_id, line.company_id), 0.0) \
-                + line.qty_missing
+            key = (line.stock_product_id, line.company_id)
+            missing[key] = missing.get(key, 0.0) + line.qty_missing
         if not missing:
             raise UserError(self.env._("No part is missing for these orders."))
         Orderpoint = self.env["stock.warehouse.orderpoint"].sudo()
         orderpoints = Orderpoint
         for (product, company), quantity in missing.items():
-            store = company.autorepair_parts_picking_type_id.default_location_src_id
+            store = company._autorepair_parts_store()
             orderpoint = Orderpoint.search([
                 ("product_id", "=", product.id), ("location_id", "=", store.id), ("company_id", "=", company.id)],
                 limit=1)
@@ -993,8 +993,7 @@ class AutorepairServiceOrder(models.Model):
         company's parts issue operation (read as the system: the advisor who
         prints the parts list has no stock rights)."""
         self.ensure_one()
-        picking_type = self.company_id.sudo().autorepair_parts_picking_type_id
-        return picking_type.default_location_src_id or picking_type.warehouse_id.lot_stock_id
+        return self.company_id._autorepair_parts_store()
 
     def _check_parts_issued(self):
         """The car leaves the final check with the parts it was approved: all issued."""

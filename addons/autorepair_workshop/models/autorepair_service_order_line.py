@@ -24,11 +24,6 @@ FROZEN_FIELDS = {
 }
 
 
-def format_hours(hours):
-    """Hours as the staff write them: 0.6, 1.5, 2."""
-    return f"{hours:g}"
-
-
 class AutorepairServiceOrderLine(models.Model):
     """One itemised line of a quote (报价): labour at the maker's standard hours
     times the rate, a part (OEM marked) or another charge, with an optional
@@ -272,22 +267,18 @@ class AutorepairServiceOrderLine(models.Model):
     @api.depends("product_id", "line_type")
     def _compute_alt_product_id(self):
         """The original part's aftermarket equivalent is offered as the alternative."""
-        frozen = self._frozen()
         for line in self:
-            if line in frozen:
-                continue
-            if line.alt_type == "deferral":
+            if line._is_quoted() or line.alt_type == "deferral":
                 continue
             equivalent = line.product_id.equivalent_ids[:1] if line._is_catalogue_part() else False
             line.alt_product_id = equivalent.product_variant_id if equivalent else False
 
     @api.depends("alt_product_id")
     def _compute_alt_offer(self):
-        frozen = self._frozen()
         for line in self:
-            part = line.alt_product_id
-            if line in frozen:
+            if line._is_quoted():
                 continue
+            part = line.alt_product_id
             if not part:
                 # another part picked without equivalent: the previous part's offer goes with it
                 if line.alt_type == "aftermarket" and line._is_catalogue_part():
@@ -309,7 +300,7 @@ class AutorepairServiceOrderLine(models.Model):
         operation's source), read as the system: stock figures, not records."""
         self.qty_available = self.virtual_available = 0.0
         for company, lines in self.filtered(lambda line: line.product_id.is_storable).grouped("company_id").items():
-            store = company.autorepair_parts_picking_type_id.default_location_src_id
+            store = company._autorepair_parts_store()
             if not store:
                 continue
             products = lines.product_id.sudo().with_context(location=store.id, warehouse_id=False)
@@ -536,7 +527,7 @@ class AutorepairServiceOrderLine(models.Model):
                 raise ValidationError(self.env._(
                     "%(line)s differs from the labour catalogue (%(hours)s h at %(rate)s per hour): "
                     "state the reason for the override.",
-                    line=line.name, hours=format_hours(line.catalogue_hours),
+                    line=line.name, hours=fmt(line.catalogue_hours),
                     rate=line._format_price(line.catalogue_price_unit)))
 
     @api.constrains("alt_type", "alt_description", "risk_note")
@@ -713,8 +704,8 @@ class AutorepairServiceOrderLine(models.Model):
                 self.env._(
                     "%(line)s: %(hours)s h at %(price)s instead of the catalogue's %(catalogue_hours)s h at "
                     "%(catalogue_price)s. Reason: %(reason)s",
-                    line=line.name, hours=format_hours(line.quantity), price=line._format_price(line.price_unit),
-                    catalogue_hours=format_hours(line.catalogue_hours),
+                    line=line.name, hours=fmt(line.quantity), price=line._format_price(line.price_unit),
+                    catalogue_hours=fmt(line.catalogue_hours),
                     catalogue_price=line._format_price(line.catalogue_price_unit), reason=line.price_override_reason,
                 )
                 for line in self.filtered(lambda line, order=order: line.order_id == order)
@@ -822,7 +813,7 @@ class AutorepairServiceOrderLine(models.Model):
             to_cancel._action_cancel()
         if not needs:
             return Move
-        pickings = lines.order_id._autorepair_parts_picking(issue=True)
+        pickings = lines.browse([line.id for line in needs]).order_id._autorepair_parts_picking(issue=True)
         moves = Move.create([
             line._autorepair_prepare_move_vals(quantity, pickings[line.order_id])
             for line, quantity in needs.items()])

@@ -235,6 +235,12 @@ class ResCompany(models.Model):
             for template in templates:
                 template.taxes_id = template.taxes_id.filtered(lambda t, c=company: t.company_id != c) | tax
 
+    def _autorepair_parts_store(self):
+        """The parts stores of these companies: where their parts issue
+        operation takes parts from (read as the system: advisors quoting a part
+        or printing the parts list have no stock rights)."""
+        return self.sudo().autorepair_parts_picking_type_id.default_location_src_id
+
     def _autorepair_workshop_stock_setup(self):
         """The parts store of each company (its main warehouse's stock), the
         workshop consumption location that issued parts go to, the issue

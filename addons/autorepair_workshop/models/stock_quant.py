@@ -8,7 +8,7 @@ class StockQuant(models.Model):
     def _autorepair_parts_stock_action(self):
         """Parts stock (配件库存): what the parts stores of the user's companies hold."""
         parts = self.env.ref("autorepair_workshop.product_category_parts")
-        stores = self.env.companies.sudo().autorepair_parts_picking_type_id.default_location_src_id
+        stores = self.env.companies._autorepair_parts_store()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Parts Stock"),
