@@ -22,7 +22,7 @@ ODOO_DB_PORT="${ODOO_DB_PORT:-5432}"
 ODOO_DB_USER="${ODOO_DB_USER:-$(id -un)}"
 ODOO_DB_PASSWORD="${ODOO_DB_PASSWORD:-}"
 AUTOREPAIR_PYTHON="${AUTOREPAIR_PYTHON:-python3}"
-AUTOREPAIR_ADDONS="${AUTOREPAIR_ADDONS:-autorepair_crm,autorepair_workshop,autorepair_care,autorepair_complaint,autorepair_kpi}"
+AUTOREPAIR_ADDONS="${AUTOREPAIR_ADDONS:-autorepair_crm,autorepair_channel,autorepair_workshop,autorepair_care,autorepair_complaint,autorepair_kpi}"
 AUTOREPAIR_EXTRA_ADDONS_PATH="${AUTOREPAIR_EXTRA_ADDONS_PATH:-}"
 
 if [[ -n "$ODOO_DB_PASSWORD" ]]; then

@@ -7,7 +7,7 @@
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
-    "depends": ["autorepair_crm", "account", "sms", "portal", "stock_account"],
+    "depends": ["autorepair_crm", "autorepair_channel", "account", "sms", "portal", "stock_account"],
     "data": [
         "security/autorepair_workshop_security.xml",
         "security/ir.model.access.csv",

@@ -1,0 +1,55 @@
+import threading
+import time
+
+from odoo import models
+
+# When each company's provider may take its next message, per database: the
+# SMS queue is sent by one cron process at a time (ir.cron locks the job), so
+# pacing within the process keeps the account under its per-second limit.
+_NEXT_SLOT = {}
+_NEXT_SLOT_LOCK = threading.Lock()
+
+
+class AutorepairSmsProvider(models.AbstractModel):
+    """What every domestic SMS provider does for the queue (``sms.sms``).
+    Each provider is a model ``autorepair.sms.provider.<code>`` inheriting
+    this one and speaking its API through the provider's official SDK."""
+
+    _name = "autorepair.sms.provider"
+    _description = "SMS Provider"
+
+    def _autorepair_batch_size(self):
+        """The most numbers one API call takes."""
+        return 100
+
+    def _autorepair_send(self, company, items):
+        """Send one batch through the provider.
+
+        :param company: the sending company (its credentials, read as superuser)
+        :param items: ``[{"sms": sms.sms, "number": E.164 number, "code": template
+            code, "params": [(name, value), ...], "sign": signature}, ...]``
+        :return: one dict per item: ``{"sms": sms.sms, "state": "sent" | "error" |
+            "retry", "failure_type": an ``sms.sms`` failure type or False,
+            "reason": the provider's words, "ref": the provider's id of the
+            message (BizId, SerialNo) for its delivery receipt}``
+        """
+        raise NotImplementedError()
+
+    def _autorepair_fetch_reports(self, company):
+        """Fetch the delivery receipts and the customers' replies the provider
+        holds for the company (its pull APIs) and apply them
+        (``sms.sms._autorepair_receipt``, ``autorepair.sms.reply._receive``).
+        Providers that push them to the callback route need not."""
+        return None
+
+    def _autorepair_wait_turn(self, company, count):
+        """Block until ``count`` more messages of the company may go out at its
+        provider's rate (``autorepair_sms_rate_limit`` per second)."""
+        rate = max(company.autorepair_sms_rate_limit, 1)
+        key = (self.env.cr.dbname, company.id)
+        with _NEXT_SLOT_LOCK:
+            now = time.monotonic()
+            start = max(now, _NEXT_SLOT.get(key, now))
+            _NEXT_SLOT[key] = start + count / rate
+        if start > now:
+            time.sleep(start - now)

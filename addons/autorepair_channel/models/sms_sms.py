@@ -1,0 +1,168 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from .autorepair_channel_template import KINDS, TEMPLATE_PROVIDERS
+
+_logger = logging.getLogger(__name__)
+
+# a throttled or unreachable provider is tried again later, up to this many times
+MAX_TRIES = 6
+
+
+class SmsSms(models.Model):
+    """Odoo's SMS queue, sent through the company's domestic provider when it
+    has one: every SMS of the suite carries the kind of notice and the values
+    its provider template takes, and goes out as that approved template."""
+
+    _inherit = "sms.sms"
+
+    failure_type = fields.Selection(selection_add=[
+        ("sms_template", "No Approved Template"),
+        ("sms_rejected", "Rejected"),
+        ("sms_not_delivered", "Not Delivered"),
+    ])
+    autorepair_company_id = fields.Many2one("res.company", string="Company", index="btree_not_null", readonly=True)
+    autorepair_kind = fields.Selection(KINDS, string="Notice", readonly=True)
+    autorepair_values = fields.Json(string="Template Values", readonly=True)
+    autorepair_provider = fields.Selection(
+        [item for item in TEMPLATE_PROVIDERS if item[0] != "wechat"], string="Sent Through", readonly=True)
+    autorepair_provider_ref = fields.Char(
+        string="Provider's Message ID", readonly=True, index="btree_not_null",
+        help="The id the provider gave the message (BizId, SerialNo), which its delivery receipt names.")
+    autorepair_failure_reason = fields.Char(string="Provider's Reason", readonly=True)
+    autorepair_tries = fields.Integer(string="Tries", readonly=True)
+    autorepair_next_try = fields.Datetime(string="Next Try", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the company whose provider sends it: the record's, else the current one
+        messages = self.env["mail.message"].browse(
+            [vals["mail_message_id"] for vals in vals_list if vals.get("mail_message_id")]).sudo()
+        company_of = {}
+        for message in messages:
+            record = self.env[message.model].sudo().browse(message.res_id) if message.model else None
+            company = record["company_id"] if record is not None and "company_id" in record._fields else None
+            company_of[message.id] = company.id if company else False
+        for vals in vals_list:
+            if not vals.get("autorepair_company_id"):
+                vals["autorepair_company_id"] = company_of.get(vals.get("mail_message_id")) or self.env.company.id
+        return super().create(vals_list)
+
+    def _autorepair_provider(self):
+        self.ensure_one()
+        return (self.autorepair_company_id or self.env.company).sudo().autorepair_sms_provider
+
+    def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
+        by_provider = self.grouped(lambda sms: (sms.autorepair_company_id or self.env.company,
+                                                sms._autorepair_provider()))
+        for (company, provider), batch in by_provider.items():
+            if provider == "iap":
+                super(SmsSms, batch)._send(
+                    unlink_failed=unlink_failed, unlink_sent=unlink_sent, raise_exception=raise_exception)
+            else:
+                batch._autorepair_send_through(company.sudo(), provider, raise_exception=raise_exception)
+
+    # ------------------------------------------------------------------ provider
+
+    def _autorepair_template_domain(self):
+        """Extra conditions on the template of this SMS (a care rule's own)."""
+        return []
+
+    def _autorepair_send_through(self, company, provider, raise_exception=False):
+        """Send these SMS of one company through its domestic provider, as the
+        provider's approved templates, at the provider's rate."""
+        now = fields.Datetime.now()
+        due = self.filtered(lambda sms: not sms.autorepair_next_try or sms.autorepair_next_try <= now)
+        Template = self.env["autorepair.channel.template"]
+        items, unsendable = [], self.browse()
+        for sms in due:
+            template = sms.autorepair_kind and Template._autorepair_find(
+                company, provider, sms.autorepair_kind, sms._autorepair_template_domain())
+            if not template:
+                unsendable |= sms
+                continue
+            items.append({
+                "sms": sms, "number": sms.number, "code": template.code,
+                "params": template._autorepair_params(sms.autorepair_values or {}),
+                "sign": company.autorepair_sms_sign_name,
+            })
+        provider_label = dict(self._fields["autorepair_provider"]._description_selection(self.env))[provider]
+        for sms in unsendable:
+            kind = dict(self._fields["autorepair_kind"]._description_selection(self.env)).get(sms.autorepair_kind)
+            sms._autorepair_fail("sms_template", self.env._(
+                "Not sent: %(provider)s sends approved templates only, and %(company)s has none approved for "
+                "%(kind)s (After-Sales > Configuration > Message Templates).",
+                provider=provider_label, company=company.name, kind=kind or self.env._("free text")))
+        adapter = self.env[f"autorepair.sms.provider.{provider}"] if items else None
+        size = adapter._autorepair_batch_size() if items else 1
+        for start in range(0, len(items), size):
+            chunk = items[start:start + size]
+            adapter._autorepair_wait_turn(company, len(chunk))
+            try:
+                results = adapter._autorepair_send(company, chunk)
+            except Exception as error:  # noqa: BLE001 - the provider unreachable: tried again later
+                if raise_exception:
+                    raise
+                _logger.info("%s: %s SMS not sent: %s", provider, len(chunk), error)
+                results = [{"sms": item["sms"], "state": "retry", "failure_type": "sms_server",
+                            "reason": str(error)} for item in chunk]
+            self._autorepair_apply_results(provider, results)
+        (due.mail_message_id | unsendable.mail_message_id)._notify_message_notification_update()
+
+    def _autorepair_apply_results(self, provider, results):
+        now = fields.Datetime.now()
+        retry_at = []
+        for result in results:
+            sms = result["sms"].sudo().with_context(sms_skip_msg_notification=True)
+            if result["state"] == "sent":
+                # kept until the delivery receipt says delivered or not
+                sms.write({"state": "pending", "failure_type": False, "autorepair_provider": provider,
+                           "autorepair_provider_ref": result.get("ref"), "autorepair_failure_reason": False,
+                           "autorepair_tries": sms.autorepair_tries + 1})
+                sms.sms_tracker_id._action_update_from_sms_state("pending")
+            elif result["state"] == "retry" and sms.autorepair_tries + 1 < MAX_TRIES:
+                # throttled or unreachable: again later, waiting longer each time
+                next_try = now + timedelta(seconds=30 * 2 ** sms.autorepair_tries)
+                sms.write({"autorepair_tries": sms.autorepair_tries + 1, "autorepair_next_try": next_try,
+                           "autorepair_failure_reason": result.get("reason"), "autorepair_provider": provider})
+                retry_at.append(next_try)
+            else:
+                sms.write({"autorepair_tries": sms.autorepair_tries + 1, "autorepair_provider": provider})
+                sms._autorepair_fail(result.get("failure_type") or "unknown", result.get("reason"))
+        if retry_at:
+            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger(min(retry_at))
+
+    def _autorepair_fail(self, failure_type, reason):
+        self.sudo().write({"state": "error", "failure_type": failure_type, "autorepair_failure_reason": reason})
+        self.sms_tracker_id._action_update_from_sms_state("error", failure_type=failure_type, failure_reason=reason)
+
+    @api.model
+    def _autorepair_receipt(self, provider, ref, number, delivered, failure_type=False, reason=False):
+        """Apply a provider's delivery receipt to the SMS it names (by the
+        provider's message id and, for a batch, the number)."""
+        candidates = self.sudo().search([("autorepair_provider", "=", provider), ("autorepair_provider_ref", "=", ref)])
+        digits = "".join(ch for ch in (number or "") if ch.isdigit())[-11:]
+        sms = candidates.filtered(lambda s: not digits or "".join(
+            ch for ch in (s.number or "") if ch.isdigit()).endswith(digits))
+        if not sms:
+            return sms
+        sms = sms.with_context(sms_skip_msg_notification=True)
+        if delivered:
+            sms.write({"state": "sent", "failure_type": False, "to_delete": True})
+            sms.sms_tracker_id._action_update_from_sms_state("sent")
+        else:
+            sms._autorepair_fail(failure_type or "sms_not_delivered", reason)
+            sms.to_delete = True
+        sms.mail_message_id._notify_message_notification_update()
+        return sms
+
+    @api.autovacuum
+    def _gc_autorepair_unreported(self):
+        """SMS a provider accepted but never reported on in a week are done
+        with; their notifications keep the 'sent' state."""
+        self.sudo().search([
+            ("state", "=", "pending"), ("autorepair_provider", "!=", False), ("to_delete", "=", False),
+            ("write_date", "<", fields.Datetime.now() - timedelta(days=7)),
+        ]).to_delete = True
