@@ -220,6 +220,27 @@ class TestSmsTencent(TencentCase, AutorepairCrmCase):
         self.assertEqual((sms.state, sms.failure_type), ("error", "sms_acc"))
         self.assertIn("AuthFailure.SignatureFailure", sms.autorepair_failure_reason)
 
+    def test_plain_http_only_to_a_local_server(self):
+        Tencent = self.env["autorepair.sms.provider.tencent"]
+        for endpoint, scheme, host in (
+            ("sms.tencentcloudapi.com", "https", "sms.tencentcloudapi.com"),
+            ("http://sms.tencentcloudapi.com", "https", "sms.tencentcloudapi.com"),
+            (self.server.url, "http", self.server.host),
+        ):
+            self.company.autorepair_tencent_endpoint = endpoint
+            profile = Tencent._autorepair_client(self.company).profile.httpProfile
+            self.assertEqual((profile.scheme, profile.endpoint), (scheme, host), endpoint)
+
+    def test_batch_of_more_than_200_split(self):
+        partner = self.customer
+        smss = self.env["sms.sms"].sudo().create([{
+            "number": f"+86139{i:08d}", "partner_id": partner.id, "body": "x", "autorepair_kind": "care",
+            "autorepair_values": {"plate": "川A12345", "date": "2026-12-09"}, "autorepair_company_id": self.company.id,
+        } for i in range(201)])
+        smss.send()
+        self.assertEqual([len(body["PhoneNumberSet"]) for _action, body in self.server.calls], [200, 1])
+        self.assertEqual(set(smss.mapped("state")), {"pending"})
+
     def test_unusable_number_and_missing_settings_not_sent(self):
         bad = self._queue(self._customer("王五", "13600136000"))
         bad.number = "12345"
@@ -356,10 +377,15 @@ class TestSmsTencentCallback(TencentCase, HttpCase):
 
     def test_pushed_receipt_applied(self):
         sms = self._pending_sms("2019:0001")
+        # at the address the settings give for the console
+        settings = self.env["res.config.settings"].create({})
+        self.assertTrue(settings.autorepair_tencent_status_url.endswith(f"/autorepair/sms/tencent/{self.token}/status"))
+        self.assertTrue(settings.autorepair_tencent_reply_url.endswith(f"/autorepair/sms/tencent/{self.token}/reply"))
         receipt = [{"user_receive_time": "2026-12-02 10:03:04", "nationcode": "86", "mobile": "13600136000",
                     "report_status": "SUCCESS", "errmsg": "DELIVRD", "description": "用户短信送达成功",
                     "sid": "2019:0001"}]
-        response = self._post(f"/autorepair/sms/tencent/{self.token}/status", receipt)
+        path = settings.autorepair_tencent_status_url.split("://", 1)[1].split("/", 1)[1]
+        response = self._post(f"/{path}", receipt)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json(), {"result": 0, "errmsg": "OK"})
         self.assertEqual(sms.state, "sent")
