@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime, timedelta
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.autorepair_crm.tests.common import AutorepairCrmCase
+from odoo.addons.autorepair_crm.tests.common import AutorepairCrmCase, RpcClientMixin, add_role_users
 
 from .common import LocalProviderServer
 
@@ -354,12 +355,13 @@ class TestSmsTencent(TencentCase, AutorepairCrmCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSmsTencentCallback(TencentCase, HttpCase):
+class TestSmsTencentCallback(TencentCase, RpcClientMixin, HttpCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_tencent()
+        add_role_users(cls, "h2_tencent", {"manager": "autorepair_crm.group_manager"})
         cls.customer = cls.env["res.partner"].create({
             "name": "赵六", "mobile": "13600136000", "is_autorepair_customer": True})
         cls.token = cls.company.sudo().autorepair_sms_callback_token
@@ -431,3 +433,21 @@ class TestSmsTencentCallback(TencentCase, HttpCase):
         response = self.url_open(f"/autorepair/sms/tencent/{self.token}/status", data=b"not json",
                                  headers={"Content-Type": "application/json"})
         self.assertEqual(response.status_code, 400)
+
+    def test_callback_token_and_report_methods_refused_to_staff(self):
+        sms = self._pending_sms("2019:0009")
+
+        def snapshot():
+            self.env.invalidate_all()
+            return sms.state, self.customer.marketing_opt_out, self.company.sudo().autorepair_sms_callback_token
+
+        self._snapshot = snapshot
+        with self.assertRaises(AccessError):
+            self.company.with_user(self.user_manager).read(["autorepair_sms_callback_token"])
+        self._assert_rpc_refused(self.user_manager, "res.company", "read", [self.company.id],
+                                 ["autorepair_sms_callback_token"])
+        # forging a receipt or a reply without the token: private methods
+        self._assert_rpc_refused(self.user_manager, "autorepair.sms.provider.tencent", "_autorepair_apply_reports",
+                                 self.company.id, [{"ref": "2019:0009", "number": "13600136000", "delivered": True,
+                                                    "reason": ""}], [])
+        self._assert_rpc_refused(self.user_manager, "autorepair.sms.provider", "_cron_fetch_reports")
