@@ -215,10 +215,17 @@ class AutorepairSmsProviderTencent(models.AbstractModel):
             return None
         client = self._autorepair_client(company)
         app_id = company.sudo().autorepair_tencent_sdk_app_id
-        for rows in self._autorepair_pull(client, app_id, "PullSmsSendStatus"):
-            self._autorepair_apply_reports(company, [self._autorepair_pulled_receipt(row) for row in rows], [])
-        for rows in self._autorepair_pull(client, app_id, "PullSmsReplyStatus"):
-            self._autorepair_apply_reports(company, [], [self._autorepair_pulled_reply(row) for row in rows])
+        try:
+            for rows in self._autorepair_pull(client, app_id, "PullSmsSendStatus"):
+                self._autorepair_apply_reports(company, [self._autorepair_pulled_receipt(row) for row in rows], [])
+            for rows in self._autorepair_pull(client, app_id, "PullSmsReplyStatus"):
+                self._autorepair_apply_reports(company, [], [self._autorepair_pulled_reply(row) for row in rows])
+        except TencentCloudSDKException as error:
+            # the pull APIs are opened on request (联系腾讯云短信小助手开通); an
+            # account without them gets its receipts and replies pushed instead
+            if not (error.code or "").startswith("UnauthorizedOperation"):
+                raise
+            _logger.info("Tencent Cloud SMS pull APIs not opened for %s: %s", company.name, error.message)
         return None
 
     def _autorepair_pull(self, client, app_id, action):

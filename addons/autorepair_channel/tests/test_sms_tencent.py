@@ -339,6 +339,20 @@ class TestSmsTencent(TencentCase, AutorepairCrmCase):
         self.assertEqual(pulls, ["PullSmsSendStatus", "PullSmsReplyStatus"] * 2)
         self.assertEqual(self.server.calls[-1][1], {"Limit": 100, "SmsSdkAppId": APP_ID})
 
+    def test_pull_not_opened_is_no_error(self):
+        self.server.error = None
+        respond = self.server.respond
+
+        def refuse_pulls(request):
+            if request["headers"].get("x-tc-action", "").startswith("Pull"):
+                return self.server._error("UnauthorizedOperation.RequestPermissionDeny", "请求没有权限")
+            return respond(request)
+
+        self.server.respond = refuse_pulls
+        self.addCleanup(setattr, self.server, "respond", respond)
+        with self.assertNoLogs("odoo.addons.autorepair_channel", level="WARNING"):
+            self.env["autorepair.sms.provider"]._cron_fetch_reports()
+
     def test_cron_keeps_going_when_a_company_fails(self):
         other = self.env["res.company"].create({
             "name": "Other Dealer", "autorepair_sms_provider": "tencent", "autorepair_sms_sign_name": "其他",
