@@ -8,3 +8,4 @@ from . import autorepair_wechat_message
 from . import mail_notification
 from . import mail_thread
 from . import sms_sms
+from . import autorepair_sms_provider_tencent

@@ -1,7 +1,10 @@
+import logging
 import threading
 import time
 
-from odoo import models
+from odoo import api, models
+
+_logger = logging.getLogger(__name__)
 
 # When each company's provider may take its next message, per database: the
 # SMS queue is sent by one cron process at a time (ir.cron locks the job), so
@@ -41,6 +44,23 @@ class AutorepairSmsProvider(models.AbstractModel):
         (``sms.sms._autorepair_receipt``, ``autorepair.sms.reply._receive``).
         Providers that push them to the callback route need not."""
         return None
+
+    @api.model
+    def _cron_fetch_reports(self):
+        """Fetch every domestic provider's delivery receipts and replies, for
+        each company that sends through one. A provider that fails for one
+        company (unreachable, keys revoked) leaves the others be; what it
+        holds is fetched on the next run, and what was applied is not again."""
+        companies = self.env["res.company"].sudo().search([("autorepair_sms_provider", "!=", "iap")])
+        for company in companies:
+            adapter_name = f"autorepair.sms.provider.{company.autorepair_sms_provider}"
+            if adapter_name not in self.env:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    self.env[adapter_name]._autorepair_fetch_reports(company)
+            except Exception as error:  # noqa: BLE001 - logged; the next run tries again
+                _logger.warning("SMS receipts and replies of %s not fetched: %s", company.name, error)
 
     def _autorepair_wait_turn(self, company, count):
         """Block until ``count`` more messages of the company may go out at its

@@ -1,2 +1,3 @@
 from . import test_foundation
 from . import test_i18n
+from . import test_sms_tencent
