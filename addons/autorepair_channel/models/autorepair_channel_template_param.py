@@ -25,7 +25,7 @@ class AutorepairChannelTemplateParam(models.Model):
                        help="The variable's name in the template (name for ${name}; 1 for Tencent Cloud's {1}).")
     source = fields.Selection(VALUE_SOURCES, string="Value", required=True)
     max_length = fields.Integer(
-        string="Max Length", default=20,
+        default=20,
         help="The provider's limit for this variable's type, in characters; longer values are cut.")
 
     @api.constrains("max_length")

@@ -63,6 +63,7 @@ class SmsSms(models.Model):
                     unlink_failed=unlink_failed, unlink_sent=unlink_sent, raise_exception=raise_exception)
             else:
                 batch._autorepair_send_through(company.sudo(), provider, raise_exception=raise_exception)
+        return None
 
     # ------------------------------------------------------------------ provider
 
