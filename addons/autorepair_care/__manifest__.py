@@ -22,6 +22,7 @@
         "views/autorepair_care_rule_views.xml",
         "views/autorepair_care_broadcast_views.xml",
         "views/autorepair_care_lost_list_views.xml",
+        "views/autorepair_service_order_views.xml",
         "report/autorepair_care_report_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date
 
 from .autorepair_care_task import LOST_CLASSES, REMINDED_STATES
@@ -32,6 +33,8 @@ class AutorepairCareLostList(models.Model):
     reached_count = fields.Integer(string="Reached", compute="_compute_counts")
     returned_count = fields.Integer(string="Won Back", compute="_compute_counts")
     elsewhere_count = fields.Integer(string="Serviced Elsewhere", compute="_compute_counts")
+
+    _submission_fields = frozenset({"state", "submitted_by_id", "submitted_on"})
 
     _sql_constraints = [
         ("month_company_uniq", "unique(company_id, month)", "There is one lost-customer list per month."),
@@ -94,5 +97,24 @@ class AutorepairCareLostList(models.Model):
         action["display_name"] = self.display_name
         return action
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(self._submission_fields & set(vals) for vals in vals_list):
+            raise AccessError(self.env._("A lost-customer list is handed in with its button, on the day it is."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # the hand-in date is the one the list was handed in on: the figures
+        # count a late list from it (RULEBOOK §6.5), so nobody types it
+        if self._submission_fields & set(vals) and not self.env.su:
+            raise AccessError(self.env._("A lost-customer list is handed in with its button, on the day it is."))
+        return super().write(vals)
+
     def action_submit(self):
-        self.write({"state": "submitted", "submitted_by_id": self.env.user.id, "submitted_on": fields.Datetime.now()})
+        self.check_access("write")
+        done = self.filtered(lambda lost_list: lost_list.state == "submitted")
+        if done:
+            raise UserError(self.env._("%(list)s has already been handed in.", list=done[0].display_name))
+        self.sudo().write({"state": "submitted", "submitted_by_id": self.env.user.id,
+                           "submitted_on": fields.Datetime.now()})
+        return True

@@ -402,7 +402,7 @@ class AutorepairCareTask(models.Model):
         vehicle = attempt.vehicle_id or self.vehicle_id
         if not vehicle:
             raise UserError(self.env._("Choose the vehicle the appointment is for."))
-        return self.env["autorepair.service.order"].create({
+        order = self.env["autorepair.service.order"].create({
             "vehicle_id": vehicle.id,
             "partner_id": self.partner_id.id,
             "need_type": self.rule_id.need_type or "repair",
@@ -413,6 +413,8 @@ class AutorepairCareTask(models.Model):
                                          rule=self.rule_id.name, agent=self.env.user.name),
             "company_id": self.company_id.id,
         })
+        order.sudo().care_booking_agent_id = attempt.user_id or self.env.user
+        return order
 
     def _close(self, vals, feedback):
         """Final outcome: the activity is done with the outcome as feedback."""

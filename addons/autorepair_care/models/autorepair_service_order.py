@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from odoo.addons.autorepair_workshop.models.autorepair_service_order import FOLLOWUP_READERS, WORKSHOP_READERS
 
@@ -12,8 +13,25 @@ class AutorepairServiceOrder(models.Model):
     walkaround_line_ids = fields.One2many(groups=f"{WORKSHOP_READERS},{CARE_AGENT}")
     damage_ids = fields.One2many(groups=f"{WORKSHOP_READERS},{CARE_AGENT}")
     followup_ids = fields.One2many(groups=f"{FOLLOWUP_READERS},{CARE_AGENT}")
+    # who booked it on a care call (主动预约): his appointment rate counts it (RULEBOOK §5)
+    care_booking_agent_id = fields.Many2one(
+        "res.users", string="Booked on the Care Call of", readonly=True, copy=False, index="btree_not_null",
+        ondelete="set null")
+
+    def _check_care_booking_agent(self, vals):
+        # the booking agent is written by the care call that booked (the
+        # trusted path): nobody credits a booking to someone by hand
+        if "care_booking_agent_id" in vals and not self.env.su:
+            raise AccessError(self.env._("Only a care call that books the appointment records who booked it."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_care_booking_agent(vals)
+        return super().create(vals_list)
 
     def write(self, vals):
+        self._check_care_booking_agent(vals)
         result = super().write(vals)
         if vals.get("state") == "delivered":
             # the car came back: the care tasks it satisfies close by themselves

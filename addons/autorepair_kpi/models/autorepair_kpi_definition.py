@@ -148,6 +148,9 @@ class AutorepairKpiDefinition(models.Model):
     # ---------------------------------------------------------- service orders
 
     def _kpi_appointment(self, period):
+        """Orders received in the month booked in advance / orders received,
+        per advisor. An order booked on a care call has no advisor until the
+        advisor who receives the car takes it: it counts from its reception."""
         base = [("received_date", ">=", period.dt_from), ("received_date", "<", period.dt_to),
                 ("state", "!=", "cancel"), ("company_id", "in", period.company_ids)]
         return self._rows(SQL(
@@ -159,17 +162,51 @@ class AutorepairKpiDefinition(models.Model):
             dt_from=period.dt_from, dt_to=period.dt_to, companies=period.company_ids,
         ), lambda uid, _rest: [*base, ("advisor_id", "=", uid)])
 
+    def _kpi_appointment_agent(self, period):
+        """The appointment rate per care agent (RULEBOOK §5): the orders
+        received in the month that were booked on his care calls, or else of
+        the customers he looks after; booked in advance / those orders."""
+        base = [("received_date", ">=", period.dt_from), ("received_date", "<", period.dt_to),
+                ("state", "!=", "cancel"), ("company_id", "in", period.company_ids)]
+        return self._rows(SQL(
+            """SELECT COALESCE(o.care_booking_agent_id, p.care_agent_id),
+                      COUNT(*) FILTER (WHERE o.is_appointment), COUNT(*)
+                 FROM autorepair_service_order o
+                 JOIN res_partner p ON p.id = o.partner_id
+                WHERE o.received_date >= %(dt_from)s AND o.received_date < %(dt_to)s AND o.state != 'cancel'
+                  AND COALESCE(o.care_booking_agent_id, p.care_agent_id) IS NOT NULL
+                  AND o.company_id IN %(companies)s
+             GROUP BY 1""",
+            dt_from=period.dt_from, dt_to=period.dt_to, companies=period.company_ids,
+        ), lambda uid, _rest: [*base, "|", ("care_booking_agent_id", "=", uid),
+                               "&", ("care_booking_agent_id", "=", False), ("partner_id.care_agent_id", "=", uid)])
+
     def _kpi_labour_efficiency(self, period):
+        """Billed hours / clocked hours of the labour delivered in the month,
+        per technician who clocked it (his work logs), whoever the order was
+        booked for, walk-ins included. A line clocked by several technicians
+        shares its billed hours in proportion to the hours each clocked."""
         base = [("delivered_date", ">=", period.dt_from), ("delivered_date", "<", period.dt_to),
                 ("state", "in", DELIVERED_STATES), ("company_id", "in", period.company_ids)]
         return self._rows(SQL(
-            """SELECT o.technician_id, SUM(o.labour_hours), SUM(o.actual_hours)
-                 FROM autorepair_service_order o
-                WHERE o.delivered_date >= %(dt_from)s AND o.delivered_date < %(dt_to)s AND o.state IN %(states)s
-                  AND o.technician_id IS NOT NULL AND o.company_id IN %(companies)s
-             GROUP BY o.technician_id""",
+            """WITH clocked AS (
+                   SELECT w.user_id, w.line_id, SUM(w.duration) AS hours
+                     FROM autorepair_work_log w
+                     JOIN autorepair_service_order o ON o.id = w.order_id
+                     JOIN autorepair_service_order_line l ON l.id = w.line_id
+                    WHERE o.delivered_date >= %(dt_from)s AND o.delivered_date < %(dt_to)s
+                      AND o.state IN %(states)s AND o.company_id IN %(companies)s
+                      AND l.line_type = 'labour' AND l.is_approved AND w.date_stop IS NOT NULL
+                 GROUP BY w.user_id, w.line_id),
+               per_line AS (SELECT line_id, SUM(hours) AS hours FROM clocked GROUP BY line_id)
+               SELECT c.user_id, SUM(l.quantity * c.hours / t.hours), SUM(c.hours)
+                 FROM clocked c
+                 JOIN per_line t ON t.line_id = c.line_id
+                 JOIN autorepair_service_order_line l ON l.id = c.line_id
+                WHERE t.hours > 0
+             GROUP BY c.user_id""",
             dt_from=period.dt_from, dt_to=period.dt_to, states=DELIVERED_STATES, companies=period.company_ids,
-        ), lambda uid, _rest: [*base, ("technician_id", "=", uid)])
+        ), lambda uid, _rest: [*base, ("line_ids.work_log_ids.user_id", "=", uid)])
 
     def _kpi_followup_24h(self, period):
         return self._per_company(period, self._followup_within_delay)

@@ -1,6 +1,10 @@
+import datetime
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+
+from .autorepair_kpi_definition import local_midnight
 
 EVENTS = [
     ("first_maintenance_failed", "First-maintenance reminder failed, not followed up"),
@@ -8,9 +12,11 @@ EVENTS = [
     ("care_expired", "Periodic, warranty or inspection reminder not done in time"),
     ("complaint_late", "Complaint not answered in time"),
     ("plan_late", "Summary and improvement plan not submitted in time"),
+    ("lost_list_late", "Lost-customer list not handed in on time"),
 ]
 # the records an event counts, when not care tasks
-EVENT_MODELS = {"complaint_late": "autorepair.complaint", "plan_late": "autorepair.kpi.plan"}
+EVENT_MODELS = {"complaint_late": "autorepair.complaint", "plan_late": "autorepair.kpi.plan",
+                "lost_list_late": "autorepair.care.lost.list"}
 
 
 class AutorepairKpiRule(models.Model):
@@ -39,6 +45,10 @@ class AutorepairKpiRule(models.Model):
     amount = fields.Monetary(required=True, help="Amount, per event for a rule on counted events; the lower "
                              "bound when the amount is a range.")
     amount_max = fields.Monetary(string="Up To", help="Set to make the amount a range the manager fixes on review.")
+    amount_is_bonus = fields.Boolean(
+        string="Forfeits the Month's Bonus",
+        help="The amount is the staff member's bonus of the month, entered on his statement (RULEBOOK §6.8: "
+        "a satisfaction score under 80 forfeits it).")
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id,
                                   required=True, ondelete="restrict")
     group_ids = fields.Many2many("res.groups", string="Roles", required=True,
@@ -83,6 +93,8 @@ class AutorepairKpiRule(models.Model):
         since an event can compare two fields."""
         if event == "plan_late":
             return self.env["autorepair.kpi.plan"]._count_late(period)
+        if event == "lost_list_late":
+            return self.env["autorepair.kpi.definition"]._per_company(period, self._count_lost_lists_late)
         self.env.flush_all()
         if event == "complaint_late":
             query = SQL(
@@ -109,3 +121,28 @@ class AutorepairKpiRule(models.Model):
                  GROUP BY t.user_id""", where, period.date_from, period.date_to, period.company_ids)
         self.env.cr.execute(query)
         return {uid: (len(ids), [("id", "in", ids)]) for uid, ids in self.env.cr.fetchall()}
+
+    @api.model
+    def _count_lost_lists_late(self, period, company):
+        """{user_id: (count, domain)}: the month's lost-customer list not
+        handed in by the day of the next month of the company's Settings
+        (its hand-in date, recorded by the button, not typed), counted once
+        for each agent with customers on it (RULEBOOK §6.5). Nothing is late
+        before the deadline, the end of its day in the dealer's time zone."""
+        day = company._autorepair_kpi_setting("lost_list_deadline_day")
+        deadline = local_midnight(period.tz, period.date_to + datetime.timedelta(days=day))
+        if fields.Datetime.now() < deadline:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """SELECT t.user_id, ARRAY_AGG(DISTINCT l.id)
+                 FROM autorepair_care_lost_list l
+                 JOIN autorepair_care_task t
+                   ON t.company_id = l.company_id AND t.kind IN ('lost', 'at_risk')
+                  AND t.due_date >= l.month AND t.due_date < (l.month + INTERVAL '1 month')::date
+                WHERE l.month = %(month)s AND l.company_id IN %(companies)s
+                  AND (l.submitted_on IS NULL OR l.submitted_on >= %(deadline)s)
+                  AND t.state != 'cancel' AND t.user_id IS NOT NULL
+             GROUP BY t.user_id""",
+            month=period.date_from, companies=period.company_ids, deadline=deadline))
+        return {uid: (1, [("id", "in", ids)]) for uid, ids in self.env.cr.fetchall()}

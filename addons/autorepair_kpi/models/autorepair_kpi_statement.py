@@ -50,6 +50,10 @@ class AutorepairKpiStatement(models.Model):
     reward_total = fields.Monetary(string="Rewards", compute="_compute_totals", store=True)
     net_amount = fields.Monetary(string="Net", compute="_compute_totals", store=True,
                                  help="Rewards minus penalties.")
+    bonus = fields.Monetary(
+        string="Month's Bonus",
+        help="The staff member's bonus for the month, what a rule forfeiting it takes back; carried over from "
+        "his previous statement, the manager corrects it on review.")
     note = fields.Text(string="Review Notes")
     submitted_by_id = fields.Many2one("res.users", string="Submitted By", readonly=True, ondelete="set null")
     submitted_date = fields.Datetime(string="Submitted On", readonly=True)
@@ -81,7 +85,12 @@ class AutorepairKpiStatement(models.Model):
         locked = self.filtered(lambda statement: statement.state == "locked")
         if locked:
             raise UserError(self.env._("%(statement)s is locked: the month is closed.", statement=locked[0].name))
-        return super().write(vals)
+        result = super().write(vals)
+        if "bonus" in vals:
+            # the lines forfeiting the bonus follow it; the others keep the manager's amounts
+            for statement in self:
+                statement.line_ids.filtered(lambda line: line.rule_id.amount_is_bonus).amount_unit = statement.bonus
+        return result
 
     # ------------------------------------------------------------------ actions
 
@@ -146,8 +155,9 @@ class AutorepairKpiStatement(models.Model):
         existing = self.search([("month", "=", period.date_from), ("company_id", "=", company.id),
                                 ("user_id", "in", users.ids)])
         missing = users - existing.user_id
-        created = self.create([{"user_id": user.id, "month": period.date_from, "company_id": company.id}
-                               for user in missing])
+        bonuses = self._previous_bonuses(period.date_from, company, missing)
+        created = self.create([{"user_id": user.id, "month": period.date_from, "company_id": company.id,
+                                "bonus": bonuses.get(user.id, 0.0)} for user in missing])
         drafts = (existing | created).filtered(lambda s: s.state == "draft")
         for statement in drafts:
             roles = statement.user_id.groups_id & role_groups
@@ -158,6 +168,18 @@ class AutorepairKpiStatement(models.Model):
             vals for statement in drafts for vals in statement._prepare_value_vals(figures)])
         drafts._sync_lines(figures, events, rules)
         return drafts
+
+    @api.model
+    def _previous_bonuses(self, month, company, users):
+        """{user_id: bonus} of each user's latest statement before the month."""
+        if not users:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """SELECT DISTINCT ON (s.user_id) s.user_id, s.bonus FROM autorepair_kpi_statement s
+                WHERE s.user_id IN %s AND s.company_id = %s AND s.month < %s
+             ORDER BY s.user_id, s.month DESC""", tuple(users.ids), company.id, month))
+        return dict(self.env.cr.fetchall())
 
     def _prepare_value_vals(self, figures):
         self.ensure_one()

@@ -45,7 +45,7 @@ class AutorepairKpiStatementLine(models.Model):
     @api.depends("rule_id")
     def _compute_amount_unit(self):
         for line in self:
-            line.amount_unit = line.rule_id.amount
+            line.amount_unit = line.statement_id.bonus if line.rule_id.amount_is_bonus else line.rule_id.amount
 
     @api.depends("quantity", "amount_unit", "is_exempt")
     def _compute_amount(self):

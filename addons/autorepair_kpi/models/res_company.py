@@ -10,6 +10,8 @@ SETTINGS = {
     "churn_months": 6,
     "complaint_open_days": 14,
     "plan_deadline_day": 5,
+    # RULEBOOK §5: the month's figures, the lost-customer list among them, are handed in by the 1st
+    "lost_list_deadline_day": 1,
 }
 
 
@@ -25,13 +27,19 @@ class ResCompany(models.Model):
     autorepair_kpi_plan_deadline_day = fields.Integer(
         string="Improvement Plan Due", default=SETTINGS["plan_deadline_day"],
         help="Day of the month by which the month's improvement plan is submitted; later, it counts as late.")
+    autorepair_kpi_lost_list_deadline_day = fields.Integer(
+        string="Lost-Customer List Due", default=SETTINGS["lost_list_deadline_day"],
+        help="Day of the next month by which the month's lost-customer list is handed in; later, it counts as "
+        "late for the agents with customers on it.")
 
     @api.constrains("autorepair_kpi_churn_months", "autorepair_kpi_complaint_open_days",
-                    "autorepair_kpi_plan_deadline_day")
+                    "autorepair_kpi_plan_deadline_day", "autorepair_kpi_lost_list_deadline_day")
     def _check_autorepair_kpi(self):
         for company in self:
             if not 1 <= company.autorepair_kpi_plan_deadline_day <= 28:
                 raise ValidationError(self.env._("The improvement plan is due on a day from 1 to 28."))
+            if not 1 <= company.autorepair_kpi_lost_list_deadline_day <= 28:
+                raise ValidationError(self.env._("The lost-customer list is due on a day from 1 to 28."))
             if min(company.autorepair_kpi_churn_months, company.autorepair_kpi_complaint_open_days) < 1:
                 raise ValidationError(self.env._(
                     "The churn window and the complaint closure days must be at least 1."))

@@ -12,3 +12,5 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_kpi_complaint_open_days", readonly=False)
     autorepair_kpi_plan_deadline_day = fields.Integer(
         related="company_id.autorepair_kpi_plan_deadline_day", readonly=False)
+    autorepair_kpi_lost_list_deadline_day = fields.Integer(
+        related="company_id.autorepair_kpi_lost_list_deadline_day", readonly=False)

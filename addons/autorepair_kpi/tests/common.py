@@ -2,10 +2,11 @@ import datetime
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase
 
 from odoo.addons.autorepair_crm.tests.common import add_role_users, make_vin
+from odoo.addons.autorepair_workshop.tests.common import SIGNATURE
 
 MONTH = datetime.date(2026, 9, 1)
 
@@ -16,9 +17,11 @@ def at(day, hour=10, month=9):
 
 
 class KpiCase(TransactionCase):
-    """A month (September 2026) of one care agent, one advisor, one technician
-    and one insurance specialist, with figures small enough to count by hand
-    (the expected figures are worked out in test_kpi)."""
+    """A month (September 2026) of one care agent, one advisor, two
+    technicians and one insurance specialist, with figures small enough to
+    count by hand (the expected figures are worked out in test_kpi). The
+    orders go through the workshop's steps at their times: booked, received,
+    approved, clocked through work logs, checked and delivered."""
 
     @classmethod
     def setUpClass(cls):
@@ -29,6 +32,9 @@ class KpiCase(TransactionCase):
             "agent2": "autorepair_care.group_care_agent",
             "advisor": "autorepair_workshop.group_advisor",
             "technician": "autorepair_workshop.group_technician",
+            "technician2": "autorepair_workshop.group_technician",
+            "team_lead": "autorepair_workshop.group_team_lead",
+            "inspector": "autorepair_workshop.group_inspector",
             "insurer": "autorepair_care.group_insurance",
             "care_manager": "autorepair_care.group_care_manager",
             "manager": "autorepair_crm.group_manager",
@@ -98,26 +104,80 @@ class KpiCase(TransactionCase):
         cls._task("insurance", b, 21, insurer, "failed", failure_reason="expired")
 
     @classmethod
-    def _order(cls, vehicle, received, delivered=None, appointment=False, labour=0.0, actual=0.0, state=None):
-        order = cls.env["autorepair.service.order"].create({
-            "vehicle_id": vehicle.id, "partner_id": vehicle.owner_id.id, "advisor_id": cls.user_advisor.id,
-            "technician_id": cls.user_technician.id})
-        order.write({"state": state or ("delivered" if delivered else "in_progress"), "received_date": received,
-                     "delivered_date": delivered})
-        # the booking and the hours are stored figures of the workshop flow,
-        # written directly so that the fixture reads like the hand computation
-        cls.env.flush_all()
-        cls.env.cr.execute(
-            "UPDATE autorepair_service_order SET is_appointment = %s, labour_hours = %s, actual_hours = %s "
-            "WHERE id = %s", (appointment, labour, actual, order.id))
-        order.invalidate_recordset(["is_appointment", "labour_hours", "actual_hours"])
+    def _order(cls, vehicle, received, delivered=None, appointment=False, labour=0.0, actual=0.0, state=None,
+               clocked_by=None):
+        """An order through the workshop's own steps, each at its time: booked
+        two days ahead (appointment) or a walk-in, received by the advisor,
+        quoted and approved, its labour clocked by ``clocked_by`` (the booked
+        technician by default) for ``actual`` hours (work logs), checked and
+        delivered. Without delivery the work stays running; state "cancel"
+        cancels it at reception."""
+        received = fields.Datetime.to_datetime(received)
+        delivered = delivered and fields.Datetime.to_datetime(delivered)
+        advisor = cls.user_advisor
+        vals = {"vehicle_id": vehicle.id, "partner_id": vehicle.owner_id.id}
+        if appointment:
+            # a booking reserves the technician; a walk-in has none until someone clocks its work
+            vals.update(appointment_start=received, technician_id=cls.user_technician.id)
+        with freeze_time(received - datetime.timedelta(days=2) if appointment else received):
+            order = cls.env["autorepair.service.order"].with_user(advisor).create(vals)
+        cls._receive(order, received)
+        if state == "cancel":
+            with freeze_time(received):
+                order.with_user(advisor).action_cancel()
+            return order
+        clocked_by = clocked_by or cls.user_technician
+        line = cls.env["autorepair.service.order.line"].with_user(advisor).create({
+            "order_id": order.id, "line_type": "labour", "name": "保养工时", "quantity": labour or 1.0,
+            "price_unit": 120.0, "technician_id": clocked_by.id})
+        with freeze_time(received):
+            order.with_user(advisor).action_send_quote()
+            quote = order.quote_ids.filtered(lambda q: q.state == "sent")
+            quote.with_user(advisor).action_decide(
+                decisions={quote_line.id: "approved" for quote_line in quote.line_ids},
+                signature=SIGNATURE, signed_by=vehicle.owner_id.name)
+        start = received + datetime.timedelta(minutes=15)
+        with freeze_time(start):
+            line.with_user(clocked_by).action_start_work()
+        if delivered:
+            cls._finish(order, start + datetime.timedelta(hours=actual or labour or 1.0), delivered)
         return order
+
+    @classmethod
+    def _receive(cls, order, when):
+        with freeze_time(when):
+            order.with_user(cls.user_advisor).write({
+                "identity_checked": True, "identity_document": "id_card",
+                "odometer_in": 10000 + (when.date() - datetime.date(2026, 1, 1)).days * 50})
+            order.with_user(cls.user_advisor).action_receive()
+
+    @classmethod
+    def _finish(cls, order, finished, delivered):
+        """The running work stopped at ``finished``, the three checks passed
+        and the car delivered at ``delivered``."""
+        labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
+        with freeze_time(finished):
+            for line in labour:
+                line.with_user(line.technician_id).action_finish_work()
+            order.with_user(labour[:1].technician_id).action_request_check()
+            Check = cls.env["autorepair.quality.check"]
+            Check.with_user(labour[:1].technician_id).create(
+                {"order_id": order.id, "check_type": "self", "result": "pass"})
+            Check.with_user(cls.user_team_lead).create({"order_id": order.id, "check_type": "peer", "result": "pass"})
+            Check.with_user(cls.user_inspector).create(
+                {"order_id": order.id, "check_type": "final", "result": "pass", "road_test_km": 5})
+        with freeze_time(delivered):
+            order.with_user(cls.user_advisor).write({
+                "next_service_date": delivered.date() + datetime.timedelta(days=180),
+                "next_service_km": order.odometer_in + 5000, "old_parts_offered": True})
+            order.with_user(cls.user_advisor).action_deliver()
 
     @classmethod
     def _order_fixture(cls):
         a, b, c = cls.vehicle_a, cls.vehicle_b, cls.vehicle_c
         cls.order1 = cls._order(a, at(5), at(6), appointment=True, labour=3, actual=2)
-        cls.order2 = cls._order(b, at(7), at(8), labour=2, actual=4)
+        # a walk-in, clocked by the second technician
+        cls.order2 = cls._order(b, at(7), at(8), labour=2, actual=4, clocked_by=cls.user_technician2)
         cls._order(a, at(20), appointment=True)
         cls._order(b, at(21), appointment=True, state="cancel")
         cls._order(a, at(30, month=8), at(1), labour=1, actual=1)

@@ -76,8 +76,11 @@ class TestKpiFigures(KpiCase):
         self.assertFigure(self.user_advisor, "appointment", 2, 3, 66.7)
 
     def test_labour_efficiency(self):
-        # delivered in September: 3 + 2 + 1 billed hours for 2 + 4 + 1 clocked
-        self.assertFigure(self.user_technician, "labour_efficiency", 6, 7, 85.7)
+        # delivered in September, per technician who clocked the work: order 1 (3 billed hours
+        # for 2 clocked) and August's order delivered on the 1st (1 for 1); the walk-in,
+        # booked for nobody, is the second technician's (2 billed for 4 clocked)
+        self.assertFigure(self.user_technician, "labour_efficiency", 4, 3, 133.3)
+        self.assertFigure(self.user_technician2, "labour_efficiency", 2, 4, 50.0)
 
     def test_followup_24h(self):
         # A's two deliveries go to her agent (one called in time), B's to the advisor (called late)

@@ -625,6 +625,8 @@ class AutorepairServiceOrder(models.Model):
         ])
         items = self.env["autorepair.walkaround.item"].search([])
         self._transition("receive", received_date=fields.Datetime.now())
+        # a booking made without an advisor (on a care call) is the receiving advisor's from now on
+        self.filtered(lambda o: not o.advisor_id).advisor_id = self.env.user
         self.filtered(lambda o: not o.walkaround_line_ids).write({"walkaround_line_ids": [
             fields.Command.create({"item_id": item.id}) for item in items
         ]})
