@@ -14,6 +14,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/autorepair_channel_rules.xml",
+        "data/autorepair_wechat_cron.xml",
         "views/autorepair_channel_template_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
