@@ -17,6 +17,7 @@
         "data/autorepair_wechat_cron.xml",
         "views/autorepair_channel_template_views.xml",
         "views/res_config_settings_views.xml",
+        "views/autorepair_wechat_views.xml",
         "views/menus.xml",
     ],
     "installable": True,
