@@ -37,7 +37,8 @@ class ResPartner(models.Model):
     autorepair_wechat_qr_url = fields.Char(
         string="WeChat QR Content", copy=False, readonly=True, groups="base.group_system",
         help="What the customer's binding QR code holds (the url WeChat gave for his scene).")
-    autorepair_wechat_qr_expires = fields.Datetime(copy=False, readonly=True, groups="base.group_system")
+    autorepair_wechat_qr_expires = fields.Datetime(
+        string="WeChat QR Valid Until", copy=False, readonly=True, groups="base.group_system")
 
     # ------------------------------------------------------------------ WeChat binding
 
