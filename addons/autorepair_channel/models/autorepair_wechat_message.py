@@ -73,17 +73,24 @@ class AutorepairWechatMessage(models.Model):
 
     def _autorepair_send(self, auto_commit=False):
         Template = self.env["autorepair.channel.template"]
+        templates = {}  # one lookup per company and kind for the batch
         retry_at = []
         for message in self.sudo().filtered(lambda m: m.state == "queued"):
             partner = message.partner_id
-            template = Template._autorepair_find(message.company_id, "wechat", message.kind)
-            if not partner.autorepair_wechat_openid or partner.autorepair_wechat_openid != message.openid:
+            key = (message.company_id, message.kind)
+            if key not in templates:
+                templates[key] = Template._autorepair_find(message.company_id, "wechat", message.kind)
+            template = templates[key]
+            if not partner.autorepair_wechat_openid:
                 message._autorepair_fallback(self.env._("The customer no longer follows the official account."))
             elif not template:
                 message._autorepair_fallback(self.env._(
                     "%(company)s has no approved WeChat template for %(kind)s (After-Sales > Configuration > "
                     "Message Templates).", company=message.company_id.name, kind=message._autorepair_kind_label()))
             else:
+                if message.openid != partner.autorepair_wechat_openid:
+                    # bound again (another phone) since it was queued: his current WeChat
+                    message.openid = partner.autorepair_wechat_openid
                 next_try = message._autorepair_send_template(template)
                 if next_try:
                     retry_at.append(next_try)

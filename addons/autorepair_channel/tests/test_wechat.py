@@ -220,6 +220,26 @@ class TestWechat(AutorepairCrmCase, HttpCase, RpcClientMixin):
         token = self.env["autorepair.wechat.token"].sudo().search([("company_id", "=", self.company.id)])
         self.assertEqual(token.access_token, self.wechat.tokens[-1])
 
+    def test_batch_query_budget(self):
+        """The scheduler's batch: a few queries per notice (its send, state and
+        chatter note), the template and token read once."""
+        Message = self.env["autorepair.wechat.message"]
+        for index in range(5):
+            customer = self._customer(name=f"客户{index}", mobile=f"1390013900{index}", preferred_channel="wechat")
+            customer._autorepair_wechat_bind(f"oBatch{index:018d}")
+            customer._autorepair_send_notice("care", customer, "该保养了", {"plate": f"川A1234{index}"})
+        Message._cron_autorepair_send()  # the token fetched once, outside the budget
+        self.assertEqual(len(self.wechat.sent), 5)
+        for index in range(5, 10):
+            customer = self._customer(name=f"客户{index}", mobile=f"1390013900{index}", preferred_channel="wechat")
+            customer._autorepair_wechat_bind(f"oBatch{index:018d}")
+            customer._autorepair_send_notice("care", customer, "该保养了", {"plate": f"川A1234{index}"})
+        self.env.invalidate_all()
+        # about 8 per notice: the stored token read, its state written, the chatter note posted
+        with self.assertQueryCount(42):
+            Message._cron_autorepair_send()
+        self.assertEqual(len(self.wechat.sent), 10)
+
     def test_unbound_customer_gets_sms(self):
         self.assertEqual(self.customer._autorepair_notice_channel(), "sms")
         self.customer._autorepair_send_notice("care", self.customer, "该保养了", {"plate": "川A12345"})
