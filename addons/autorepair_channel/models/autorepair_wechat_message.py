@@ -44,7 +44,7 @@ class AutorepairWechatMessage(models.Model):
     wechat_msgid = fields.Char(string="WeChat Message ID", readonly=True)
     error = fields.Char(string="WeChat's Reason", readonly=True)
     tries = fields.Integer(readonly=True)
-    next_try = fields.Datetime(string="Next Try", readonly=True)
+    next_try = fields.Datetime(readonly=True)
 
     @api.model
     def _autorepair_queue(self, record, kind, partner, body, values):
@@ -95,7 +95,7 @@ class AutorepairWechatMessage(models.Model):
                 if next_try:
                     retry_at.append(next_try)
             if auto_commit:
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # a notice sent is never sent twice
         if retry_at:
             self.env.ref("autorepair_channel.ir_cron_autorepair_wechat_send").sudo()._trigger(min(retry_at))
 
