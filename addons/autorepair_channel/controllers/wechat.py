@@ -17,7 +17,8 @@ class AutorepairWechatController(http.Controller):
     WeChat signs each request with the account's token (令牌): signature =
     sha1 of the sorted token, timestamp and nonce; in safe mode (安全模式)
     the events come encrypted with the EncodingAESKey and signed as
-    msg_signature (公众号 > 基础消息能力 > 接入概述, 消息加解密说明)."""
+    msg_signature (https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/Access_Overview.html,
+    the events: https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Receiving_event_pushes.html)."""
 
     @http.route("/autorepair/wechat/<int:company_id>", type="http", auth="public", methods=["GET", "POST"],
                 csrf=False, save_session=False)

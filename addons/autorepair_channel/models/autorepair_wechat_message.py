@@ -10,7 +10,8 @@ from .autorepair_channel_template import KINDS
 
 _logger = logging.getLogger(__name__)
 
-# WeChat's errcodes (全局返回码) the sender acts on
+# WeChat's errcodes the sender acts on (全局返回码,
+# https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html)
 UNFOLLOWED = (43004,)  # require subscribe: the customer unfollowed the account
 INVALID_OPENID = (40003,)  # the openid is not the account's (another AppID, a typo)
 RATE_LIMITED = (45009,)  # api freq out of limit / daily quota reached: later
@@ -105,7 +106,8 @@ class AutorepairWechatMessage(models.Model):
         self.ensure_one()
         values = self.values or {}
         # 发送模板消息: POST /cgi-bin/message/template/send {touser, template_id, url,
-        # data: {key: {"value": ...}}} -> {"errcode": 0, "msgid": ...} (公众号 > 基础消息能力 > 模板消息接口)
+        # data: {key: {"value": ...}}} -> {"errcode": 0, "msgid": ...}
+        # (https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Template_Message_Interface.html)
         data = {name: {"value": value} for name, value in template._autorepair_params(values)}
         try:
             result = self.env["autorepair.wechat.token"]._autorepair_call(
@@ -125,6 +127,8 @@ class AutorepairWechatMessage(models.Model):
                 self.write({"tries": self.tries + 1, "next_try": next_try, "error": reason})
                 return next_try
             else:
+                # refused for this notice (43101 messages refused, 40037 template id, 47003 data...):
+                # still bound, this one by SMS
                 self._autorepair_fallback(reason)
             return False
         self.write({"state": "sent", "wechat_msgid": str(result.get("msgid") or ""), "error": False,

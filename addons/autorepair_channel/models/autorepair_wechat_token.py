@@ -10,8 +10,9 @@ from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
-# errcodes of a refused access_token (全局返回码): 40001 invalid credential,
-# 40014 invalid access_token, 42001 access_token expired -> refresh it, retry once
+# errcodes of a refused access_token: 40001 invalid credential, 40014 invalid
+# access_token, 42001 access_token expired -> refresh it, retry once (全局返回码,
+# https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Return_Code.html)
 TOKEN_ERRORS = (40001, 40014, 42001)
 # a token this close to its end is refreshed before use
 MARGIN = timedelta(seconds=300)
@@ -32,7 +33,8 @@ class AutorepairWeChatClient(WeChatClient):
 
     def fetch_access_token(self):
         # 获取Access token: GET /cgi-bin/token?grant_type=client_credential&appid=&secret=
-        # -> {"access_token": ..., "expires_in": 7200} (developers.weixin.qq.com, 公众号 > 接口调用凭证)
+        # -> {"access_token": ..., "expires_in": 7200}
+        # (https://developers.weixin.qq.com/doc/offiaccount/Basic_Information/Get_access_token.html)
         return self._fetch_access_token(url=f"{self.endpoint}/cgi-bin/token", params={
             "grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
 

@@ -67,7 +67,8 @@ class ResPartner(models.Model):
         try:
             # 生成带参数的二维码: POST /cgi-bin/qrcode/create, a temporary code with a string
             # scene (QR_STR_SCENE, scene_str of 1 to 64 characters, expire_seconds up to 30 days);
-            # the answer's "url" is the content to draw (公众号 > 账号管理 > 生成带参数的二维码)
+            # the answer's "url" is the content to draw
+            # (https://developers.weixin.qq.com/doc/offiaccount/Account_Management/Generating_a_Parametric_QR_Code.html)
             result = self.env["autorepair.wechat.token"]._autorepair_call(company, lambda client: client.qrcode.create({
                 "expire_seconds": QR_LIFETIME, "action_name": "QR_STR_SCENE",
                 "action_info": {"scene": {"scene_str": scene}},
