@@ -32,6 +32,7 @@
         "report/autorepair_parts_list_report.xml",
         "report/autorepair_service_report_views.xml",
         "report/autorepair_service_report_month_views.xml",
+        "views/autorepair_wechat_templates.xml",
         "views/product_template_views.xml",
         "views/menus.xml",
     ],

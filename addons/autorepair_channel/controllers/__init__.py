@@ -1,1 +1,2 @@
 from . import tencent
+from . import wechat

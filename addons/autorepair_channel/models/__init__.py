@@ -5,6 +5,7 @@ from . import autorepair_channel_template
 from . import autorepair_channel_template_param
 from . import autorepair_sms_provider
 from . import autorepair_wechat_message
+from . import autorepair_wechat_token
 from . import mail_notification
 from . import mail_thread
 from . import sms_sms

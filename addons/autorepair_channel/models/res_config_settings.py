@@ -40,6 +40,10 @@ class ResConfigSettings(models.TransientModel):
     autorepair_wechat_aes_key = fields.Char(
         related="company_id.autorepair_wechat_aes_key", readonly=False, groups=SECRET)
     autorepair_wechat_endpoint = fields.Char(related="company_id.autorepair_wechat_endpoint", readonly=False)
+    autorepair_wechat_callback_url = fields.Char(
+        string="WeChat Server URL", compute="_compute_autorepair_wechat_callback_url",
+        help="The server address (服务器地址 URL) to enter in the official account's server configuration "
+             "(设置与开发 > 基本配置 > 服务器配置), with the token (令牌) and EncodingAESKey below.")
 
     @api.depends("company_id")
     def _compute_autorepair_tencent_callback_urls(self):
@@ -50,3 +54,8 @@ class ResConfigSettings(models.TransientModel):
             path = f"{base}/autorepair/sms/tencent/{token}"
             settings.autorepair_tencent_status_url = f"{path}/status" if token else False
             settings.autorepair_tencent_reply_url = f"{path}/reply" if token else False
+
+    def _compute_autorepair_wechat_callback_url(self):
+        for settings in self:
+            base = settings.company_id.get_base_url()
+            settings.autorepair_wechat_callback_url = f"{base}/autorepair/wechat/{settings.company_id.id}"
