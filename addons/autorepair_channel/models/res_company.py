@@ -2,6 +2,7 @@ import secrets
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 SMS_PROVIDERS = [
     ("iap", "Odoo IAP (outside mainland China)"),
@@ -69,6 +70,21 @@ class ResCompany(models.Model):
     autorepair_wechat_endpoint = fields.Char(
         string="WeChat API", default="https://api.weixin.qq.com",
         help="The address of WeChat's API, https://api.weixin.qq.com.")
+
+    def init(self):
+        super().init()
+        # A column's default is computed once for the rows that exist when the
+        # column is added: every company of the database would share one
+        # secret, and one company's callback address would act on another's.
+        for column, make in (("autorepair_sms_callback_token", lambda: secrets.token_urlsafe(24)),
+                             ("autorepair_wechat_token", lambda: secrets.token_hex(16))):
+            self.env.cr.execute(SQL(
+                "SELECT id FROM res_company WHERE %(col)s IS NULL OR %(col)s IN "
+                "(SELECT %(col)s FROM res_company GROUP BY %(col)s HAVING count(*) > 1)",
+                col=SQL.identifier(column)))
+            for (company_id,) in self.env.cr.fetchall():
+                self.env.cr.execute(SQL("UPDATE res_company SET %s = %s WHERE id = %s",
+                                        SQL.identifier(column), make(), company_id))
 
     @api.constrains("autorepair_sms_rate_limit")
     def _check_autorepair_sms_rate_limit(self):
