@@ -1,6 +1,5 @@
 import json
 import logging
-import time
 import uuid
 
 import phonenumbers
@@ -144,15 +143,16 @@ class AutorepairSmsProviderAliyun(models.AbstractModel):
             results += self._autorepair_send_group(client, runtime, group, company)
         return results
 
-    def _autorepair_send_group(self, client, runtime, group, company=None):
+    def _autorepair_send_group(self, client, runtime, group, company):
         """One API call for messages of one template and signature; flow
         control (a burst over the account's QPS) is waited out briefly."""
         for attempt in range(THROTTLE_RETRIES + 1):
             results, throttled = self._autorepair_call(client, runtime, group)
             if not throttled or attempt == THROTTLE_RETRIES:
                 break
-            rate = max((company.autorepair_sms_rate_limit if company else 0) or 20, 1)
-            time.sleep(min(2.0, max(0.2, len(group) / rate)))
+            # wait for the batch's next share of the per-second budget, in the
+            # company's pacing, so the calls after it are not pushed over again
+            self._autorepair_wait_turn(company, len(group))
         return results
 
     def _autorepair_call(self, client, runtime, group):

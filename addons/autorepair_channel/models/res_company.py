@@ -35,11 +35,17 @@ class ResCompany(models.Model):
         default=lambda self: secrets.token_urlsafe(24),
         help="The secret part of the receipt and reply callback addresses given to the provider.")
     # Aliyun SMS (阿里云短信服务, Dysmsapi 2017-05-25)
-    autorepair_aliyun_access_key_id = fields.Char(string="AccessKey ID", groups=SECRET, copy=False)
-    autorepair_aliyun_access_key_secret = fields.Char(string="AccessKey Secret", groups=SECRET, copy=False)
+    autorepair_aliyun_access_key_id = fields.Char(
+        string="AccessKey ID", groups=SECRET, copy=False,
+        help="The AccessKey ID of a RAM user (RAM 用户) given the AliyunDysmsFullAccess permission, from the "
+             "console's AccessKey 管理; better a RAM user's than the main account's.")
+    autorepair_aliyun_access_key_secret = fields.Char(
+        string="AccessKey Secret", groups=SECRET, copy=False,
+        help="The AccessKey Secret shown once when the AccessKey was created (创建 AccessKey).")
     autorepair_aliyun_endpoint = fields.Char(
         string="Aliyun Endpoint", default="dysmsapi.aliyuncs.com",
-        help="The SMS service's endpoint (服务接入点), dysmsapi.aliyuncs.com for the mainland.")
+        help="The SMS service's endpoint (服务接入点), dysmsapi.aliyuncs.com for the mainland, called over HTTPS; "
+             "a full address such as http://host:port is used as it is.")
     # Tencent Cloud SMS (腾讯云短信, API 2021-01-11)
     autorepair_tencent_secret_id = fields.Char(string="SecretId", groups=SECRET, copy=False)
     autorepair_tencent_secret_key = fields.Char(string="SecretKey", groups=SECRET, copy=False)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .res_company import SECRET
 
@@ -17,6 +17,14 @@ class ResConfigSettings(models.TransientModel):
     autorepair_aliyun_access_key_secret = fields.Char(
         related="company_id.autorepair_aliyun_access_key_secret", readonly=False, groups=SECRET)
     autorepair_aliyun_endpoint = fields.Char(related="company_id.autorepair_aliyun_endpoint", readonly=False)
+    autorepair_aliyun_report_url = fields.Char(
+        string="Status Report Address", compute="_compute_autorepair_aliyun_urls", groups=SECRET,
+        help="Enter it in Aliyun's console, 通用设置 > 回执配置 > 状态报告接收, HTTP批量推送模式 "
+             "(receipts of SendSms and SendBatchSms, SmsReport).")
+    autorepair_aliyun_reply_url = fields.Char(
+        string="Inbound SMS Address", compute="_compute_autorepair_aliyun_urls", groups=SECRET,
+        help="Enter it in Aliyun's console, 通用设置 > 回执配置 > 上行消息接收, HTTP批量推送模式 "
+             "(customers' replies, SmsUp: a reply of T or 退订 opts the customer out of marketing).")
     autorepair_tencent_secret_id = fields.Char(
         related="company_id.autorepair_tencent_secret_id", readonly=False, groups=SECRET)
     autorepair_tencent_secret_key = fields.Char(
@@ -32,3 +40,11 @@ class ResConfigSettings(models.TransientModel):
     autorepair_wechat_aes_key = fields.Char(
         related="company_id.autorepair_wechat_aes_key", readonly=False, groups=SECRET)
     autorepair_wechat_endpoint = fields.Char(related="company_id.autorepair_wechat_endpoint", readonly=False)
+
+    @api.depends("company_id")
+    def _compute_autorepair_aliyun_urls(self):
+        for settings in self:
+            company = settings.company_id.sudo()
+            base = f"{company.get_base_url()}/autorepair/sms/aliyun/{company.autorepair_sms_callback_token}"
+            settings.autorepair_aliyun_report_url = f"{base}/report"
+            settings.autorepair_aliyun_reply_url = f"{base}/reply"

@@ -2,6 +2,7 @@ import json
 from datetime import datetime, timedelta
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.autorepair_crm.tests.common import AutorepairCrmCase
@@ -213,6 +214,14 @@ class TestSmsAliyunSend(AliyunCase):
         sms.send()
         self.assertEqual(sms.state, "outgoing")
         self.assertIn("Throttling.User", sms.autorepair_failure_reason)
+
+    def test_callback_addresses_for_administrators_only(self):
+        settings = self.env["res.config.settings"].create({})
+        token = self.company.sudo().autorepair_sms_callback_token
+        self.assertTrue(settings.autorepair_aliyun_report_url.endswith(f"/autorepair/sms/aliyun/{token}/report"))
+        self.assertTrue(settings.autorepair_aliyun_reply_url.endswith(f"/autorepair/sms/aliyun/{token}/reply"))
+        with self.assertRaises(AccessError):
+            settings.with_user(self.user_manager).read(["autorepair_aliyun_report_url"])
 
     def test_unreachable_endpoint_retried(self):
         self.company.sudo().autorepair_aliyun_endpoint = "http://127.0.0.1:9"
