@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.autorepair_crm.tests.common import AutorepairCrmCase
+from odoo.addons.autorepair_crm.tests.common import AutorepairCrmCase, RpcClientMixin
 
 from .aliyun_server import ACCESS_KEY_ID, ACCESS_KEY_SECRET, AliyunSmsServer
 
@@ -232,7 +232,13 @@ class TestSmsAliyunSend(AliyunCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSmsAliyunCallbacks(AliyunCase, HttpCase):
+class TestSmsAliyunCallbacks(AliyunCase, HttpCase, RpcClientMixin):
+
+    SECRETS = ("autorepair_sms_callback_token", "autorepair_aliyun_access_key_id",
+               "autorepair_aliyun_access_key_secret")
+
+    def _snapshot(self):
+        return self.company.sudo().read(list(self.SECRETS))
 
     def _push(self, kind, items, token=None):
         token = token or self.company.sudo().autorepair_sms_callback_token
@@ -311,6 +317,13 @@ class TestSmsAliyunCallbacks(AliyunCase, HttpCase):
             tokens = companies.mapped(fname)
             self.assertTrue(all(tokens), fname)
             self.assertEqual(len(set(tokens)), len(companies), fname)
+
+    def test_token_and_access_key_hidden_from_managers_over_rpc(self):
+        for fname in self.SECRETS:
+            with self.subTest(fname=fname):
+                self._assert_rpc_refused(self.user_manager, "res.company", "read", [self.company.id], [fname])
+                self._assert_rpc_refused(self.user_manager, "res.company", "write", [self.company.id],
+                                         {fname: "attacker"})
 
     def test_malformed_push_refused(self):
         token = self.company.sudo().autorepair_sms_callback_token
