@@ -78,7 +78,7 @@ class ResCompany(models.Model):
         help="The address of WeChat's API, https://api.weixin.qq.com.")
 
     def init(self):
-        super().init()
+        result = super().init()
         # A column's default is computed once for the rows that exist when the
         # column is added: every company of the database would share one
         # secret, and one company's callback address would act on another's.
@@ -91,6 +91,7 @@ class ResCompany(models.Model):
             for (company_id,) in self.env.cr.fetchall():
                 self.env.cr.execute(SQL("UPDATE res_company SET %s = %s WHERE id = %s",
                                         SQL.identifier(column), make(), company_id))
+        return result
 
     @api.constrains("autorepair_sms_rate_limit")
     def _check_autorepair_sms_rate_limit(self):
