@@ -1,2 +1,3 @@
 from . import tencent
 from . import wechat
+from . import aliyun

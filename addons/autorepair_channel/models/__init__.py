@@ -4,6 +4,7 @@ from . import res_partner
 from . import autorepair_channel_template
 from . import autorepair_channel_template_param
 from . import autorepair_sms_provider
+from . import autorepair_sms_provider_aliyun
 from . import autorepair_wechat_message
 from . import autorepair_wechat_token
 from . import mail_notification

@@ -2,6 +2,7 @@ import secrets
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 SMS_PROVIDERS = [
     ("iap", "Odoo IAP (outside mainland China)"),
@@ -34,11 +35,17 @@ class ResCompany(models.Model):
         default=lambda self: secrets.token_urlsafe(24),
         help="The secret part of the receipt and reply callback addresses given to the provider.")
     # Aliyun SMS (阿里云短信服务, Dysmsapi 2017-05-25)
-    autorepair_aliyun_access_key_id = fields.Char(string="AccessKey ID", groups=SECRET, copy=False)
-    autorepair_aliyun_access_key_secret = fields.Char(string="AccessKey Secret", groups=SECRET, copy=False)
+    autorepair_aliyun_access_key_id = fields.Char(
+        string="AccessKey ID", groups=SECRET, copy=False,
+        help="The AccessKey ID of a RAM user (RAM 用户) given the AliyunDysmsFullAccess permission, from the "
+             "console's AccessKey 管理; better a RAM user's than the main account's.")
+    autorepair_aliyun_access_key_secret = fields.Char(
+        string="AccessKey Secret", groups=SECRET, copy=False,
+        help="The AccessKey Secret shown once when the AccessKey was created (创建 AccessKey).")
     autorepair_aliyun_endpoint = fields.Char(
         string="Aliyun Endpoint", default="dysmsapi.aliyuncs.com",
-        help="The SMS service's endpoint (服务接入点), dysmsapi.aliyuncs.com for the mainland.")
+        help="The SMS service's endpoint (服务接入点), dysmsapi.aliyuncs.com for the mainland, called over HTTPS; "
+             "a full address such as http://host:port is used as it is.")
     # Tencent Cloud SMS (腾讯云短信, API 2021-01-11)
     autorepair_tencent_secret_id = fields.Char(string="SecretId", groups=SECRET, copy=False)
     autorepair_tencent_secret_key = fields.Char(string="SecretKey", groups=SECRET, copy=False)
@@ -69,6 +76,22 @@ class ResCompany(models.Model):
     autorepair_wechat_endpoint = fields.Char(
         string="WeChat API", default="https://api.weixin.qq.com",
         help="The address of WeChat's API, https://api.weixin.qq.com.")
+
+    def init(self):
+        result = super().init()
+        # A column's default is computed once for the rows that exist when the
+        # column is added: every company of the database would share one
+        # secret, and one company's callback address would act on another's.
+        for column, make in (("autorepair_sms_callback_token", lambda: secrets.token_urlsafe(24)),
+                             ("autorepair_wechat_token", lambda: secrets.token_hex(16))):
+            self.env.cr.execute(SQL(
+                "SELECT id FROM res_company WHERE %(col)s IS NULL OR %(col)s IN "
+                "(SELECT %(col)s FROM res_company GROUP BY %(col)s HAVING count(*) > 1)",
+                col=SQL.identifier(column)))
+            for (company_id,) in self.env.cr.fetchall():
+                self.env.cr.execute(SQL("UPDATE res_company SET %s = %s WHERE id = %s",
+                                        SQL.identifier(column), make(), company_id))
+        return result
 
     @api.constrains("autorepair_sms_rate_limit")
     def _check_autorepair_sms_rate_limit(self):
