@@ -1,4 +1,5 @@
 import logging
+import time
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -9,6 +10,11 @@ _logger = logging.getLogger(__name__)
 
 # a throttled or unreachable provider is tried again later, up to this many times
 MAX_TRIES = 6
+# Seconds of sending per run of the queue: paced to the provider's rate, a
+# broadcast takes longer than a cron may run (Odoo kills it after
+# limit_time_real), so the run stops in time and calls itself again at once.
+SEND_BUDGET_PARAM = "autorepair_channel.sms_send_budget"
+SEND_BUDGET = 60
 
 
 class SmsSms(models.Model):
@@ -98,7 +104,12 @@ class SmsSms(models.Model):
                 provider=provider_label, company=company.name, kind=kind or self.env._("free text")))
         adapter = self.env[f"autorepair.sms.provider.{provider}"] if items else None
         size = adapter._autorepair_batch_size() if items else 1
+        deadline = self._autorepair_send_deadline()
         for start in range(0, len(items), size):
+            if time.monotonic() > deadline:
+                # the rest stays queued for the run triggered now
+                self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
+                break
             chunk = items[start:start + size]
             adapter._autorepair_wait_turn(company, len(chunk))
             try:
@@ -111,6 +122,15 @@ class SmsSms(models.Model):
                             "reason": str(error)} for item in chunk]
             self._autorepair_apply_results(provider, results)
         (due.mail_message_id | unsendable.mail_message_id)._notify_message_notification_update()
+
+    def _autorepair_send_deadline(self):
+        """When a run of the queue by the scheduler must stop sending: one
+        budget per job run (its own cursor), shared by its batches. Sending
+        outside the scheduler (a few SMS at once) has none."""
+        if not self.env.context.get("cron_id"):
+            return float("inf")
+        budget = int(self.env["ir.config_parameter"].sudo().get_param(SEND_BUDGET_PARAM, SEND_BUDGET))
+        return self.env.cr.cache.setdefault("autorepair_sms_deadline", time.monotonic() + budget)
 
     def _autorepair_apply_results(self, provider, results):
         now = fields.Datetime.now()

@@ -207,6 +207,21 @@ class TestSmsAliyunSend(AliyunCase):
         self.assertEqual(set(sms.mapped("state")), {"pending"})
         self.assertEqual(set(sms.mapped("autorepair_tries")), {2})
 
+    def test_scheduler_run_stops_when_its_budget_is_spent(self):
+        """A run of the queue by the scheduler sends within its time budget
+        and calls itself again for the rest, before Odoo kills the cron."""
+        self.env["ir.config_parameter"].sudo().set_param("autorepair_channel.sms_send_budget", 0)
+        self.env.cr.cache.pop("autorepair_sms_deadline", None)
+        cron = self.env.ref("sms.ir_cron_sms_scheduler_action")
+        sms = self._queue()
+        self.env["sms.sms"].with_context(cron_id=cron.id)._process_queue()
+        self.env.cr.cache.pop("autorepair_sms_deadline", None)
+        self.assertFalse(self.server.sent, "the budget was spent: nothing sent in this run")
+        self.assertEqual(sms.state, "outgoing")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        self.env["sms.sms"]._process_queue()
+        self.assertEqual(sms.state, "pending", "sent by the next run")
+
     def test_gateway_throttling_retried(self):
         self.server.answer = lambda action, call: (
             400, "Throttling.User", "Request was denied due to user flow control.")
