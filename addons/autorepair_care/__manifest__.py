@@ -25,6 +25,7 @@
         "views/autorepair_service_order_views.xml",
         "report/autorepair_care_report_views.xml",
         "views/res_partner_views.xml",
+        "views/autorepair_service_history_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],

@@ -269,6 +269,9 @@ class AutorepairCareTask(models.Model):
             # an open call is always someone's work: one left without agent goes to the next
             self.filtered(lambda t: t.state == "open" and not t.user_id)._assign_agents()
             self._move_calls()
+        if vals.get("state") == "elsewhere":
+            # found at another shop: no longer loyal
+            self.env["res.partner"]._autorepair_set_loyalty_type(self.partner_id)
         return result
 
     def message_subscribe(self, partner_ids=None, subtype_ids=None):

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
+from odoo.addons.autorepair_workshop.models.autorepair_service_order import HISTORY_READERS
+
 from .res_partner import CARE_ROLES
 
 
@@ -13,6 +15,8 @@ class FleetVehicle(models.Model):
         help="Date of the latest odometer reading: the km-based due dates are projected from it.",
     )
     care_task_ids = fields.One2many("autorepair.care.task", "vehicle_id", string="Care Tasks", groups=CARE_ROLES)
+    # the agents read the car's past visits before they call
+    service_history_ids = fields.One2many(groups=f"{HISTORY_READERS},{CARE_ROLES}")
 
     def _auto_init(self):
         # filled in one UPDATE on install rather than computed car by car

@@ -13,6 +13,8 @@ SETTINGS = {
     "lost_max_days": 360,
     "at_risk_days": 60,
     "broadcast_min_per_month": 3,
+    # system parameter: visits within the value-class window that make a customer loyal
+    "loyal_visits": 2,
     # system parameters: tasks per committed batch of the daily run, and the most
     # days a run catches up after the server missed some
     "batch_size": 2000,

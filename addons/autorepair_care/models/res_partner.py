@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.autorepair_workshop.models.autorepair_service_order import DELIVERED_STATES, HISTORY_READERS
+
 from .autorepair_care_task import DONE_STATES
 
 CARE_ROLES = "autorepair_care.group_care_agent,autorepair_care.group_insurance"
@@ -17,6 +19,9 @@ class ResPartner(models.Model):
     # than refusing them the whole customer
     care_task_ids = fields.One2many("autorepair.care.task", "partner_id", string="Care Tasks", groups=CARE_ROLES)
     care_task_count = fields.Integer(compute="_compute_care_task_count", string="Care Tasks Count", groups=CARE_ROLES)
+    # the agents read the customer's past visits and open recommendations before they call
+    service_history_ids = fields.One2many(groups=f"{HISTORY_READERS},{CARE_ROLES}")
+    service_recommendation_ids = fields.Many2many(groups=f"{HISTORY_READERS},{CARE_ROLES}")
 
     @api.model
     def mail_allowed_qweb_expressions(self):
@@ -101,6 +106,101 @@ class ResPartner(models.Model):
                 reasons[partner_id] = (self.env._("Opted out of service reminders") if service_out
                                        else self.env._("Blacklisted"))
         return reasons
+
+    # ------------------------------------------------------------ loyalty types
+
+    @api.model
+    def _autorepair_loyalty_types(self, partners):
+        """The loyalty type of RULEBOOK §2 from the visits (see
+        _care_loyalty_facts) and the lost-customer lists (the lost tasks of
+        the care calendar):
+
+        - lost: on a lost-customer list and not back since, or absent longer
+          than the company's "lost after" days (a customer who refused
+          reminders is never listed, yet is lost all the same);
+        - loyal: at least the loyal visits (system parameter
+          ``autorepair_care.loyal_visits``) within the value-class window, and
+          not found serviced elsewhere in it;
+        - switcher: back, but less often, or seen at another shop.
+        A lost customer won back is no longer lost: his visits say again what
+        he is. A customer never seen here and never listed has no type.
+        """
+        result = super()._autorepair_loyalty_types(partners)
+        if not partners:
+            return result
+        today = self.env["autorepair.care.rule"]._care_today()
+        loyal_visits = self.env.company._autorepair_care_setting("loyal_visits")
+        for company, customers in partners.grouped(lambda p: p.company_id or self.env.company).items():
+            since = self._value_class_window_start(company)
+            lost_days = company._autorepair_care_setting("lost_min_days")
+            for partner_id, last_visit, visits, listed_on, elsewhere in self._care_loyalty_facts(customers, since):
+                if listed_on and (not last_visit or last_visit < listed_on):
+                    result[partner_id] = "lost"
+                elif not last_visit:
+                    result[partner_id] = False
+                elif (today - last_visit).days >= lost_days:
+                    result[partner_id] = "lost"
+                elif visits >= loyal_visits and not elsewhere:
+                    result[partner_id] = "loyal"
+                else:
+                    result[partner_id] = "switcher"
+        return result
+
+    @api.model
+    def _care_loyalty_facts(self, partners, since):
+        """(partner id, last visit day, visit days since ``since``, last day
+        listed as lost, serviced elsewhere since ``since``) per customer, in
+        one query. A visit is what the lost-customer lists count as one
+        (autorepair.care.rule._due_sql_last_visit): a delivered order (of the
+        customer or of one of his contacts), a posted invoice (those of an
+        order are its visit already), the delivery of a new car."""
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["autorepair.service.order"].flush_model(["partner_id", "state", "delivered_date"])
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "state", "move_type", "invoice_date", "autorepair_service_order_id"])
+        self.env["fleet.vehicle"].flush_model(["owner_id", "delivery_date"])
+        self.env["autorepair.care.task"].flush_model(
+            ["partner_id", "kind", "state", "due_date", "done_date", "no_return_reason"])
+        self.env.cr.execute(SQL(
+            """
+            WITH visit AS (
+                SELECT c.commercial_partner_id AS partner_id,
+                       (o.delivered_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
+                  FROM autorepair_service_order o
+                  JOIN res_partner c ON c.id = o.partner_id
+                 WHERE c.commercial_partner_id = ANY(%(ids)s) AND o.state IN %(delivered)s
+                   AND o.delivered_date IS NOT NULL
+             UNION ALL
+                SELECT m.commercial_partner_id, m.invoice_date
+                  FROM account_move m
+                 WHERE m.commercial_partner_id = ANY(%(ids)s) AND m.state = 'posted' AND m.move_type = 'out_invoice'
+                   AND m.autorepair_service_order_id IS NULL AND m.invoice_date IS NOT NULL
+             UNION ALL
+                SELECT v.owner_id, v.delivery_date
+                  FROM fleet_vehicle v
+                 WHERE v.owner_id = ANY(%(ids)s) AND v.delivery_date IS NOT NULL
+            ), visits AS (
+                SELECT partner_id, MAX(day) AS last_visit, COUNT(DISTINCT day) FILTER (WHERE day >= %(since)s) AS visits
+                  FROM visit
+              GROUP BY partner_id
+            ), lists AS (
+                SELECT t.partner_id,
+                       MAX(t.due_date) FILTER (WHERE t.kind = 'lost' AND t.state != 'cancel') AS listed_on,
+                       -- still told when the customer came back after (the task is then returned)
+                       BOOL_OR((t.state = 'elsewhere' OR t.no_return_reason = 'elsewhere')
+                               AND t.done_date >= %(since)s) AS elsewhere
+                  FROM autorepair_care_task t
+                 WHERE t.partner_id = ANY(%(ids)s)
+              GROUP BY t.partner_id
+            )
+            SELECT p.id, v.last_visit, COALESCE(v.visits, 0), l.listed_on, COALESCE(l.elsewhere, FALSE)
+              FROM res_partner p
+         LEFT JOIN visits v ON v.partner_id = p.id
+         LEFT JOIN lists l ON l.partner_id = p.id
+             WHERE p.id = ANY(%(ids)s)
+            """,
+            ids=partners.ids, since=since, delivered=DELIVERED_STATES, tz=self.env["autorepair.care.rule"]._care_tz()))
+        return self.env.cr.fetchall()
 
     # ---------------------------------------------------------------------- CRUD
 

@@ -19,6 +19,10 @@ CONSENT_INPUTS = ("marketing_consent", "marketing_consent_date", "marketing_cons
                   "marketing_opt_out", "service_opt_out", "resident_id_consent")
 PURPOSE_FIELD = {"service": "service_opt_out", "marketing": "marketing_consent",
                  "resident_id": "resident_id_consent"}
+# RULEBOOK §2: 忠诚 / 灵活 / 流失
+LOYALTY_TYPES = [("loyal", "Loyal"), ("switcher", "Switcher"), ("lost", "Lost")]
+# a manager's decision on the loyalty type, with its reason
+LOYALTY_OVERRIDE_FIELDS = ("loyalty_type_override", "loyalty_type_reason")
 
 
 class ResPartner(models.Model):
@@ -71,8 +75,17 @@ class ResPartner(models.Model):
         string="Customer Values",
     )
     loyalty_type = fields.Selection(
-        [("loyal", "Loyal"), ("switcher", "Switcher"), ("lost", "Lost")], string="Loyalty", tracking=True
+        LOYALTY_TYPES, string="Loyalty", compute="_compute_loyalty_type", store=True, index=True, tracking=True,
+        help="Follows the visits and the lost-customer lists, recomputed every night and at each visit, "
+        "unless a manager overrides it with a reason.",
     )
+    # written by the system only (_autorepair_set_loyalty_type): what the history says
+    loyalty_type_auto = fields.Selection(LOYALTY_TYPES, string="Loyalty from History", readonly=True, copy=False)
+    loyalty_type_override = fields.Selection(
+        LOYALTY_TYPES, string="Loyalty Set by Manager", tracking=True, copy=False,
+        help="A manager's own judgement; empty, the loyalty follows the history again.",
+    )
+    loyalty_type_reason = fields.Char(string="Why Overridden", tracking=True, copy=False)
     vehicle_segment = fields.Selection([("premium", "Premium"), ("economy", "Economy")], string="Segment")
     taste = fields.Selection([("sporty", "Sporty"), ("social", "Social")])
     warranty_state = fields.Selection(
@@ -171,6 +184,18 @@ class ResPartner(models.Model):
         for line in lines:
             latest.setdefault(line.partner_id.id, {}).setdefault(line.purpose, line)
         return latest
+
+    @api.depends("loyalty_type_override", "loyalty_type_auto")
+    def _compute_loyalty_type(self):
+        for partner in self:
+            partner.loyalty_type = partner.loyalty_type_override or partner.loyalty_type_auto
+
+    @api.constrains("loyalty_type_override", "loyalty_type_reason")
+    def _check_loyalty_type_reason(self):
+        for partner in self:
+            if partner.loyalty_type_override and not (partner.loyalty_type_reason or "").strip():
+                raise ValidationError(self.env._(
+                    "Say why the loyalty of %(customer)s is overridden.", customer=partner.display_name))
 
     @api.depends("phone", "mobile")
     def _compute_phone_masked(self):
@@ -314,6 +339,9 @@ class ResPartner(models.Model):
             resident_ids.append(vals.pop("resident_id_number", False))
         if any(consents) and not self.env.su:
             self.check_field_access_rights("write", list({fname for vals in consents for fname in vals}))
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_loyalty_type_write(vals)
         if any(resident_ids) and not self.env.su:
             self.check_field_access_rights("write", ["resident_id_number"])
         partners = super().create(vals_list)
@@ -337,6 +365,8 @@ class ResPartner(models.Model):
                 self.check_access("write")
                 self.check_field_access_rights("write", list(consent_vals))
             self._consent_apply_vals(consent_vals)
+        if not self.env.su:
+            self._check_loyalty_type_write(vals)
         if vals.get("resident_id_number"):
             missing = self.sudo().filtered(lambda partner: not partner.resident_id_consent)
             if missing:
@@ -604,3 +634,49 @@ class ResPartner(models.Model):
     @api.model
     def _cron_recompute_value_class(self):
         self._recompute_value_class()
+
+    # ------------------------------------------------------------ loyalty types
+
+    def _check_loyalty_type_write(self, vals):
+        """The loyalty type follows the history (system-written) or a
+        manager's override with its reason: nobody else sets it, by any path."""
+        if any(fname in vals for fname in ("loyalty_type", "loyalty_type_auto")):
+            raise AccessError(self.env._(
+                "The loyalty type follows the customer's visits and the lost-customer lists; "
+                "a manager may override it with a reason."))
+        if any(fname in vals for fname in LOYALTY_OVERRIDE_FIELDS) \
+                and not self.env.user.has_group("autorepair_crm.group_manager"):
+            raise AccessError(self.env._("Only a service manager may override a customer's loyalty type."))
+
+    @api.model
+    def _autorepair_loyalty_types(self, partners):
+        """{partner id: loyalty type or False} from the history, for the
+        customers ``partners``. The customer file alone holds no visits: the
+        workshop and the care department say (autorepair_care)."""
+        return {}
+
+    @api.model
+    def _autorepair_set_loyalty_type(self, partners=None):
+        """Recompute the loyalty type from the history of ``partners`` (every
+        customer when None), writing only the changes, one write per type.
+
+        :return: {loyalty type: number of customers moved to it}
+        """
+        Partner = self.sudo().with_context(active_test=False)
+        if partners is None:
+            partners = Partner.search_fetch([("is_autorepair_customer", "=", True)], ["loyalty_type_auto"])
+        else:
+            partners = Partner.browse(partners.ids).filtered("is_autorepair_customer")
+        types = self._autorepair_loyalty_types(partners)
+        changed = defaultdict(list)
+        for partner in partners:
+            new_type = types.get(partner.id, False)
+            if new_type != partner.loyalty_type_auto:
+                changed[new_type].append(partner.id)
+        for loyalty_type, ids in changed.items():
+            Partner.browse(ids).write({"loyalty_type_auto": loyalty_type})
+        return {loyalty_type: len(ids) for loyalty_type, ids in changed.items()}
+
+    @api.model
+    def _cron_recompute_loyalty_type(self):
+        return self._autorepair_set_loyalty_type()

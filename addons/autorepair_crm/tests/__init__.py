@@ -20,3 +20,4 @@ from . import test_attack_dsr
 from . import test_consent
 from . import test_attack_consent
 from . import test_demo_value_class
+from . import test_loyalty_type

@@ -42,6 +42,9 @@ INSPECTOR = "autorepair_workshop.group_inspector"
 WORKSHOP_READERS = f"{TECHNICIAN},{ADVISOR}"
 FOLLOWUP_READERS = f"autorepair_crm.group_sales,{ADVISOR}"
 INVOICE_READERS = "account.group_account_invoice,account.group_account_readonly"
+# who reads a car's or a customer's past orders on its form (the roles reading orders;
+# the care department adds its own)
+HISTORY_READERS = f"{WORKSHOP_READERS},autorepair_crm.group_sales,autorepair_workshop.group_storekeeper"
 # an order's cost and margin (毛利) are the advisor's and the managers' figures, not the workshop's
 MARGIN_READERS = ADVISOR
 # the claim of an accident repair (事故车): entered by the advisor, frozen once invoiced
@@ -188,6 +191,9 @@ class AutorepairServiceOrder(models.Model):
     open_recommendation_ids = fields.One2many(
         related="vehicle_id.recommendation_line_ids", string="Open Recommendations"
     )
+    # the service history: what was done and fitted, in a line each
+    history_work = fields.Char(string="Work Done", compute="_compute_history")
+    history_parts = fields.Char(string="Parts Fitted", compute="_compute_history")
     amount_untaxed = fields.Monetary(compute="_compute_amounts", store=True, string="Untaxed Amount")
     amount_tax = fields.Monetary(compute="_compute_amounts", store=True, string="Taxes")
     amount_total = fields.Monetary(compute="_compute_amounts", store=True, string="Total", tracking=True)
@@ -314,6 +320,16 @@ class AutorepairServiceOrder(models.Model):
             order.calendar_title = " · ".join(filter(None, (
                 order.license_plate or order.vehicle_id.display_name, order.partner_id.name,
                 needs.get(order.need_type))))
+
+    @api.depends("line_ids.is_approved", "line_ids.line_type", "line_ids.name", "line_ids.quantity")
+    def _compute_history(self):
+        """The work the customer approved (labour and other charges) and the
+        parts, with their quantity: what the service history says of a visit."""
+        for order in self:
+            approved = order.line_ids.filtered("is_approved")
+            order.history_work = ", ".join(approved.filtered(lambda line: line.line_type != "part").mapped("name"))
+            order.history_parts = ", ".join(
+                f"{line.name} × {fmt(line.quantity)}" for line in approved if line.line_type == "part")
 
     @api.depends("line_ids.price_subtotal", "line_ids.price_tax", "line_ids.price_total",
                  "is_insurance", "deductible", "line_ids.assessed_amount")

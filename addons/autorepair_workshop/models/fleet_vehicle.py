@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
 
-from .autorepair_service_order import DELIVERED_STATES
+from .autorepair_service_order import DELIVERED_STATES, HISTORY_READERS
 
 MAINTENANCE_NEEDS = ("first_maintenance", "periodic_maintenance")
 # a service done up to a quarter interval early counts as the milestone's
@@ -32,6 +32,11 @@ class FleetVehicle(models.Model):
     _inherit = "fleet.vehicle"
 
     service_order_ids = fields.One2many("autorepair.service.order", "vehicle_id", string="Service Orders")
+    # every past visit of the car, whoever owned it then (the car's own record)
+    service_history_ids = fields.One2many(
+        "autorepair.service.order", "vehicle_id", string="Service History", groups=HISTORY_READERS,
+        domain=[("state", "in", DELIVERED_STATES)],
+    )
     recommendation_line_ids = fields.One2many(
         "autorepair.service.order.line", "vehicle_id", string="Open Recommendations",
         domain=[("recommendation_state", "=", "open")],

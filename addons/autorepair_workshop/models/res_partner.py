@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
 
-from .autorepair_service_order import ACTIVE_STATES
+from .autorepair_service_order import ACTIVE_STATES, DELIVERED_STATES, HISTORY_READERS
 
 
 class ResPartner(models.Model):
@@ -19,6 +19,25 @@ class ResPartner(models.Model):
     # sms makes the customer a mail.thread.phone: its number search is a
     # number read a digit at a time, for those who read the number only
     phone_mobile_search = fields.Char(groups=CONTACT_MASKED)
+
+    # the customer's past visits, every car of his, and the work he declined or deferred
+    service_history_ids = fields.One2many(
+        "autorepair.service.order", "partner_id", string="Service History", groups=HISTORY_READERS,
+        domain=[("state", "in", DELIVERED_STATES)],
+    )
+    service_recommendation_ids = fields.Many2many(
+        "autorepair.service.order.line", string="Open Recommendations", groups=HISTORY_READERS,
+        compute="_compute_service_recommendation_ids",
+        help="Work the customer declined or deferred, to offer again at the next visit.",
+    )
+
+    def _compute_service_recommendation_ids(self):
+        lines = self.env["autorepair.service.order.line"].search(
+            [("order_id.partner_id", "in", self.ids), ("recommendation_state", "=", "open")],
+            order="vehicle_id, id desc")
+        by_partner = lines.grouped(lambda line: line.order_id.partner_id)
+        for partner in self:
+            partner.service_recommendation_ids = by_partner.get(partner, lines.browse())
 
     def _autorepair_personal_data(self):
         sections = super()._autorepair_personal_data()
