@@ -219,6 +219,13 @@ class AutorepairCareBroadcast(models.Model):
         return len(due) + self.env["autorepair.care.broadcast.recipient"].sudo().search_count(
             [("broadcast_id", "in", due.ids), ("state", "=", "pending")])
 
+    def _autorepair_channel_values(self, partner, bodies):
+        """A broadcast's template values: the customer and the shop, and the
+        text written for him (templates with a free-text variable)."""
+        company = self.company_id
+        return {"customer": partner.name or "", "company": company.name or "",
+                "company_phone": company.phone or "", "text": bodies[partner.id]}
+
     def _queue(self, recipients):
         """SMS or emails of one batch of recipients, rechecked against consent
         and the blacklists at the moment they leave."""
@@ -231,9 +238,10 @@ class AutorepairCareBroadcast(models.Model):
             bodies = self._render_field("body", to_send.partner_id.ids)
             if marketing:
                 bodies = {partner_id: with_unsubscribe_line(body) for partner_id, body in bodies.items()}
-            self.env["sms.sms"].sudo().create([{
-                "number": r.partner_id.phone_sanitized, "partner_id": r.partner_id.id,
-                "body": bodies[r.partner_id.id], "state": "outgoing",
+            # by SMS, or by WeChat to those who prefer it; a WeChat failure falls back on the customer's file
+            self.rule_id._autorepair_queue_notices("broadcast", [{
+                "partner": r.partner_id, "body": bodies[r.partner_id.id], "record": r.partner_id,
+                "company": self.company_id, "values": self._autorepair_channel_values(r.partner_id, bodies),
             } for r in to_send])
         else:
             ids = to_send.partner_id.ids

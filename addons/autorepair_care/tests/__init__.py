@@ -10,3 +10,4 @@ from . import test_settings
 from . import test_attack_masking
 from . import test_day_one
 from . import test_service_package
+from . import test_channel_notices

@@ -598,6 +598,8 @@ class AutorepairServiceOrder(models.Model):
         if target == "cancel":
             # the store stops holding the parts of a cancelled order
             self.line_ids._autorepair_sync_moves()
+        elif step == "pass_final_check":
+            self._autorepair_notify_ready()
         return True
 
     def _write_workflow(self, values):
@@ -746,18 +748,14 @@ class AutorepairServiceOrder(models.Model):
         for order in self:
             if not order.delay_reason or not order.delay_remedy or not order.promised_date:
                 raise UserError(self.env._("State the new promised time, the reason and the remedy of the delay."))
+        for order in self:
             remedy = dict(order._fields["delay_remedy"]._description_selection(self.env))[order.delay_remedy]
-            order.message_post(
-                body=self.env._(
-                    "Your car will be ready by %(date)s. Reason: %(reason)s. We offer: %(remedy)s.",
-                    date=fields.Datetime.context_timestamp(order, order.promised_date).strftime("%Y-%m-%d %H:%M"),
-                    reason=order.delay_reason, remedy=remedy,
-                ),
-                # a service message: not to a customer who opted out of them (told at the desk)
-                partner_ids=[] if order.partner_id.sudo().service_opt_out else order.partner_id.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
+            values = order._autorepair_channel_values(order.partner_id)
+            # a service message: not to a customer who opted out of them (told at the desk)
+            order._autorepair_notify("delay", self.env._(
+                "Your car will be ready by %(date)s. Reason: %(reason)s. We offer: %(remedy)s.",
+                date=" ".join((values["date"], values["time"])), reason=order.delay_reason, remedy=remedy,
+            ), values)
         self._write_workflow({"delay_announced_on": fields.Datetime.now()})
         return True
 

@@ -30,3 +30,4 @@ from . import test_parts_issue
 from . import test_attack_parts_issue
 from . import test_ui_parts_issue
 from . import test_ui_parts_package
+from . import test_channel_notices
