@@ -1,4 +1,7 @@
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.autorepair_crm.tests.common import RpcClientMixin
 
 from .common import TODAY, CareCase, days
 
@@ -76,7 +79,7 @@ class TestCareChannelNotices(CareCase):
         self.assertEqual(self._provider_template(sms), own)
         self.assertEqual(own._autorepair_params(sms.autorepair_values), [("name", "王芳"), ("shop", self.company.name)])
         # one approved template per rule and kind, beside the kind's general one
-        with self.assertRaises(Exception):
+        with self.assertRaises(ValidationError):
             self._template("care", "SMS_46021542", [("name", "customer")], rule=self.rule_birthday)
 
     def test_no_approved_template_not_sent_and_the_reason_shown(self):
@@ -177,3 +180,45 @@ class TestCareChannelNotices(CareCase):
             self.assertEqual(len(self._sms(tasks.partner_id)) + len(self._wechat(tasks.partner_id)), count)
         counts = counts[1:]
         self.assertEqual(counts[0], counts[1], counts)
+
+
+@tagged("post_install", "-at_install")
+class TestCareTemplateAccess(CareCase, HttpCase, RpcClientMixin):
+    """The care manager edits the provider templates of the notices; a care
+    agent reads them and changes nothing, in the client or over RPC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["autorepair.channel.template"].search([]).active = False
+        cls.template = cls.env["autorepair.channel.template"].with_user(cls.user_care_manager).create({
+            "name": "生日祝福", "kind": "care", "provider": "aliyun", "code": "SMS_46021541", "approved": True,
+            "care_rule_id": cls.rule_birthday.id, "param_ids": [(0, 0, {"name": "name", "source": "customer"})],
+        })
+
+    def _snapshot(self):
+        template = self.template.sudo()
+        return template.code, template.approved, template.param_ids.mapped("source")
+
+    def test_the_care_manager_edits_templates(self):
+        self.template.with_user(self.user_care_manager).write({
+            "code": "SMS_46021542", "param_ids": [(0, 0, {"name": "shop", "source": "company"})]})
+        self.assertEqual(self._snapshot(), ("SMS_46021542", True, ["customer", "company"]))
+        self._jsonrpc_ok(self.user_care_manager, "autorepair.channel.template", "write", [self.template.id],
+                         {"approved": False})
+        self.assertFalse(self.template.approved)
+
+    def test_a_care_agent_changes_nothing(self):
+        template = self.template.with_user(self.user_care_agent)
+        self.assertEqual(template.code, "SMS_46021541", "he reads them")
+        with self.assertRaises(AccessError):
+            template.write({"code": "SMS_1"})
+        with self.assertRaises(AccessError):
+            template.param_ids.write({"source": "link"})
+        with self.assertRaises(AccessError):
+            self.env["autorepair.channel.template"].with_user(self.user_care_agent).create({
+                "name": "x", "kind": "broadcast", "provider": "aliyun", "code": "SMS_2"})
+        self._assert_rpc_refused(self.user_care_agent, "autorepair.channel.template", "write",
+                                 [self.template.id], {"code": "SMS_1", "approved": False})
+        self._assert_rpc_refused(self.user_care_agent, "autorepair.channel.template.param", "write",
+                                 self.template.param_ids.ids, {"source": "link"})
