@@ -240,9 +240,9 @@ class AutorepairCareBroadcast(models.Model):
                 bodies = {partner_id: with_unsubscribe_line(body) for partner_id, body in bodies.items()}
             # by SMS, or by WeChat to those who prefer it; a WeChat failure falls back on the customer's file
             self.rule_id._autorepair_queue_notices("broadcast", [{
-                "partner": r.partner_id, "body": bodies[r.partner_id.id], "record": r.partner_id,
-                "company": self.company_id, "values": self._autorepair_channel_values(r.partner_id, bodies),
-            } for r in to_send])
+                "partner": partner, "body": bodies[partner.id], "record": partner,
+                "company": self.company_id, "values": self._autorepair_channel_values(partner, bodies),
+            } for partner in to_send.partner_id])
         else:
             ids = to_send.partner_id.ids
             subjects = self._render_field("name", ids)

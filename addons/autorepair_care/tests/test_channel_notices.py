@@ -182,6 +182,39 @@ class TestCareChannelNotices(CareCase):
         self.assertEqual(counts[0], counts[1], counts)
 
 
+    def test_broadcast_queries_do_not_grow_with_the_batch(self):
+        """A broadcast's batch costs the same queries for 4 recipients as for
+        12, half of them on WeChat."""
+        consent = {"marketing_consent": True, "marketing_consent_date": TODAY, "marketing_consent_source": "form"}
+        counts = []
+        for count, start in ((2, 50), (4, 100), (12, 200)):
+            partners = self.env["res.partner"]
+            for index in range(count):
+                partner = self._client(f"客户{start + index}", f"1390013{start + index:04d}", **consent)
+                if index % 2:
+                    partner.sudo().write({"preferred_channel": "wechat",
+                                          "autorepair_wechat_openid": f"o_{start + index}"})
+                partners |= partner
+            broadcast = self.env["autorepair.care.broadcast"].with_user(self.user_care_manager).create({
+                "name": f"端午节{start}", "rule_id": self.rule_holiday.id,
+                "segment_domain": f"[('id', 'in', {partners.ids})]",
+            })
+            broadcast.action_schedule()
+            recipients = broadcast.recipient_ids
+            self.assertEqual(len(recipients), count)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            # as the dispatch claims them: one recordset, read together
+            recipients = recipients.browse(recipients.ids)
+            queries = self.env.cr.sql_log_count
+            broadcast._queue(recipients)
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - queries)
+            self.assertEqual(len(self._sms(partners)), count - count // 2)
+            self.assertEqual(len(self._wechat(partners)), count // 2)
+        self.assertEqual(counts[1], counts[2], counts[1:])
+
+
 @tagged("post_install", "-at_install")
 class TestCareTemplateAccess(CareCase, HttpCase, RpcClientMixin):
     """The care manager edits the provider templates of the notices; a care
