@@ -23,6 +23,7 @@
         "views/autorepair_care_broadcast_views.xml",
         "views/autorepair_care_lost_list_views.xml",
         "views/autorepair_service_order_views.xml",
+        "views/autorepair_channel_template_views.xml",
         "report/autorepair_care_report_views.xml",
         "views/res_partner_views.xml",
         "views/autorepair_service_history_views.xml",
@@ -32,6 +33,7 @@
     "demo": [
         "demo/res_users_demo.xml",
         "demo/autorepair_care_rule_demo.xml",
+        "demo/autorepair_channel_template_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -46,6 +46,7 @@
         "demo/autorepair_part_fitment_demo.xml",
         "demo/autorepair_service_package_demo.xml",
         "demo/autorepair_service_order_demo.xml",
+        "demo/autorepair_channel_template_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -10,3 +10,5 @@ from . import res_partner
 from . import res_company
 from . import res_config_settings
 from . import res_users
+from . import autorepair_channel_template
+from . import sms_sms

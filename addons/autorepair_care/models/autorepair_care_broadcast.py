@@ -219,6 +219,13 @@ class AutorepairCareBroadcast(models.Model):
         return len(due) + self.env["autorepair.care.broadcast.recipient"].sudo().search_count(
             [("broadcast_id", "in", due.ids), ("state", "=", "pending")])
 
+    def _autorepair_channel_values(self, partner, bodies):
+        """A broadcast's template values: the customer and the shop, and the
+        text written for him (templates with a free-text variable)."""
+        company = self.company_id
+        return {"customer": partner.name or "", "company": company.name or "",
+                "company_phone": company.phone or "", "text": bodies[partner.id]}
+
     def _queue(self, recipients):
         """SMS or emails of one batch of recipients, rechecked against consent
         and the blacklists at the moment they leave."""
@@ -231,10 +238,11 @@ class AutorepairCareBroadcast(models.Model):
             bodies = self._render_field("body", to_send.partner_id.ids)
             if marketing:
                 bodies = {partner_id: with_unsubscribe_line(body) for partner_id, body in bodies.items()}
-            self.env["sms.sms"].sudo().create([{
-                "number": r.partner_id.phone_sanitized, "partner_id": r.partner_id.id,
-                "body": bodies[r.partner_id.id], "state": "outgoing",
-            } for r in to_send])
+            # by SMS, or by WeChat to those who prefer it; a WeChat failure falls back on the customer's file
+            self.rule_id._autorepair_queue_notices("broadcast", [{
+                "partner": partner, "body": bodies[partner.id], "record": partner,
+                "company": self.company_id, "values": self._autorepair_channel_values(partner, bodies),
+            } for partner in to_send.partner_id])
         else:
             ids = to_send.partner_id.ids
             subjects = self._render_field("name", ids)

@@ -276,6 +276,35 @@ class AutorepairCareRule(models.Model):
     # ----------------------------------------------------------------- settings
 
     @api.model
+    def _autorepair_queue_notices(self, kind, notices):
+        """Queue this rule's reminders or broadcast messages in bulk, in one
+        INSERT per channel: by WeChat for the customers who prefer it and
+        follow the account (``res.partner._autorepair_notice_channel``), by
+        SMS for the others, as the provider template of the rule (or of
+        ``kind``). The caller checked consent and blacklists, which apply to
+        WeChat exactly as to SMS.
+
+        :param notices: ``[{"partner": res.partner, "body": text, "values":
+            template values, "record": what the WeChat fallback SMS is logged
+            on, "company": res.company}, ...]``
+        :return: the notices queued for WeChat
+        """
+        self.ensure_one()
+        wechat = [n for n in notices if n["partner"]._autorepair_notice_channel() == "wechat"]
+        by_wechat = {id(n) for n in wechat}
+        self.env["sms.sms"].sudo().create([{
+            "number": n["partner"].phone_sanitized, "partner_id": n["partner"].id, "body": n["body"],
+            "state": "outgoing", "autorepair_kind": kind, "autorepair_values": n["values"],
+            "autorepair_company_id": n["company"].id, "care_rule_id": self.id,
+        } for n in notices if id(n) not in by_wechat])
+        # WeChat's sender (its cron) takes the queued rows; on failure it sends the same text by SMS
+        self.env["autorepair.wechat.message"].sudo().create([{
+            "company_id": n["company"].id, "partner_id": n["partner"].id,
+            "openid": n["partner"].sudo().autorepair_wechat_openid, "kind": kind, "values": n["values"],
+            "body": n["body"], "res_model": n["record"]._name, "res_id": n["record"].id, "state": "queued",
+        } for n in wechat])
+        return wechat
+
     def _care_tz(self):
         """The dealer's time zone: the day a reminder is due is a local day."""
         return self.env.context.get("tz") or self.env.user.tz or self.env.company.partner_id.tz or "UTC"

@@ -759,17 +759,38 @@ class AutorepairCareTask(models.Model):
         return self.filtered(lambda t: t.id not in reasons), reasons
 
     def _queue_sms(self, rule):
+        """The rule's reminder, by SMS or, to customers who prefer it, by
+        WeChat, as the provider template of the rule or of care reminders."""
         bodies = rule.sms_template_id._render_field("body", self.ids, compute_lang=True)
         if rule.purpose == "marketing":
             bodies = {task_id: with_unsubscribe_line(body) for task_id, body in bodies.items()}
-        self.env["sms.sms"].sudo().create([{
-            "number": task.partner_id.phone_sanitized,
-            "partner_id": task.partner_id.id,
-            "body": bodies[task.id],
-            "state": "outgoing",
+        wechat = rule._autorepair_queue_notices("care", [{
+            "partner": task.partner_id, "body": bodies[task.id], "record": task, "company": task.company_id,
+            "values": task._autorepair_channel_values(task.partner_id),
         } for task in self])
-        self._message_log_batch(
-            bodies={task.id: sms_content_to_rendered_html(bodies[task.id]) for task in self}, message_type="sms")
+        by_wechat = self.browse([notice["record"].id for notice in wechat])
+        by_sms = self - by_wechat
+        if by_sms:
+            by_sms._message_log_batch(
+                bodies={task.id: sms_content_to_rendered_html(bodies[task.id]) for task in by_sms},
+                message_type="sms")
+        if by_wechat:
+            by_wechat._message_log_batch(bodies={task.id: self.env._(
+                "By WeChat: %(text)s", text=bodies[task.id]) for task in by_wechat})
+
+    def _autorepair_channel_values(self, partner):
+        values = super()._autorepair_channel_values(partner)
+        vehicle = self.vehicle_id
+        # the date the reminder is about: what falls due, else the task's last day
+        date = {"inspection": vehicle.inspection_due_date, "insurance": vehicle.insurance_expiry_date,
+                "warranty_expiry": vehicle.warranty_end_date,
+                "periodic_maintenance": vehicle.next_service_date}.get(self.kind) or self.deadline
+        values.update({
+            "plate": vehicle.license_plate or self.license_plate or "",
+            "vehicle": vehicle.model_id.display_name or "",
+            "date": fields.Date.to_string(date) if date else "",
+        })
+        return values
 
     def _queue_email(self, rule):
         rule.mail_template_id.send_mail_batch(self.ids, force_send=False)

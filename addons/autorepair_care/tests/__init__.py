@@ -11,3 +11,4 @@ from . import test_attack_masking
 from . import test_day_one
 from . import test_service_package
 from . import test_loyalty_type
+from . import test_channel_notices

@@ -7,6 +7,11 @@ from odoo.addons.autorepair_crm.tests.common import AutorepairCrmCase
 @tagged("post_install", "-at_install")
 class TestChannelFoundation(AutorepairCrmCase):
 
+    def setUp(self):
+        super().setUp()
+        # the demo dealer's approved templates aside: each test registers the ones it needs
+        self.env["autorepair.channel.template"].search([]).active = False
+
     def test_sms_without_approved_template_is_not_sent(self):
         company = self.env.company
         company.write({"autorepair_sms_provider": "aliyun", "autorepair_sms_sign_name": "锦城汽车"})

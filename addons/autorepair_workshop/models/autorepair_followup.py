@@ -81,6 +81,7 @@ class AutorepairFollowup(models.Model):
         return super().write(vals)
 
     def _apply_to_order(self):
+        self._autorepair_notify_not_reached()
         for followup in self.filtered("is_low"):
             followup.order_id.message_post(body=self.env._(
                 "Low follow-up score (%(csi)s): open a complaint. Customer said: %(remarks)s",
@@ -90,3 +91,25 @@ class AutorepairFollowup(models.Model):
         self.order_id.activity_ids.filtered(
             lambda activity: activity.activity_type_id == activity_type).action_feedback(
             feedback=self.env._("Follow-up call logged."))
+
+    def _autorepair_notify_not_reached(self):
+        """The customer could not be reached on the follow-up call: he gets
+        the follow-up by WeChat or SMS instead (RULEBOOK §3.13: phone, app or
+        SMS), naming the work done, once per order however many calls fail."""
+        for followup in self.filtered(lambda f: not f.reached):
+            order = followup.order_id
+            if self.sudo().search_count([("order_id", "=", order.id), ("reached", "=", False),
+                                         ("id", "!=", followup.id)], limit=1):
+                continue
+            values = order._autorepair_channel_values(order.partner_id)
+            delivered = order.delivered_date and fields.Datetime.context_timestamp(
+                order._autorepair_notice_tz(order.partner_id), order.delivered_date)
+            work = "、".join(order.line_ids.filtered(
+                lambda line: line.line_type == "labour" and line.is_approved).mapped("name")) or order.name
+            values.update({"date": delivered.strftime("%Y-%m-%d") if delivered else "", "time": "", "text": work})
+            # the agent logging the call may not write the order: the notice is the call's consequence
+            order.sudo()._autorepair_notify("followup", self.env._(
+                "%(shop)s: we called you about %(plate)s after its service on %(date)s (%(work)s). Is the car "
+                "running well? Reply to this message or call us at %(phone)s.", shop=order.company_id.name,
+                plate=values["plate"] or order.name, date=values["date"], work=work,
+                phone=order.company_id.phone or ""), values)

@@ -86,11 +86,13 @@ class AutorepairServiceQuote(models.Model):
             elif partner.preferred_channel == "email" and partner.email:
                 order.with_context(autorepair_quote_email=True).message_post_with_source(
                     "autorepair_workshop.mail_template_service_quote", subtype_xmlid="mail.mt_comment")
-            elif partner.mobile or partner.phone:
-                order._message_sms_with_template(
-                    template_xmlid="autorepair_workshop.sms_template_service_quote",
-                    partner_ids=partner.ids, put_in_queue=True,
-                )
+            else:
+                # by WeChat or SMS, as the provider's approved template of a quote
+                template = self.env.ref("autorepair_workshop.sms_template_service_quote")
+                body = template._render_field("body", order.ids, compute_lang=True)[order.id]
+                values = order._autorepair_channel_values(partner)
+                values["amount"] = f"{order.quote_awaiting_amount:.2f}"
+                order._autorepair_send_notice("quote", partner, body, values)
 
     def action_decide(self, decisions=None, signature=None, signed_by=None):
         """At the desk: record the customer's decision on every line, with his
