@@ -26,6 +26,8 @@ class AliyunCase(AutorepairCrmCase):
             "autorepair_aliyun_access_key_secret": ACCESS_KEY_SECRET,
             "autorepair_aliyun_endpoint": cls.server.url,
         })
+        # the demo dealer's own templates set aside: these tests register theirs
+        cls.env["autorepair.channel.template"].search([("company_id", "=", cls.company.id)]).active = False
         cls.template = cls.env["autorepair.channel.template"].create({
             "name": "保养提醒", "kind": "care", "provider": "aliyun", "code": "SMS_465320001", "approved": True,
             "content": "尊敬的${name}，您的爱车${plate}将于${date}到期保养，请预约到店。",
