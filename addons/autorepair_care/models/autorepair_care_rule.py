@@ -303,6 +303,8 @@ class AutorepairCareRule(models.Model):
             "openid": n["partner"].sudo().autorepair_wechat_openid, "kind": kind, "values": n["values"],
             "body": n["body"], "res_model": n["record"]._name, "res_id": n["record"].id, "state": "queued",
         } for n in wechat])
+        if wechat:
+            self.env.ref("autorepair_channel.ir_cron_autorepair_wechat_send").sudo()._trigger()
         return wechat
 
     def _care_tz(self):
