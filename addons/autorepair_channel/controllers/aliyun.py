@@ -1,4 +1,3 @@
-import hmac
 import json
 import logging
 from datetime import datetime
@@ -77,13 +76,8 @@ class AliyunSmsController(http.Controller):
         return company, items
 
     def _aliyun_company(self, token):
-        """The company whose callback token this is, compared in constant time;
-        none when the token is not one company's own."""
-        token = (token or "").encode()
-        companies = request.env["res.company"].sudo().search([])
-        found = companies.filtered(lambda company: hmac.compare_digest(
-            (company.autorepair_sms_callback_token or "").encode(), token) and company.autorepair_sms_callback_token)
-        return found if len(found) == 1 else None
+        """The company on Aliyun whose callback token this is, or None."""
+        return request.env["autorepair.sms.provider.aliyun"]._autorepair_company_of_token(token) or None
 
     @staticmethod
     def _aliyun_time(value):

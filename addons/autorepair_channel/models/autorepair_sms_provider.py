@@ -1,3 +1,4 @@
+import hmac
 import logging
 import threading
 import time
@@ -44,6 +45,20 @@ class AutorepairSmsProvider(models.AbstractModel):
         (``sms.sms._autorepair_receipt``, ``autorepair.sms.reply._receive``).
         Providers that push them to the callback route need not."""
         return None
+
+    @api.model
+    def _autorepair_company_of_token(self, token):
+        """The company sending through this provider whose callback token this
+        is, compared in constant time, or an empty recordset: the token is
+        what authenticates the pushes a provider does not sign."""
+        provider = self._name.rsplit(".", 1)[-1]
+        companies = self.env["res.company"].sudo().search([("autorepair_sms_provider", "=", provider)])
+        token = str(token or "").encode()
+        for company in companies:
+            expected = (company.autorepair_sms_callback_token or "").encode()
+            if expected and token and hmac.compare_digest(expected, token):
+                return company
+        return companies.browse()
 
     @api.model
     def _cron_fetch_reports(self):

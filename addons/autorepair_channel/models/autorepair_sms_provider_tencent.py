@@ -1,4 +1,3 @@
-import hmac
 import ipaddress
 import logging
 import re
@@ -290,18 +289,6 @@ class AutorepairSmsProviderTencent(models.AbstractModel):
                                   limit=1):
                 continue
             Reply._receive(number, reply["body"], received=received)
-
-    # ------------------------------------------------------------------ callbacks
-
-    def _autorepair_company_of_token(self, token):
-        """The company using Tencent Cloud whose callback token this is, or
-        an empty recordset; compared in constant time."""
-        companies = self.env["res.company"].sudo().search([("autorepair_sms_provider", "=", "tencent")])
-        for company in companies:
-            expected = company.autorepair_sms_callback_token or ""
-            if expected and token and hmac.compare_digest(expected.encode(), str(token).encode()):
-                return company
-        return companies.browse()
 
 
 def _received(timestamp):

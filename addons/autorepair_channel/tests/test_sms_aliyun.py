@@ -320,7 +320,8 @@ class TestSmsAliyunCallbacks(AliyunCase, HttpCase, RpcClientMixin):
         self.assertFalse(self.customer.marketing_opt_out)
 
     def test_other_company_token_cannot_touch_this_company(self):
-        other = self.env["res.company"].create({"name": "绵阳锦城"})
+        other = self.env["res.company"].create({
+            "name": "绵阳锦城", "autorepair_sms_provider": "aliyun", "autorepair_sms_sign_name": "绵阳锦城"})
         sms = self._queue()
         sms.send()
         response = self._push("report", [self._report(sms)], token=other.sudo().autorepair_sms_callback_token)
