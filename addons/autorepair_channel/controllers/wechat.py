@@ -1,4 +1,5 @@
 import logging
+import time
 
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
@@ -10,6 +11,10 @@ from odoo import http
 from odoo.http import request
 
 _logger = logging.getLogger(__name__)
+
+# a signed callback older (or newer) than this is refused: a captured request
+# replayed later signs just as well
+MAX_CLOCK_SKEW = 300
 
 
 class AutorepairWechatController(http.Controller):
@@ -32,6 +37,9 @@ class AutorepairWechatController(http.Controller):
         except InvalidSignatureException:
             _logger.warning("WeChat callback of company %s: bad signature refused", company.id)
             return request.make_response("", status=403)
+        if not self._autorepair_fresh(timestamp):
+            _logger.warning("WeChat callback of company %s: stale timestamp refused", company.id)
+            return request.make_response("", status=403)
         if request.httprequest.method == "GET":
             # the server check (验证消息来自微信服务器): echo echostr back
             return request.make_response(echostr or "", headers=[("Content-Type", "text/plain")])
@@ -50,6 +58,13 @@ class AutorepairWechatController(http.Controller):
         self._autorepair_event(company, parse_message(body))
         # WeChat expects "success" (or nothing) when no reply is sent
         return request.make_response("success", headers=[("Content-Type", "text/plain")])
+
+    @staticmethod
+    def _autorepair_fresh(timestamp):
+        try:
+            return abs(time.time() - int(timestamp)) <= MAX_CLOCK_SKEW
+        except (TypeError, ValueError):
+            return False
 
     def _autorepair_event(self, company, message):
         Partner = request.env["res.partner"].sudo()

@@ -1,4 +1,5 @@
 import threading
+import time
 from unittest.mock import patch
 
 from wechatpy.crypto import WeChatCrypto
@@ -116,14 +117,26 @@ class TestWechat(AutorepairCrmCase, HttpCase, RpcClientMixin):
         with mute_logger("odoo.addons.autorepair_channel.controllers.wechat"):
             self.assertEqual(self._callback(xml, company=other).status_code, 403)
 
+    def test_replayed_callback_refused(self):
+        """A follow event captured and sent again an hour later signs just as
+        well: its timestamp gives it away."""
+        self.customer._autorepair_wechat_qr_image()
+        xml = event_xml("oReplay00000000000000000", "subscribe", "qrscene_" + self.customer.autorepair_wechat_scene)
+        an_hour_ago = str(int(time.time()) - 3600)
+        with mute_logger("odoo.addons.autorepair_channel.controllers.wechat"):
+            self.assertEqual(self._callback(xml, signed(SERVER_TOKEN, an_hour_ago)).status_code, 403)
+        self.customer.invalidate_recordset()
+        self.assertFalse(self.customer.autorepair_wechat_openid)
+
     def test_safe_mode_encrypted_events(self):
         self.company.autorepair_wechat_aes_key = AES_KEY
         self.customer._autorepair_wechat_qr_image()
         crypto = WeChatCrypto(SERVER_TOKEN, AES_KEY, APPID)
         xml = event_xml("oSafe0000000000000000000", "subscribe", "qrscene_" + self.customer.autorepair_wechat_scene)
-        encrypted = crypto.encrypt_message(xml, "84512963", "1764670000")
+        now = str(int(time.time()))
+        encrypted = crypto.encrypt_message(xml, "84512963", now)
         msg_signature = encrypted.split("<MsgSignature><![CDATA[")[1].split("]]>")[0]
-        params = {**signed(SERVER_TOKEN), "encrypt_type": "aes", "msg_signature": "0" * 40}
+        params = {**signed(SERVER_TOKEN, now), "encrypt_type": "aes", "msg_signature": "0" * 40}
         with mute_logger("odoo.addons.autorepair_channel.controllers.wechat"):
             self.assertEqual(self._callback(encrypted, params).status_code, 403, "bad msg_signature")
             self.assertEqual(self._callback(xml).status_code, 403, "plain text refused in safe mode")

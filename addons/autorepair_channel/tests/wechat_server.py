@@ -71,8 +71,10 @@ class LocalWeChat:
         return [request for request in self.server.requests if request["path"] == path]
 
 
-def signed(token, timestamp="1764670000", nonce="84512963"):
-    """WeChat's signature of a callback: sha1 of token, timestamp and nonce sorted."""
+def signed(token, timestamp=None, nonce="84512963"):
+    """WeChat's signature of a callback: sha1 of token, timestamp and nonce
+    sorted; the timestamp is now unless given."""
+    timestamp = timestamp or str(int(time.time()))
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
     return {"signature": signature, "timestamp": timestamp, "nonce": nonce}
 
