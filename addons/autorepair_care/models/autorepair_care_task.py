@@ -746,7 +746,9 @@ class AutorepairCareTask(models.Model):
         for task in self:
             partner, rule = task.partner_id, task.rule_id
             sms = task.message_channel == "sms"
-            address = partner.phone_sanitized if sms else partner.email_normalized
+            # the SMS fallback reaches a customer bound on WeChat without a mobile number too
+            address = ((partner.phone_sanitized or partner._autorepair_notice_channel() == "wechat") if sms
+                       else partner.email_normalized)
             template = rule.sms_template_id if sms else rule.mail_template_id
             # no consent comes first; a blacklisted number or address is one that exists
             reason = unreachable[task.message_channel, rule.purpose == "marketing"].get(partner.id)

@@ -107,6 +107,13 @@ class TestCareChannelNotices(CareCase):
         self.assertEqual(task.message_state, "queued")
         self.assertTrue(task.message_ids.filtered(lambda m: "By WeChat" in str(m.body)))
 
+    def test_a_customer_on_wechat_only_needs_no_mobile(self):
+        only_wechat = self._client("赵敏", False, preferred_channel="wechat", autorepair_wechat_openid="o6_only")
+        self._car("川A40099", only_wechat, inspection_due_date=TODAY + days(30))
+        self._remind_by_fallback(only_wechat)
+        self.assertEqual(self._wechat(only_wechat).mapped("state"), ["queued"])
+        self.assertFalse(self._sms(only_wechat))
+
     def test_opted_out_customers_get_nothing_on_wechat_either(self):
         """Consent and opt-out apply to WeChat as to SMS: a WeChat customer who
         opted out gets no reminder, and one who opts out of marketing after a
