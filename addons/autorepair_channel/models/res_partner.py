@@ -1,6 +1,7 @@
 import base64
 import logging
 import secrets
+import time
 from datetime import timedelta
 
 from wechatpy.exceptions import WeChatClientException
@@ -16,6 +17,10 @@ _logger = logging.getLogger(__name__)
 # less than a day left is replaced before it is shown or printed.
 QR_LIFETIME = 2592000
 QR_MARGIN = timedelta(days=1)
+# WeChat unreachable: for a while pages and PDFs render without the code
+# instead of each waiting for the API's timeout (per process, per account)
+QR_PAUSE = 300
+_QR_PAUSED_UNTIL = {}
 
 
 class ResPartner(models.Model):
@@ -64,6 +69,9 @@ class ResPartner(models.Model):
                 and partner.autorepair_wechat_qr_expires and partner.autorepair_wechat_qr_expires - QR_MARGIN > now):
             return partner.autorepair_wechat_qr_url
         scene = partner.autorepair_wechat_scene or secrets.token_urlsafe(24)
+        account = (self.env.cr.dbname, company.id, company.autorepair_wechat_endpoint)
+        if _QR_PAUSED_UNTIL.get(account, 0) > time.monotonic():
+            return False
         try:
             # 生成带参数的二维码: POST /cgi-bin/qrcode/create, a temporary code with a string
             # scene (QR_STR_SCENE, scene_str of 1 to 64 characters, expire_seconds up to 30 days);
@@ -75,6 +83,7 @@ class ResPartner(models.Model):
             }))
         except (WeChatClientException, UserError) as error:
             _logger.warning("No WeChat QR code for partner %s: %s", partner.id, error)
+            _QR_PAUSED_UNTIL[account] = time.monotonic() + QR_PAUSE
             return False
         partner.write({
             "autorepair_wechat_scene": scene, "autorepair_wechat_qr_url": result["url"],

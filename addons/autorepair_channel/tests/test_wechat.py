@@ -330,6 +330,20 @@ class TestWechat(AutorepairCrmCase, HttpCase, RpcClientMixin):
         self.assertNotIn(SECRET, str(result))
         self.assertNotIn(SERVER_TOKEN, str(result))
 
+    def test_qr_code_left_out_while_wechat_is_unreachable(self):
+        """WeChat down: the page renders without the code, and the next pages
+        do not wait for WeChat again for a while."""
+        self.company.autorepair_wechat_endpoint = "http://127.0.0.1:9"
+        Token = self.env["autorepair.wechat.token"]
+        with mute_logger("odoo.addons.autorepair_channel.models.res_partner"), \
+                patch.object(type(Token), "_autorepair_call", autospec=True,
+                             side_effect=type(Token)._autorepair_call) as call:
+            self.assertFalse(self.customer._autorepair_wechat_qr_image())
+            self.assertFalse(self.customer._autorepair_wechat_qr_image())
+        self.assertEqual(call.call_count, 1, "asked WeChat once, not for every page")
+        self.company.autorepair_wechat_endpoint = self.wechat.server.url
+        self.assertTrue(self.customer._autorepair_wechat_qr_image(), "another address is tried at once")
+
     def test_wechat_unreachable_retried(self):
         self._bind()
         message = self._notice()
