@@ -780,6 +780,10 @@ class AutorepairCareTask(models.Model):
             by_wechat._message_log_batch(bodies={task.id: self.env._(
                 "By WeChat: %(text)s", text=bodies[task.id]) for task in by_wechat})
 
+    def _autorepair_sms_values(self):
+        # a WeChat reminder that falls back to SMS keeps its rule's template
+        return {**super()._autorepair_sms_values(), "care_rule_id": self.rule_id.id}
+
     def _autorepair_channel_values(self, partner):
         values = super()._autorepair_channel_values(partner)
         vehicle = self.vehicle_id

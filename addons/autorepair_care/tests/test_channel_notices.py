@@ -114,6 +114,12 @@ class TestCareChannelNotices(CareCase):
         self.assertEqual(self._wechat(only_wechat).mapped("state"), ["queued"])
         self.assertFalse(self._sms(only_wechat))
 
+    def test_wechat_reminder_falling_back_to_sms_keeps_its_rule(self):
+        self._remind_by_fallback(self.by_wechat)
+        self._wechat(self.by_wechat)._autorepair_fallback("43004: require subscribe")
+        sms = self._sms(self.by_wechat)
+        self.assertEqual((sms.autorepair_kind, sms.care_rule_id), ("care", self.rule_inspection))
+
     def test_opted_out_customers_get_nothing_on_wechat_either(self):
         """Consent and opt-out apply to WeChat as to SMS: a WeChat customer who
         opted out gets no reminder, and one who opts out of marketing after a

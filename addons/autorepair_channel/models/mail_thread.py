@@ -50,5 +50,11 @@ class MailThread(models.AbstractModel):
         company = self["company_id"] if "company_id" in self._fields and self["company_id"] else self.env.company
         self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)]).write({
             "autorepair_kind": kind, "autorepair_values": values, "autorepair_company_id": company.id,
+            **self._autorepair_sms_values(),
         })
         return message
+
+    def _autorepair_sms_values(self):
+        """What else an SMS about this record carries (a care rule: its own
+        template)."""
+        return {}
