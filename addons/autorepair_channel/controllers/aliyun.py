@@ -28,20 +28,14 @@ class AliyunSmsController(http.Controller):
         company, items = self._aliyun_read(token)
         if company is None:
             return items
-        Sms = request.env["sms.sms"].sudo()
-        refs = {str(item.get("biz_id") or "") for item in items} - {""}
-        own = set(Sms.search([("autorepair_provider", "=", "aliyun"), ("autorepair_provider_ref", "in", list(refs)),
-                              ("autorepair_company_id", "=", company.id)]).mapped("autorepair_provider_ref"))
+        receipts = []
         for item in items:
-            ref = str(item.get("biz_id") or "")
-            if ref not in own:
-                continue  # another company's message, or one this database never sent
             delivered = item.get("success") in (True, "true", "True")
             code, message = item.get("err_code") or "", item.get("err_msg") or ""
-            Sms._autorepair_receipt(
-                "aliyun", ref, item.get("phone_number"), delivered,
-                failure_type=False if delivered else "sms_not_delivered",
-                reason=False if delivered else (f"{code}: {message}" if message else code))
+            receipts.append({"ref": str(item.get("biz_id") or ""), "number": item.get("phone_number"),
+                             "delivered": delivered, "reason": f"{code}: {message}" if message else code})
+        # another company's message, or one this database never sent, changes nothing
+        request.env["sms.sms"].sudo()._autorepair_receipts("aliyun", company, receipts)
         return request.make_json_response(ACCEPTED)
 
     @http.route("/autorepair/sms/aliyun/<string:token>/reply", type="http", auth="none", methods=["POST"],

@@ -5,6 +5,8 @@ import time
 
 from odoo import api, models
 
+from odoo.addons.autorepair_crm.tools import InvalidInput, normalize_phone
+
 _logger = logging.getLogger(__name__)
 
 # When each company's provider may take its next message, per database: the
@@ -12,6 +14,15 @@ _logger = logging.getLogger(__name__)
 # pacing within the process keeps the account under its per-second limit.
 _NEXT_SLOT = {}
 _NEXT_SLOT_LOCK = threading.Lock()
+
+
+def e164(number):
+    """The number in E.164 as the customer file stores numbers
+    (+8613800138000), or "" when it is no valid number."""
+    try:
+        return normalize_phone(number)
+    except InvalidInput:
+        return ""
 
 
 class AutorepairSmsProvider(models.AbstractModel):
@@ -42,7 +53,7 @@ class AutorepairSmsProvider(models.AbstractModel):
     def _autorepair_fetch_reports(self, company):
         """Fetch the delivery receipts and the customers' replies the provider
         holds for the company (its pull APIs) and apply them
-        (``sms.sms._autorepair_receipt``, ``autorepair.sms.reply._receive``).
+        (``sms.sms._autorepair_receipts``, ``autorepair.sms.reply._receive``).
         Providers that push them to the callback route need not."""
         return None
 

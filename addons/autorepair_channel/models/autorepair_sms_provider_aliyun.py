@@ -2,9 +2,9 @@ import json
 import logging
 import uuid
 
-import phonenumbers
-
 from odoo import models
+
+from .autorepair_sms_provider import e164
 
 _logger = logging.getLogger(__name__)
 
@@ -75,14 +75,10 @@ def aliyun_number(number):
     """The number as SendSms's PhoneNumbers takes it: a mainland mobile as
     its 11 digits, any other as the country code and the number (国际/港澳台
     消息：国际区号+号码), no + nor 00. None when it is no valid number."""
-    try:
-        parsed = phonenumbers.parse(number or "", "CN")
-    except phonenumbers.NumberParseException:
+    number = e164(number)
+    if not number:
         return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    national = phonenumbers.national_significant_number(parsed)
-    return national if parsed.country_code == 86 else f"{parsed.country_code}{national}"
+    return number[3:] if number.startswith("+86") else number[1:]
 
 
 def aliyun_outcome(code, message):

@@ -6,6 +6,9 @@ from datetime import datetime, timezone
 
 from odoo import fields, models
 
+from .autorepair_sms_provider import e164
+from .sms_sms import number_key
+
 _logger = logging.getLogger(__name__)
 
 try:
@@ -83,23 +86,6 @@ def _error_kind(code):
             return ERROR_CODES[code]
         code = code.rpartition(".")[0]
     return "unknown"
-
-
-def e164(number):
-    """A number as SendSms wants it (E.164, +86 for an 11-digit mainland
-    mobile), or "" when it cannot be one."""
-    digits = re.sub(r"[\s\-().]", "", number or "")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if re.fullmatch(r"1\d{10}", digits):
-        digits = "+86" + digits
-    elif re.fullmatch(r"861\d{10}", digits):
-        digits = "+" + digits
-    return digits if re.fullmatch(r"\+[1-9]\d{6,14}", digits) else ""
-
-
-def _national(number):
-    return re.sub(r"\D", "", number or "")[-11:]
 
 
 class AutorepairSmsProviderTencent(models.AbstractModel):
@@ -184,9 +170,9 @@ class AutorepairSmsProviderTencent(models.AbstractModel):
                 continue
             by_number = defaultdict(list)
             for status in response.SendStatusSet or []:
-                by_number[_national(status.PhoneNumber)].append(status)
+                by_number[number_key(status.PhoneNumber)].append(status)
             for number, item in members:
-                statuses = by_number.get(_national(number))
+                statuses = by_number.get(number_key(number))
                 status = statuses.pop(0) if statuses else None
                 if status is None:
                     results.append(self._autorepair_result(item, _RETRY, self.env._(
@@ -265,21 +251,7 @@ class AutorepairSmsProviderTencent(models.AbstractModel):
         """Apply the company's receipts and replies, each once: a receipt only
         to an SMS of the company still waiting for one, a reply not recorded
         yet (a push Tencent sends again, a status both pushed and pulled)."""
-        if receipts:
-            pending = self.env["sms.sms"].sudo().search([
-                ("autorepair_provider", "=", "tencent"), ("state", "=", "pending"),
-                ("autorepair_company_id", "=", company.id),
-                ("autorepair_provider_ref", "in", [receipt["ref"] for receipt in receipts if receipt["ref"]]),
-            ])
-            waiting = {(sms.autorepair_provider_ref, _national(sms.number)) for sms in pending}
-            for receipt in receipts:
-                if (receipt["ref"], _national(receipt["number"])) not in waiting:
-                    continue
-                waiting.discard((receipt["ref"], _national(receipt["number"])))
-                self.env["sms.sms"]._autorepair_receipt(
-                    "tencent", receipt["ref"], receipt["number"], receipt["delivered"],
-                    failure_type=False if receipt["delivered"] else "sms_not_delivered",
-                    reason=False if receipt["delivered"] else receipt["reason"])
+        self.env["sms.sms"]._autorepair_receipts("tencent", company, receipts)
         Reply = self.env["autorepair.sms.reply"].sudo()
         for reply in replies:
             received = _received(reply["time"])

@@ -51,7 +51,7 @@ class AutorepairWechatMessage(models.Model):
     def _autorepair_queue(self, record, kind, partner, body, values):
         """Queue a notice about ``record`` for the customer's WeChat and wake
         the sender."""
-        company = record["company_id"] if "company_id" in record._fields and record["company_id"] else self.env.company
+        company = record._autorepair_notice_company()
         message = self.sudo().create({
             "company_id": company.id, "partner_id": partner.id, "openid": partner.sudo().autorepair_wechat_openid,
             "kind": kind, "values": values, "body": body, "res_model": record._name, "res_id": record.id,

@@ -13,12 +13,18 @@ class MailThread(models.AbstractModel):
         """The values a template of a notice about this record can take
         (``VALUE_SOURCES``); records add theirs (plate, link, date...)."""
         self.ensure_one()
-        company = self["company_id"] if "company_id" in self._fields and self["company_id"] else self.env.company
+        company = self._autorepair_notice_company()
         return {
             "customer": partner.name or "",
             "company": company.name or "",
             "company_phone": company.phone or "",
         }
+
+    def _autorepair_notice_company(self):
+        """The company whose provider and account tell the customer about
+        this record: the record's, else the current one."""
+        self.ensure_one()
+        return self["company_id"] if "company_id" in self._fields and self["company_id"] else self.env.company
 
     def _autorepair_send_notice(self, kind, partner, body, values=None):
         """Send one notice of ``kind`` about this record to ``partner``: its
@@ -47,9 +53,9 @@ class MailThread(models.AbstractModel):
         chatter, for the company's provider to send as its template."""
         self.ensure_one()
         message = self._message_sms(body, partner_ids=partner.ids, put_in_queue=True)
-        company = self["company_id"] if "company_id" in self._fields and self["company_id"] else self.env.company
+        # its company is the record's, set as the SMS is created
         self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)]).write({
-            "autorepair_kind": kind, "autorepair_values": values, "autorepair_company_id": company.id,
+            "autorepair_kind": kind, "autorepair_values": values,
             **self._autorepair_sms_values(),
         })
         return message

@@ -1,5 +1,7 @@
 import logging
+import re
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -15,6 +17,13 @@ MAX_TRIES = 6
 # limit_time_real), so the run stops in time and calls itself again at once.
 SEND_BUDGET_PARAM = "autorepair_channel.sms_send_budget"
 SEND_BUDGET = 60
+
+
+def number_key(number):
+    """What a provider's receipt and the queue's SMS agree on for a number,
+    whichever way each writes it (+8613800138000, 13800138000): its last
+    11 digits."""
+    return re.sub(r"\D", "", number or "")[-11:]
 
 
 class SmsSms(models.Model):
@@ -43,14 +52,14 @@ class SmsSms(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # the company whose provider sends it: the record's, else the current one
+        # the company whose provider sends it (``mail.thread._autorepair_notice_company``)
         messages = self.env["mail.message"].browse(
             [vals["mail_message_id"] for vals in vals_list if vals.get("mail_message_id")]).sudo()
-        company_of = {}
-        for message in messages:
-            record = self.env[message.model].sudo().browse(message.res_id) if message.model else None
-            company = record["company_id"] if record is not None and "company_id" in record._fields else None
-            company_of[message.id] = company.id if company else False
+        company_of = {
+            message.id: self.env[message.model].sudo().browse(message.res_id)._autorepair_notice_company().id
+            for message in messages if message.model and message.res_id
+            and hasattr(self.env[message.model], "_autorepair_notice_company")
+        }
         for vals in vals_list:
             if not vals.get("autorepair_company_id"):
                 vals["autorepair_company_id"] = company_of.get(vals.get("mail_message_id")) or self.env.company.id
@@ -160,24 +169,42 @@ class SmsSms(models.Model):
         self.sms_tracker_id._action_update_from_sms_state("error", failure_type=failure_type, failure_reason=reason)
 
     @api.model
-    def _autorepair_receipt(self, provider, ref, number, delivered, failure_type=False, reason=False):
-        """Apply a provider's delivery receipt to the SMS it names (by the
-        provider's message id and, for a batch, the number)."""
-        candidates = self.sudo().search([("autorepair_provider", "=", provider), ("autorepair_provider_ref", "=", ref)])
-        digits = "".join(ch for ch in (number or "") if ch.isdigit())[-11:]
-        sms = candidates.filtered(lambda s: not digits or "".join(
-            ch for ch in (s.number or "") if ch.isdigit()).endswith(digits))
-        if not sms:
-            return sms
-        sms = sms.with_context(sms_skip_msg_notification=True)
-        if delivered:
-            sms.write({"state": "sent", "failure_type": False, "to_delete": True})
-            sms.sms_tracker_id._action_update_from_sms_state("sent")
-        else:
-            sms._autorepair_fail(failure_type or "sms_not_delivered", reason)
+    def _autorepair_receipts(self, provider, company, receipts):
+        """Apply a provider's delivery receipts to the company's SMS still
+        waiting for one, each once. A receipt names its SMS by the provider's
+        id (BizId, SerialNo) and, for a batch, the number; one the provider
+        repeats, or one for another company's SMS, changes nothing.
+
+        :param receipts: ``[{"ref": ..., "number": ..., "delivered": bool,
+            "reason": the provider's words when not delivered}, ...]``
+        :return: the SMS updated
+        """
+        refs = list({receipt["ref"] for receipt in receipts if receipt["ref"]})
+        if not refs:
+            return self.browse()
+        waiting = {(sms.autorepair_provider_ref, number_key(sms.number)): sms for sms in self.sudo().search([
+            ("autorepair_provider", "=", provider), ("autorepair_company_id", "=", company.id),
+            ("state", "=", "pending"), ("autorepair_provider_ref", "in", refs),
+        ])}
+        delivered, failed = self.sudo().browse(), defaultdict(self.sudo().browse)
+        for receipt in receipts:
+            sms = waiting.pop((receipt["ref"], number_key(receipt["number"])), None)
+            if sms is None:
+                continue
+            if receipt["delivered"]:
+                delivered |= sms
+            else:
+                failed[receipt["reason"] or False] |= sms
+        delivered = delivered.with_context(sms_skip_msg_notification=True)
+        delivered.write({"state": "sent", "failure_type": False, "to_delete": True})
+        delivered.sms_tracker_id._action_update_from_sms_state("sent")
+        updated = delivered
+        for reason, sms in failed.items():
+            sms.with_context(sms_skip_msg_notification=True)._autorepair_fail("sms_not_delivered", reason)
             sms.to_delete = True
-        sms.mail_message_id._notify_message_notification_update()
-        return sms
+            updated |= sms
+        updated.mail_message_id._notify_message_notification_update()
+        return updated
 
     @api.autovacuum
     def _gc_autorepair_unreported(self):
