@@ -2,12 +2,12 @@
     "name": "Autorepair CRM",
     "summary": "The customer and vehicle file of Chinese 4S stores and repair shops: "
     "checks, classes, loyalty, roles, privacy",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Services/After-Sales",
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
-    "depends": ["fleet", "account", "phone_validation"],
+    "depends": ["fleet", "account", "phone_validation", "loyalty"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/autorepair_security.xml",

@@ -47,6 +47,16 @@ INVOICE_READERS = "account.group_account_invoice,account.group_account_readonly"
 HISTORY_READERS = f"{WORKSHOP_READERS},autorepair_crm.group_sales,autorepair_workshop.group_storekeeper"
 # an order's cost and margin (毛利) are the advisor's and the managers' figures, not the workshop's
 MARGIN_READERS = ADVISOR
+# JT/T 1133-2017 repair categories (维修类别), in the standard's order
+REPAIR_CATEGORIES = [
+    ("vehicle_overhaul", "Vehicle Overhaul"),        # 整车修理
+    ("assembly_overhaul", "Assembly Overhaul"),      # 总成修理
+    ("first_maintenance", "First-Level Maintenance"),  # 一级维护
+    ("second_maintenance", "Second-Level Maintenance"),  # 二级维护
+    ("minor_repair", "Minor Repair"),                # 小修
+    ("special_repair", "Special Repair"),            # 专项修理
+]
+
 # the claim of an accident repair (事故车): entered by the advisor, frozen once invoiced
 INSURANCE_FIELDS = frozenset({"is_insurance", "insurer_id", "claim_number", "deductible"})
 # The order's life, one step per row: step -> (states it starts from, state it
@@ -128,6 +138,13 @@ class AutorepairServiceOrder(models.Model):
         [("first_maintenance", "First Maintenance"), ("periodic_maintenance", "Periodic Maintenance"),
          ("repair", "Repair"), ("extra", "Extra Service")],
         string="Need", required=True, default="repair", tracking=True, index=True,
+    )
+    # the repair category of JT/T 1133-2017 (维修类别): it sets the quality-guarantee term,
+    # the completion certificate and what the health archive (JT/T 1132) files
+    repair_category = fields.Selection(
+        REPAIR_CATEGORIES, string="Repair Category", tracking=True, index=True,
+        help="The category of the Ministry of Transport's order 2016 No. 37: it sets the guarantee "
+        "term and whether a completion certificate is issued.",
     )
     source = fields.Selection(
         [("walk_in", "Walk-in"), ("phone", "Phone"), ("wechat", "WeChat"), ("app", "App"),
