@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
 
+from .autorepair_care_task import CALLS_CONTEXT
+
 ANSWERS = [
     ("very_satisfied", "Very Satisfied"),
     ("satisfied", "Satisfied"),
@@ -73,7 +75,7 @@ class AutorepairSalesDelivery(models.Model):
     call_answer = fields.Selection(ANSWERS, string="Customer's Answer", copy=False, tracking=True)
     call_note = fields.Text(string="Call Remarks", copy=False)
     call_on_time = fields.Boolean(compute="_compute_on_time", store=True, string="Called in Time")
-    call_late = fields.Boolean(compute="_compute_late", search="_search_call_late", string="Call Late")
+    call_late = fields.Boolean(compute="_compute_late", search="_search_call_late", string="24 h Call Late")
 
     # the care department's check at 72 hours
     check_user_id = fields.Many2one(
@@ -87,7 +89,7 @@ class AutorepairSalesDelivery(models.Model):
     check_answer = fields.Selection(ANSWERS, string="Answer to Care", copy=False, tracking=True)
     check_note = fields.Text(string="Check Remarks", copy=False)
     check_on_time = fields.Boolean(compute="_compute_on_time", store=True, string="Checked in Time")
-    check_late = fields.Boolean(compute="_compute_late", search="_search_check_late", string="Check Late")
+    check_late = fields.Boolean(compute="_compute_late", search="_search_check_late", string="Care Check Late")
 
     # the sales manager's call back to a dissatisfied customer
     callback_required = fields.Boolean(
@@ -99,7 +101,12 @@ class AutorepairSalesDelivery(models.Model):
     callback_note = fields.Text(string="Callback Remarks", copy=False)
     callback_on_time = fields.Boolean(compute="_compute_on_time", store=True, string="Called Back in Time")
     callback_late = fields.Boolean(
-        compute="_compute_late", search="_search_callback_late", string="Callback Late")
+        compute="_compute_late", search="_search_callback_late", string="Call Back Late")
+
+    # what the reader may record (the form's buttons and editable answers)
+    can_call = fields.Boolean(compute="_compute_can")
+    can_check = fields.Boolean(compute="_compute_can")
+    can_call_back = fields.Boolean(compute="_compute_can")
 
     is_late = fields.Boolean(
         compute="_compute_late", search="_search_is_late", string="Late",
@@ -171,6 +178,15 @@ class AutorepairSalesDelivery(models.Model):
             for step in ("call", "check", "callback"):
                 date, deadline = delivery[f"{step}_date"], delivery[f"{step}_deadline"]
                 delivery[f"{step}_on_time"] = bool(date and deadline and date <= deadline)
+
+    @api.depends_context("uid")
+    def _compute_can(self):
+        manager = self._is_sales_manager()
+        agent = self.env.su or self.env.user.has_group("autorepair_care.group_care_agent")
+        for delivery in self:
+            delivery.can_call = manager or delivery.user_id == self.env.user
+            delivery.can_check = agent
+            delivery.can_call_back = manager
 
     def _step_late(self, step, now):
         self.ensure_one()
@@ -287,8 +303,7 @@ class AutorepairSalesDelivery(models.Model):
             if not delivery.vehicle_id.delivery_date:
                 delivery.vehicle_id.delivery_date = fields.Datetime.context_timestamp(
                     delivery, delivery.delivered_at).date()
-            if not delivery.call_date:
-                delivery._schedule_step("call", delivery.user_id, delivery.call_deadline)
+        deliveries.filtered(lambda d: not d.call_date)._schedule_step("call", "user_id", "call_deadline")
         return deliveries
 
     def write(self, vals):
@@ -302,15 +317,29 @@ class AutorepairSalesDelivery(models.Model):
 
     # --------------------------------------------------------------- steps
 
-    def _schedule_step(self, step, user, deadline):
-        """The step's call on the person's list (sudo: a trusted path, the
-        caller's rights were checked by the step)."""
-        self.ensure_one()
-        if not user:
-            return
-        local = fields.Datetime.context_timestamp(self.with_context(tz=user.tz or "Asia/Shanghai"), deadline)
-        self.sudo().with_context(mail_activity_quick_update=True).activity_schedule(
-            ACTIVITY[step], date_deadline=local.date(), user_id=user.id)
+    def _schedule_step(self, step, user_field, deadline_field):
+        """Each delivery's call of the step on the list of its person
+        (``user_field``), due on the local day of ``deadline_field``; created
+        in one batch (sudo: a trusted path, the caller's rights were checked
+        by the step). No follower row per delivery: the activity tells him."""
+        activity_type = self.env.ref(ACTIVITY[step])
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = []
+        for delivery in self:
+            user = delivery[user_field]
+            if not user:
+                continue
+            local = fields.Datetime.context_timestamp(
+                delivery.with_context(tz=user.tz or "Asia/Shanghai"), delivery[deadline_field])
+            vals_list.append({
+                "res_model_id": model_id, "res_id": delivery.id, "activity_type_id": activity_type.id,
+                "summary": activity_type.summary, "user_id": user.id, "date_deadline": local.date()})
+        self.env["mail.activity"].sudo().with_context(**CALLS_CONTEXT).create(vals_list)
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        if self.env.context.get("care_activity_nosubscribe"):
+            return True
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
 
     def _record_step(self, step, fnames):
         self.ensure_one()
@@ -332,7 +361,7 @@ class AutorepairSalesDelivery(models.Model):
         if delivery.callback_required and not had_callback:
             supervisor = delivery.callback_user_id or delivery._sales_supervisor()
             delivery.callback_user_id = supervisor
-            delivery._schedule_step("callback", supervisor, delivery.callback_deadline)
+            delivery._schedule_step("callback", "callback_user_id", "callback_deadline")
         return True
 
     def action_record_call(self):
@@ -381,15 +410,9 @@ class AutorepairSalesDelivery(models.Model):
         Delivery = self.sudo()
         batch = self.env["res.company"]._autorepair_care_setting("batch_size")
         deliveries = Delivery.search(domain, order="check_deadline, id", limit=batch)
-        managers = {}
-        for delivery in deliveries:
-            agent = delivery.check_user_id
-            if not agent:
-                company = delivery.company_id
-                if company not in managers:
-                    managers[company] = self._first_of_role("autorepair_care.group_care_manager", company)
-                agent = delivery.check_user_id = managers[company]
-            delivery._schedule_step("check", agent, delivery.check_deadline)
+        for company, orphans in deliveries.filtered(lambda d: not d.check_user_id).grouped("company_id").items():
+            orphans.check_user_id = self._first_of_role("autorepair_care.group_care_manager", company)
+        deliveries._schedule_step("check", "check_user_id", "check_deadline")
         deliveries.check_scheduled = True
         result = {"scheduled": len(deliveries), "done": len(deliveries),
                   "remaining": Delivery.search_count(domain)}

@@ -130,6 +130,18 @@ class TestSalesDelivery(SalesDeliveryCase):
             run_cron(Delivery, "_cron_schedule_checks")
         self.assertEqual(len(self.activities(orphan, "check")), 1, "run again: no duplicate")
 
+    def test_checks_scheduled_in_batches(self):
+        """The hourly run costs as many queries for six deliveries as for two."""
+        def run(plates):
+            for plate in plates:
+                self.deliver(self._car(plate, self.customer))
+            with freeze_time(at(TODAY, 9) + hours(48)):
+                return self._count_queries(lambda: self.Delivery._cron_schedule_checks())
+        self.assertEqual(run([f"川A7N{index:03d}" for index in range(2)]),
+                         run([f"川A7N{index:03d}" for index in range(10, 16)]))
+        self.assertEqual(self.Delivery.search_count(
+            [("check_scheduled", "=", True), ("partner_id", "=", self.customer.id)]), 8)
+
     def test_dissatisfied_customer_called_back_by_the_sales_manager(self):
         delivery = self.deliver()
         self.record(delivery, "call", self.user_sales, at(TODAY, 9) + hours(5), "very_satisfied")

@@ -3,7 +3,7 @@ for advisors and sales alike, and its rule had an amount of 0: a database
 that has them (loaded once, noupdate) now counts the sales consultants'
 new-car deliveries (RULEBOOK §6.7), unless the manager changed them."""
 
-from odoo import Command, SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, Command, api
 
 
 def migrate(cr, version):
