@@ -293,7 +293,8 @@ class AutorepairSalesDelivery(models.Model):
             for vals in vals_list:
                 if set(vals) & STEP_FIELDS:
                     raise AccessError(self.env._("The dates of the follow-ups are set by their buttons only."))
-                if not manager and vals.get("user_id", self.env.uid) != self.env.uid:
+                if not manager and (vals.get("user_id", self.env.uid) != self.env.uid
+                                    or vals.get("callback_user_id")):
                     raise AccessError(self.env._("A sales consultant records his own deliveries."))
                 if not manager and set(vals) & (CHECK_FIELDS | CALLBACK_FIELDS | CALL_FIELDS):
                     raise AccessError(self.env._("The follow-ups are recorded by their buttons once the car "
@@ -333,7 +334,9 @@ class AutorepairSalesDelivery(models.Model):
                 delivery.with_context(tz=user.tz or "Asia/Shanghai"), delivery[deadline_field])
             vals_list.append({
                 "res_model_id": model_id, "res_id": delivery.id, "activity_type_id": activity_type.id,
-                "summary": activity_type.summary, "user_id": user.id, "date_deadline": local.date()})
+                "summary": activity_type.summary, "user_id": user.id, "date_deadline": local.date(),
+                # as activity_schedule: the step's button closes it (activity_feedback)
+                "automated": True})
         self.env["mail.activity"].sudo().with_context(**CALLS_CONTEXT).create(vals_list)
 
     def message_subscribe(self, partner_ids=None, subtype_ids=None):

@@ -131,14 +131,15 @@ class TestSalesDelivery(SalesDeliveryCase):
         self.assertEqual(len(self.activities(orphan, "check")), 1, "run again: no duplicate")
 
     def test_checks_scheduled_in_batches(self):
-        """The hourly run costs as many queries for six deliveries as for two."""
+        """The hourly run costs no more queries for six deliveries than for two."""
         def run(plates):
             for plate in plates:
                 self.deliver(self._car(plate, self.customer))
             with freeze_time(at(TODAY, 9) + hours(48)):
                 return self._count_queries(lambda: self.Delivery._cron_schedule_checks())
-        self.assertEqual(run([f"川A7N{index:03d}" for index in range(2)]),
-                         run([f"川A7N{index:03d}" for index in range(10, 16)]))
+        run([])  # the caches warm
+        two = run([f"川A7N{index:03d}" for index in range(2)])
+        self.assertLessEqual(run([f"川A7N{index:03d}" for index in range(10, 16)]), two)
         self.assertEqual(self.Delivery.search_count(
             [("check_scheduled", "=", True), ("partner_id", "=", self.customer.id)]), 8)
 
