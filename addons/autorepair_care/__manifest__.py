@@ -22,6 +22,7 @@
         "views/autorepair_care_rule_views.xml",
         "views/autorepair_care_broadcast_views.xml",
         "views/autorepair_care_lost_list_views.xml",
+        "views/autorepair_sales_delivery_views.xml",
         "views/autorepair_service_order_views.xml",
         "views/autorepair_channel_template_views.xml",
         "report/autorepair_care_report_views.xml",
@@ -34,6 +35,7 @@
         "demo/res_users_demo.xml",
         "demo/autorepair_care_rule_demo.xml",
         "demo/autorepair_channel_template_demo.xml",
+        "demo/autorepair_sales_delivery_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

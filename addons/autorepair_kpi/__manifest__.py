@@ -2,7 +2,7 @@
     "name": "Autorepair Performance",
     "summary": "Monthly return, appointment and churn rates per agent, "
     "improvement plans, rewards and penalties",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Services/After-Sales",
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",

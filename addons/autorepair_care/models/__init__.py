@@ -4,6 +4,7 @@ from . import autorepair_care_attempt
 from . import autorepair_care_lost_list
 from . import autorepair_care_broadcast
 from . import autorepair_care_broadcast_recipient
+from . import autorepair_sales_delivery
 from . import autorepair_service_order
 from . import fleet_vehicle
 from . import res_partner

@@ -15,3 +15,11 @@ class ResConfigSettings(models.TransientModel):
     autorepair_care_at_risk_days = fields.Integer(related="company_id.autorepair_care_at_risk_days", readonly=False)
     autorepair_care_broadcast_min_per_month = fields.Integer(
         related="company_id.autorepair_care_broadcast_min_per_month", readonly=False)
+    autorepair_care_delivery_call_hours = fields.Integer(
+        related="company_id.autorepair_care_delivery_call_hours", readonly=False)
+    autorepair_care_delivery_check_hours = fields.Integer(
+        related="company_id.autorepair_care_delivery_check_hours", readonly=False)
+    autorepair_care_delivery_callback_days = fields.Integer(
+        related="company_id.autorepair_care_delivery_callback_days", readonly=False)
+    autorepair_care_sales_manager_id = fields.Many2one(
+        related="company_id.autorepair_care_sales_manager_id", readonly=False)

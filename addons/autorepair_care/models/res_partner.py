@@ -245,6 +245,11 @@ class ResPartner(models.Model):
         attempts = self.env["autorepair.care.attempt"].search([("partner_id", "=", self.id)], order="date, id")
         sections.append(attempts._autorepair_report_section("care_attempts", _("Call Attempts"), [
             "task_id", "date", "channel", "outcome", "note", "appointment_start"]))
+        deliveries = self.env["autorepair.sales.delivery"].with_context(active_test=False).search(
+            [("partner_id", "=", self.id)], order="delivered_at, id")
+        sections.append(deliveries._autorepair_report_section("sales_deliveries", _("New-Car Delivery Follow-Ups"), [
+            "license_plate", "delivered_at", "user_id", "call_date", "call_answer", "call_note", "check_date",
+            "check_answer", "check_note", "callback_date", "callback_note"]))
         return sections
 
     def _autorepair_personal_records(self):

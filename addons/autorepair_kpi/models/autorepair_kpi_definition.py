@@ -280,10 +280,33 @@ class AutorepairKpiDefinition(models.Model):
     def _kpi_csi(self, period):
         return self._followup_rows(period, SQL("SUM(f.csi)"))
 
+    # ------------------------------------------------------ new-car deliveries
+
+    def _delivery_rows(self, period, success):
+        """New cars handed over in the month (RULEBOOK §6.7), per sales
+        consultant: those meeting ``success`` / all of them."""
+        base = [("delivered_at", ">=", period.dt_from), ("delivered_at", "<", period.dt_to),
+                ("company_id", "in", period.company_ids)]
+        return self._rows(SQL(
+            """SELECT d.user_id, COUNT(*) FILTER (WHERE %(success)s), COUNT(*)
+                 FROM autorepair_sales_delivery d
+                WHERE d.delivered_at >= %(dt_from)s AND d.delivered_at < %(dt_to)s AND d.active
+                  AND d.company_id IN %(companies)s
+             GROUP BY d.user_id""",
+            success=success, dt_from=period.dt_from, dt_to=period.dt_to, companies=period.company_ids,
+        ), lambda uid, _rest: [*base, ("user_id", "=", uid)])
+
     def _kpi_very_satisfied(self, period):
-        # 非常满意: the top answer to every question
-        return self._followup_rows(period, SQL(
-            "COUNT(*) FILTER (WHERE f.score_attitude = '5' AND f.score_quality = '5' AND f.score_transparency = '5')"))
+        """非常满意: the month's deliveries whose customer answered very
+        satisfied (to the care department's check, else to the consultant's
+        call) / the month's deliveries: a delivery without an answer counts
+        against the rate."""
+        return self._delivery_rows(period, SQL("d.satisfaction = 'very_satisfied'"))
+
+    def _kpi_delivery_call_on_time(self, period):
+        """The month's deliveries the consultant called within the hours of
+        Settings (the deadline fixed at the delivery) / the month's deliveries."""
+        return self._delivery_rows(period, SQL("d.call_on_time"))
 
     # --------------------------------------------------------------- complaints
 

@@ -36,6 +36,7 @@ class KpiCase(TransactionCase):
             "team_lead": "autorepair_workshop.group_team_lead",
             "inspector": "autorepair_workshop.group_inspector",
             "insurer": "autorepair_care.group_insurance",
+            "sales": "autorepair_crm.group_sales",
             "care_manager": "autorepair_care.group_care_manager",
             "manager": "autorepair_crm.group_manager",
             "gm": "autorepair_crm.group_general_manager",
@@ -54,6 +55,7 @@ class KpiCase(TransactionCase):
         cls._order_fixture()
         cls._complaint_fixture()
         cls._plan_fixture()
+        cls._delivery_fixture()
 
     @classmethod
     def _customer(cls, name, mobile, agent):
@@ -213,6 +215,38 @@ class KpiCase(TransactionCase):
         cls._complaint(at(5), at(5, 12), responded=at(5, 15))
         cls._complaint(at(25), at(25, 12))
         cls._complaint(at(1, month=8), at(1, 12, month=8), responded=at(1, 11, month=8), closed=at(2))
+
+    @classmethod
+    def _deliver(cls, owner, plate, vin, delivered, call=None, check=None):
+        """A new car handed over by the sales consultant at ``delivered``,
+        called by him (``call``: date, answer) and checked by the care agent
+        (``check``: date, answer), each step by its button at its time."""
+        vehicle = cls._vehicle(owner, plate, vin)
+        with freeze_time(delivered):
+            delivery = cls.env["autorepair.sales.delivery"].with_user(cls.user_sales).create(
+                {"vehicle_id": vehicle.id, "delivered_at": delivered})
+        for step, user, done in (("call", cls.user_sales, call), ("check", cls.user_agent, check)):
+            if done:
+                with freeze_time(done[0]):
+                    delivery.with_user(user).write({f"{step}_answer": done[1]})
+                    getattr(delivery.with_user(user), f"action_record_{step}")()
+        return delivery
+
+    @classmethod
+    def _delivery_fixture(cls):
+        """The sales consultant's new cars of September: the first very
+        satisfied to the care check; the second called a day and an hour
+        after (late), satisfied at the check; the third called in time,
+        satisfied, not yet checked; October's is not counted."""
+        a, c = cls.customer_a, cls.customer_c
+        cls.deliveries = (
+            cls._deliver(a, "川A6N101", "LFV2A2BHRC600101", at(2), (at(2, 20), "very_satisfied"),
+                         (at(5, 9), "very_satisfied"))
+            | cls._deliver(c, "川A6N102", "LFV2A2BHRC600102", at(9), (at(10, 11), "very_satisfied"),
+                           (at(12), "satisfied"))
+            | cls._deliver(a, "川A6N103", "LFV2A2BHRC600103", at(20), (at(20, 12), "satisfied"))
+        )
+        cls._deliver(c, "川A6N104", "LFV2A2BHRC600104", at(1, month=10))
 
     @classmethod
     def _plan_fixture(cls):

@@ -117,7 +117,21 @@ class TestKpiFigures(KpiCase):
     def test_satisfaction(self):
         # CSI 100 and (4 + 4 + 3) / 3 x 20 = 73.3: on average 86.7; one of two all-top answers
         self.assertFigure(self.user_advisor, "csi", 173.3, 2, 86.7)
-        self.assertFigure(self.user_advisor, "very_satisfied", 1, 2, 50.0)
+
+    def test_new_car_deliveries(self):
+        """RULEBOOK §6.7, per sales consultant: one of three very satisfied
+        (the care check's answer first), two of three called within 24 hours;
+        under 80% very satisfied, rule 7 proposes its 200 yuan. The advisors'
+        follow-ups no longer count."""
+        figure = self.assertFigure(self.user_sales, "very_satisfied", 1, 3, 33.3)
+        self.assertEqual(self.env["autorepair.sales.delivery"].search(figure.action_open_records()["domain"]),
+                         self.deliveries)
+        self.assertFigure(self.user_sales, "delivery_call_on_time", 2, 3, 66.7)
+        self.assertFalse(self._figure(self._statement(self.user_advisor), "very_satisfied"))
+        line = self._statement(self.user_sales).line_ids.filtered(
+            lambda line: line.rule_id == self.env.ref("autorepair_kpi.kpi_rule_very_satisfied_rate"))
+        self.assertEqual((line.kind, line.amount), ("penalty", 200))
+        self.assertAlmostEqual(line.value, 33.3, places=1)
 
     def test_churn(self):
         # served in March: A (back in September) and C (never back); B has no agent
