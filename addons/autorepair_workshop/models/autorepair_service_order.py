@@ -99,6 +99,8 @@ class AutorepairServiceOrder(models.Model):
         "state", "received_date", "walkaround_signature", "walkaround_signed_by", "walkaround_signed_on",
         "walkaround_entered_by_id", "delivered_date", "delay_announced_on", "settlement_requested_by_id",
         "settlement_error",
+        # the statutory records of autorepair_service_order_statutory.py
+        "rework_of_id", "certificate_number", "certificate_date", "certificate_inspector_id",
     })
     _workflow_initial = {"state": "draft"}
 
@@ -143,6 +145,7 @@ class AutorepairServiceOrder(models.Model):
     # the completion certificate and what the health archive (JT/T 1132) files
     repair_category = fields.Selection(
         REPAIR_CATEGORIES, string="Repair Category", tracking=True, index=True,
+        compute="_compute_repair_category", store=True, readonly=False, precompute=True,
         help="The category of the Ministry of Transport's order 2016 No. 37: it sets the guarantee "
         "term and whether a completion certificate is issued.",
     )
