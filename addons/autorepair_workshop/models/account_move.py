@@ -26,20 +26,16 @@ class AccountMove(models.Model):
                     number=number))
 
     def action_autorepair_issue_fapiao(self):
-        """Issue the digital fapiao (数电票) of these invoices through the tax
-        service provider of ``_autorepair_fapiao_provider``."""
-        provider = self._autorepair_fapiao_provider()
-        if not provider:
-            raise UserError(self.env._(
-                "No fapiao provider is configured: issue the fapiao on the tax bureau's platform and enter its "
-                "number on the invoice."))
-        return provider._autorepair_issue(self)
+        """Issue the digital fapiao (数电票) of these invoices."""
+        return self._autorepair_issue_fapiao()
 
-    def _autorepair_fapiao_provider(self):
+    def _autorepair_issue_fapiao(self):
         """Extension point: an addon connecting a tax service provider (税控/数电票
-        服务商) returns its adapter, an object whose ``_autorepair_issue(moves)``
-        issues the fapiao and writes ``autorepair_fapiao_number``. None here."""
-        return None
+        服务商) overrides this to issue the fapiao of these invoices and write
+        their ``autorepair_fapiao_number``. None is configured here."""
+        raise UserError(self.env._(
+            "No fapiao provider is configured: issue the fapiao on the tax bureau's platform and enter its "
+            "number on the invoice."))
 
     def _invoice_paid_hook(self):
         """Points in proportion to what the customer paid (RULEBOOK §9), once per invoice:

@@ -52,9 +52,9 @@ class ResPartner(models.Model):
         string="Buyer Tax ID", size=18,
         help="The buyer's unified social credit code (统一社会信用代码), 18 characters: needed on a special VAT "
         "fapiao and on a company's ordinary one.")
-    fapiao_address = fields.Char(string="Fapiao Address", help="The buyer's registered address on the fapiao.")
-    fapiao_phone = fields.Char(string="Fapiao Phone", help="The buyer's phone on the fapiao.")
-    fapiao_bank = fields.Char(string="Fapiao Bank", help="The buyer's bank branch (开户行) on the fapiao.")
+    fapiao_address = fields.Char(help="The buyer's registered address on the fapiao.")
+    fapiao_phone = fields.Char(help="The buyer's phone on the fapiao.")
+    fapiao_bank = fields.Char(help="The buyer's bank branch (开户行) on the fapiao.")
     fapiao_account = fields.Char(string="Fapiao Bank Account", help="The buyer's account number on the fapiao.")
 
     # sms makes the customer a mail.thread.phone: its number search is a
