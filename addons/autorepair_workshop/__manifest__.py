@@ -27,6 +27,7 @@
         "views/autorepair_service_history_views.xml",
         "views/autorepair_quality_check_views.xml",
         "views/autorepair_followup_views.xml",
+        "views/autorepair_service_order_statutory_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/portal_history_templates.xml",

@@ -208,6 +208,44 @@ class AutorepairKpiDefinition(models.Model):
             dt_from=period.dt_from, dt_to=period.dt_to, states=DELIVERED_STATES, companies=period.company_ids,
         ), lambda uid, _rest: [*base, ("line_ids.work_log_ids.user_id", "=", uid)])
 
+    def _kpi_rework(self, period):
+        """Reworks (返修) received in the month / orders delivered in the month,
+        per advisor and per technician: a rework counts for the advisor and the
+        main technician of the first repair; an order delivered counts for its
+        advisor, its booked technician and whoever clocked work on it."""
+        base = [("is_rework", "=", True), ("received_date", ">=", period.dt_from),
+                ("received_date", "<", period.dt_to), ("company_id", "in", period.company_ids)]
+        return self._rows(SQL(
+            """WITH reworks AS (
+                   SELECT o.id, o.rework_advisor_id AS uid FROM autorepair_service_order o
+                    WHERE o.is_rework AND o.received_date >= %(dt_from)s AND o.received_date < %(dt_to)s
+                      AND o.company_id IN %(companies)s
+                   UNION
+                   SELECT o.id, o.rework_technician_id FROM autorepair_service_order o
+                    WHERE o.is_rework AND o.received_date >= %(dt_from)s AND o.received_date < %(dt_to)s
+                      AND o.company_id IN %(companies)s),
+               delivered AS (
+                   SELECT o.id, o.advisor_id AS uid FROM autorepair_service_order o
+                    WHERE o.delivered_date >= %(dt_from)s AND o.delivered_date < %(dt_to)s
+                      AND o.state IN %(states)s AND o.company_id IN %(companies)s
+                   UNION
+                   SELECT o.id, o.technician_id FROM autorepair_service_order o
+                    WHERE o.delivered_date >= %(dt_from)s AND o.delivered_date < %(dt_to)s
+                      AND o.state IN %(states)s AND o.company_id IN %(companies)s
+                   UNION
+                   SELECT o.id, w.user_id FROM autorepair_service_order o
+                     JOIN autorepair_work_log w ON w.order_id = o.id
+                    WHERE o.delivered_date >= %(dt_from)s AND o.delivered_date < %(dt_to)s
+                      AND o.state IN %(states)s AND o.company_id IN %(companies)s)
+               SELECT uid, SUM(rework), SUM(done) FROM (
+                   SELECT uid, 1 AS rework, 0 AS done FROM reworks
+                   UNION ALL
+                   SELECT uid, 0, 1 FROM delivered) counted
+                WHERE uid IS NOT NULL
+             GROUP BY uid""",
+            dt_from=period.dt_from, dt_to=period.dt_to, states=DELIVERED_STATES, companies=period.company_ids,
+        ), lambda uid, _rest: [*base, "|", ("rework_advisor_id", "=", uid), ("rework_technician_id", "=", uid)])
+
     def _kpi_followup_24h(self, period):
         return self._per_company(period, self._followup_within_delay)
 

@@ -4,3 +4,4 @@ from . import test_menus
 from . import test_home
 from . import test_no_english
 from . import test_worked_month
+from . import test_kpi_rework

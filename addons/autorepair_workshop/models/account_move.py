@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 
 class AccountMove(models.Model):
@@ -8,6 +9,33 @@ class AccountMove(models.Model):
         "autorepair.service.order", string="Service Order", index="btree_not_null", readonly=True, copy=False,
         ondelete="restrict",
     )
+    # l10n_cn's own ``fapiao`` field takes the 8 digits of a paper fapiao only, and the
+    # suite does not install the Chinese chart: a digital fapiao (数电票) has 20 digits
+    autorepair_fapiao_number = fields.Char(
+        string="Fapiao Number", copy=False, tracking=True, index="btree_not_null",
+        help="The number of the fapiao issued for this invoice: 20 digits for a digital fapiao (数电票), "
+        "8 for a paper one. Printed on the settlement statement.")
+
+    @api.constrains("autorepair_fapiao_number")
+    def _check_autorepair_fapiao_number(self):
+        for move in self.filtered("autorepair_fapiao_number"):
+            number = move.autorepair_fapiao_number
+            if not number.isdigit() or len(number) not in (8, 20):
+                raise ValidationError(self.env._(
+                    "%(number)s is not a fapiao number: 20 digits for a digital fapiao, 8 for a paper one.",
+                    number=number))
+
+    def action_autorepair_issue_fapiao(self):
+        """Issue the digital fapiao (数电票) of these invoices."""
+        return self._autorepair_issue_fapiao()
+
+    def _autorepair_issue_fapiao(self):
+        """Extension point: an addon connecting a tax service provider (税控/数电票
+        服务商) overrides this to issue the fapiao of these invoices and write
+        their ``autorepair_fapiao_number``. None is configured here."""
+        raise UserError(self.env._(
+            "No fapiao provider is configured: issue the fapiao on the tax bureau's platform and enter its "
+            "number on the invoice."))
 
     def _invoice_paid_hook(self):
         """Points in proportion to what the customer paid (RULEBOOK §9), once per invoice:

@@ -43,6 +43,33 @@ class FleetVehicle(models.Model):
         help="Work the customer declined or deferred, to offer again at the next visit.",
     )
 
+    guarantee_order_ids = fields.Many2many(
+        "autorepair.service.order", string="Repairs under Guarantee", compute="_compute_guarantee_order_ids",
+        groups=HISTORY_READERS, help="Delivered repairs of the car whose quality guarantee still runs.")
+    guarantee_order_count = fields.Integer(compute="_compute_guarantee_order_ids", groups=HISTORY_READERS)
+
+    def _compute_guarantee_order_ids(self):
+        today = fields.Date.context_today(self)
+        orders = self.env["autorepair.service.order"].search([
+            ("vehicle_id", "in", self.ids), ("state", "in", DELIVERED_STATES),
+            ("guarantee_end_date", ">=", today),
+        ])
+        for vehicle in self:
+            mine = orders.filtered(lambda o, v=vehicle: o.vehicle_id == v and o.guarantee_end_km >= v.odometer)
+            vehicle.guarantee_order_ids = mine
+            vehicle.guarantee_order_count = len(mine)
+
+    def action_view_guarantee_orders(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Repairs under Guarantee"),
+            "res_model": "autorepair.service.order",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.guarantee_order_ids.ids)],
+            "context": {"create": False},
+        }
+
     def _autorepair_last_maintenance(self):
         """The car's last maintenance visit delivered here, if any."""
         self.ensure_one()

@@ -4,6 +4,18 @@ from urllib.parse import urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# The quality guarantee of the Ministry of Transport's order 2016 No. 37 (机动车维修管理规定,
+# art. 38) per JT/T 1133 repair category: (days, km) from completion, whichever comes first.
+# A shop may promise more, never less.
+GUARANTEE_MINIMUMS = {
+    "vehicle_overhaul": (100, 20000),
+    "assembly_overhaul": (100, 20000),
+    "second_maintenance": (30, 5000),
+    "special_repair": (30, 5000),
+    "first_maintenance": (10, 2000),
+    "minor_repair": (10, 2000),
+}
+
 # Every workshop setting and its default, in one table. A key with a company
 # field ``autorepair_workshop_<key>`` is a business number of each company
 # (Settings); any other key is a system parameter ``autorepair_workshop.<key>``.
@@ -35,6 +47,12 @@ SETTINGS = {
     # system parameters: decisions tried on the portal per link and per address within the window
     "portal_decision_attempts": 5,
     "portal_decision_window_minutes": 10,
+    # per company: the shop's filing number with the transport authority (备案号), on the JT/T 1133 statement
+    "registration_number": "",
+    # per company: the quality guarantee (质量保证期) of each repair category, days and km from completion,
+    # whichever comes first; never below GUARANTEE_MINIMUMS
+    **{f"guarantee_{key}_{category}": value
+       for category, (days, km) in GUARANTEE_MINIMUMS.items() for key, value in (("days", days), ("km", km))},
 }
 
 
@@ -110,6 +128,37 @@ class ResCompany(models.Model):
         "SMS and e-mails and the QR code shown at the desk open on it. Empty: the server's own address.",
     )
 
+    autorepair_workshop_registration_number = fields.Char(
+        string="Repair Registration Number", default=SETTINGS["registration_number"],
+        help="The shop's filing number (备案号) with the road transport authority, printed on the settlement "
+        "statement and the completion certificate.",
+    )
+    # quality guarantee per repair category (order 2016 No. 37): days and km from completion
+    autorepair_workshop_guarantee_days_vehicle_overhaul = fields.Integer(
+        string="Guarantee Days: Vehicle Overhaul", default=SETTINGS["guarantee_days_vehicle_overhaul"])
+    autorepair_workshop_guarantee_km_vehicle_overhaul = fields.Integer(
+        string="Guarantee km: Vehicle Overhaul", default=SETTINGS["guarantee_km_vehicle_overhaul"])
+    autorepair_workshop_guarantee_days_assembly_overhaul = fields.Integer(
+        string="Guarantee Days: Assembly Overhaul", default=SETTINGS["guarantee_days_assembly_overhaul"])
+    autorepair_workshop_guarantee_km_assembly_overhaul = fields.Integer(
+        string="Guarantee km: Assembly Overhaul", default=SETTINGS["guarantee_km_assembly_overhaul"])
+    autorepair_workshop_guarantee_days_second_maintenance = fields.Integer(
+        string="Guarantee Days: Second-Level Maintenance", default=SETTINGS["guarantee_days_second_maintenance"])
+    autorepair_workshop_guarantee_km_second_maintenance = fields.Integer(
+        string="Guarantee km: Second-Level Maintenance", default=SETTINGS["guarantee_km_second_maintenance"])
+    autorepair_workshop_guarantee_days_special_repair = fields.Integer(
+        string="Guarantee Days: Special Repair", default=SETTINGS["guarantee_days_special_repair"])
+    autorepair_workshop_guarantee_km_special_repair = fields.Integer(
+        string="Guarantee km: Special Repair", default=SETTINGS["guarantee_km_special_repair"])
+    autorepair_workshop_guarantee_days_first_maintenance = fields.Integer(
+        string="Guarantee Days: First-Level Maintenance", default=SETTINGS["guarantee_days_first_maintenance"])
+    autorepair_workshop_guarantee_km_first_maintenance = fields.Integer(
+        string="Guarantee km: First-Level Maintenance", default=SETTINGS["guarantee_km_first_maintenance"])
+    autorepair_workshop_guarantee_days_minor_repair = fields.Integer(
+        string="Guarantee Days: Minor Repair", default=SETTINGS["guarantee_days_minor_repair"])
+    autorepair_workshop_guarantee_km_minor_repair = fields.Integer(
+        string="Guarantee km: Minor Repair", default=SETTINGS["guarantee_km_minor_repair"])
+
     # the parts store's issue operation (领料) and where issued parts are consumed (车间耗用)
     autorepair_parts_picking_type_id = fields.Many2one(
         "stock.picking.type", string="Parts Issue Operation", check_company=True,
@@ -127,6 +176,24 @@ class ResCompany(models.Model):
             if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
                 raise ValidationError(self.env._(
                     "The customer link address is a web address such as https://service.example.com."))
+
+    @api.constrains(*(f"autorepair_workshop_guarantee_{key}_{category}"
+                      for category in GUARANTEE_MINIMUMS for key in ("days", "km")))
+    def _check_autorepair_workshop_guarantee(self):
+        labels = dict(self.env["autorepair.service.order"]._fields["repair_category"]._description_selection(self.env))
+        for company in self:
+            for category, (days, km) in GUARANTEE_MINIMUMS.items():
+                if (company[f"autorepair_workshop_guarantee_days_{category}"] < days
+                        or company[f"autorepair_workshop_guarantee_km_{category}"] < km):
+                    raise ValidationError(self.env._(
+                        "The quality guarantee of %(category)s is at least %(days)s days or %(km)s km from "
+                        "completion (Ministry of Transport order 2016 No. 37): a shop may promise more, never less.",
+                        category=labels[category], days=days, km=km))
+
+    def _autorepair_workshop_guarantee(self, category):
+        """(days, km) this company guarantees a repair of ``category`` for."""
+        return (self._autorepair_workshop_setting(f"guarantee_days_{category}"),
+                self._autorepair_workshop_setting(f"guarantee_km_{category}"))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -36,6 +36,32 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_workshop_portal_link_days", readonly=False)
     autorepair_workshop_public_url = fields.Char(
         related="company_id.autorepair_workshop_public_url", readonly=False)
+    autorepair_workshop_registration_number = fields.Char(
+        related="company_id.autorepair_workshop_registration_number", readonly=False)
+    autorepair_workshop_guarantee_days_vehicle_overhaul = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_days_vehicle_overhaul", readonly=False)
+    autorepair_workshop_guarantee_km_vehicle_overhaul = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_km_vehicle_overhaul", readonly=False)
+    autorepair_workshop_guarantee_days_assembly_overhaul = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_days_assembly_overhaul", readonly=False)
+    autorepair_workshop_guarantee_km_assembly_overhaul = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_km_assembly_overhaul", readonly=False)
+    autorepair_workshop_guarantee_days_second_maintenance = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_days_second_maintenance", readonly=False)
+    autorepair_workshop_guarantee_km_second_maintenance = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_km_second_maintenance", readonly=False)
+    autorepair_workshop_guarantee_days_special_repair = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_days_special_repair", readonly=False)
+    autorepair_workshop_guarantee_km_special_repair = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_km_special_repair", readonly=False)
+    autorepair_workshop_guarantee_days_first_maintenance = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_days_first_maintenance", readonly=False)
+    autorepair_workshop_guarantee_km_first_maintenance = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_km_first_maintenance", readonly=False)
+    autorepair_workshop_guarantee_days_minor_repair = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_days_minor_repair", readonly=False)
+    autorepair_workshop_guarantee_km_minor_repair = fields.Integer(
+        related="company_id.autorepair_workshop_guarantee_km_minor_repair", readonly=False)
     autorepair_workshop_link_warning = fields.Char(
         string="Customer Link Warning", compute="_compute_autorepair_workshop_link_warning")
 

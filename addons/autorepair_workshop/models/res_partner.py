@@ -1,9 +1,37 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
+from odoo.addons.autorepair_crm.models.res_partner import ResPartner as CrmPartner
 
 from .autorepair_service_order import ACTIVE_STATES, DELIVERED_STATES, HISTORY_READERS
+
+# GB 32100-2015: the unified social credit code (统一社会信用代码) is 18 characters of
+# this alphabet (no I, O, Z, S, V); the last is a check character over the first 17
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+FAPIAO_FIELDS = ("fapiao_title", "fapiao_tax_id", "fapiao_address", "fapiao_phone", "fapiao_bank",
+                 "fapiao_account")
+
+
+def uscc_check_char(code17):
+    """The check character of the first 17 characters of a unified social
+    credit code (GB 32100-2015, clause 5), or None if one is not of its alphabet."""
+    try:
+        total = sum(USCC_ALPHABET.index(char) * weight for char, weight in zip(code17, USCC_WEIGHTS, strict=True))
+    except ValueError:
+        return None
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_uscc(code):
+    """Whether ``code`` is a well-formed unified social credit code: 18
+    characters of the alphabet, the region code (3rd-8th) in digits, the
+    check character right."""
+    code = (code or "").strip().upper()
+    return (len(code) == 18 and code[2:8].isdigit()
+            and all(char in USCC_ALPHABET for char in code) and uscc_check_char(code[:17]) == code[17])
 
 
 class ResPartner(models.Model):
@@ -15,6 +43,19 @@ class ResPartner(models.Model):
     signature, signer's name, damage photos and what he said on follow-up."""
 
     _inherit = "res.partner"
+    # a private buyer's fapiao data is his, as his address and phone are
+    _autorepair_personal_fields = (*CrmPartner._autorepair_personal_fields, *FAPIAO_FIELDS)
+
+    # the buyer's data printed on a fapiao (开票信息): kept on the paying partner, checked here
+    fapiao_title = fields.Char(string="Fapiao Buyer Name", help="The buyer's name on the fapiao (发票抬头).")
+    fapiao_tax_id = fields.Char(
+        string="Buyer Tax ID", size=18,
+        help="The buyer's unified social credit code (统一社会信用代码), 18 characters: needed on a special VAT "
+        "fapiao and on a company's ordinary one.")
+    fapiao_address = fields.Char(help="The buyer's registered address on the fapiao.")
+    fapiao_phone = fields.Char(help="The buyer's phone on the fapiao.")
+    fapiao_bank = fields.Char(help="The buyer's bank branch (开户行) on the fapiao.")
+    fapiao_account = fields.Char(string="Fapiao Bank Account", help="The buyer's account number on the fapiao.")
 
     # sms makes the customer a mail.thread.phone: its number search is a
     # number read a digit at a time, for those who read the number only
@@ -30,6 +71,48 @@ class ResPartner(models.Model):
         compute="_compute_service_recommendation_ids",
         help="Work the customer declined or deferred, to offer again at the next visit.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._autorepair_clean_fapiao(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._autorepair_clean_fapiao(vals)
+        return super().write(vals)
+
+    @api.model
+    def _autorepair_clean_fapiao(self, vals):
+        # typed with spaces or in lower case, the code is the same code
+        if vals.get("fapiao_tax_id"):
+            vals["fapiao_tax_id"] = "".join(vals["fapiao_tax_id"].split()).upper()
+        if vals.get("fapiao_account"):
+            vals["fapiao_account"] = "".join(vals["fapiao_account"].split())
+
+    @api.constrains("fapiao_tax_id")
+    def _check_fapiao_tax_id(self):
+        for partner in self.filtered("fapiao_tax_id"):
+            if not is_valid_uscc(partner.fapiao_tax_id):
+                raise ValidationError(self.env._(
+                    "%(code)s is not a valid unified social credit code: 18 letters and digits whose last one "
+                    "is the check character of GB 32100-2015. Copy it from the buyer's business licence.",
+                    code=partner.fapiao_tax_id))
+
+    @api.constrains("fapiao_account")
+    def _check_fapiao_account(self):
+        for partner in self.filtered("fapiao_account"):
+            if not partner.fapiao_account.isdigit() or not 8 <= len(partner.fapiao_account) <= 32:
+                raise ValidationError(self.env._(
+                    "%(account)s is not a bank account number: digits only.", account=partner.fapiao_account))
+
+    def _autorepair_fapiao_missing(self, special=False):
+        """The labels of the buyer's fapiao data still missing (all of it for
+        a special VAT fapiao; the tax ID for a company's ordinary one)."""
+        self.ensure_one()
+        # the buyer's name is his own unless the fapiao title says otherwise
+        fnames = FAPIAO_FIELDS[1:] if special else ("fapiao_tax_id",)
+        return [self._fields[fname]._description_string(self.env) for fname in fnames if not self[fname]]
 
     def _compute_service_recommendation_ids(self):
         lines = self.env["autorepair.service.order.line"].search(
@@ -55,6 +138,7 @@ class ResPartner(models.Model):
             "approved_amount", "signature"]))
         sections.append(orders.damage_ids._autorepair_report_section("damages", _("Walk-Around Damages"), [
             "order_id", "location", "description", "photo"]))
+        sections.append(self._autorepair_report_section("fapiao", _("Fapiao Data"), list(FAPIAO_FIELDS)))
         followups = self.env["autorepair.followup"].search([("partner_id", "=", self.id)])
         sections.append(followups._autorepair_report_section("followups", _("Follow-up Calls"), [
             "order_id", "date", "channel", "score_attitude", "score_quality", "score_transparency", "remarks"]))

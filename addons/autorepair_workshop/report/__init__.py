@@ -1,2 +1,3 @@
 from . import autorepair_service_report
 from . import autorepair_service_report_month
+from . import autorepair_completion_certificate
