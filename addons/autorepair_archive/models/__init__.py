@@ -8,3 +8,4 @@ from . import autorepair_archive_log
 from . import autorepair_service_order
 from . import autorepair_service_order_line
 from . import account_move
+from . import res_partner

@@ -9,8 +9,9 @@ class AccountMove(models.Model):
         for the health archive. A credit note or a new invoice of an order
         already filed is a correction: the record is filed again."""
         posted = super()._post(soft=soft)
-        orders = posted.filtered(lambda move: move.move_type == "out_invoice").autorepair_service_order_id
-        orders |= posted.filtered(lambda move: move.move_type == "out_refund").reversed_entry_id.autorepair_service_order_id
+        invoices = posted.filtered(lambda move: move.move_type == "out_invoice")
+        refunds = posted.filtered(lambda move: move.move_type == "out_refund")
+        orders = invoices.autorepair_service_order_id | refunds.reversed_entry_id.autorepair_service_order_id
         if orders:
             self.env["autorepair.archive.filing"].sudo()._autorepair_queue(orders)
         return posted

@@ -2,8 +2,6 @@ import json
 
 from odoo import api, fields, models
 
-from .autorepair_archive_adapter_national import number
-
 # Guangdong's (Foshan's) platform takes the same data items in its own
 # envelope: GET with the message as one URL-encoded JSON parameter, a header
 # with the date and time of sending, the record's items in a body, its lists

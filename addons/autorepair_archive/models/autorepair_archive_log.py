@@ -8,6 +8,8 @@ class AutorepairArchiveLog(models.Model):
     _name = "autorepair.archive.log"
     _description = "Health Archive Exchange"
     _order = "id desc"
+    # the record sent copies the order's fault description: an erasure cuts the person out of it too
+    _autorepair_redact_fields = ("request", "response")
 
     filing_id = fields.Many2one("autorepair.archive.filing", required=True, readonly=True, index=True,
                                 ondelete="cascade")

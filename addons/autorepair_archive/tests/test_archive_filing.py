@@ -77,7 +77,8 @@ class TestArchiveFiling(ArchiveCase):
         })
         self.assertEqual(call["json"]["vehiclepartslist"],
                          [{"partsname": "机油滤清器", "partscode": "06L115562", "partsquantity": "2"}])
-        self.assertEqual(call["json"]["repairprojectlist"], [{"repairproject": "更换机油滤清器", "workinghours": "1.5"}])
+        self.assertEqual(call["json"]["repairprojectlist"],
+                         [{"repairproject": "更换机油滤清器", "workinghours": "1.5"}])
         self.assertRecordValues(filing, [{"state": "filed", "platform_ref": order.name, "reason": False,
                                           "filed_count": 1, "tries": 1}])
         self.assertEqual(order.archive_state, "filed")

@@ -59,3 +59,25 @@ class TestArchiveSecurityRpc(HttpCase, RpcClientMixin):
                                          {"autorepair_archive_url": "http://evil.example.com"})
                 self._assert_rpc_refused(user, "res.config.settings", "create",
                                          {"autorepair_archive_password": "x"})
+
+
+@tagged("post_install", "-at_install")
+class TestArchivePrivacy(ArchiveCase):
+
+    def test_erasure_cuts_the_customer_out_of_the_records_sent(self):
+        order = self._settled_order()
+        order.diagnosis = "张伟反映机油滤清器堵塞"
+        self._run_cron()
+        log = order.archive_filing_ids.log_ids
+        self.assertIn("张伟", log.request)
+        invoice = order.invoice_ids.filtered(lambda move: move.move_type == "out_invoice")
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids).create({})._create_payments()
+        self.customer._autorepair_erase()
+        self.assertNotIn("张伟", log.request)
+        # the platform keeps the repair record: the fault without the name is filed over it
+        self.assertEqual(order.archive_filing_ids.state, "corrected")
+        self._run_cron()
+        fault = self.platform.record_calls()[-1]["json"]["basicInfo"]["faultdescription"]
+        self.assertEqual(fault, "***反映机油滤清器堵塞")
+        self.assertEqual(order.archive_filing_ids.state, "filed")
