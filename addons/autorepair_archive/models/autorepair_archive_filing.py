@@ -67,8 +67,10 @@ class AutorepairArchiveFiling(models.Model):
         dates = {order.id: max(order.invoice_ids.filtered(
             lambda move: move.state == "posted" and move.move_type == "out_invoice").mapped("invoice_date"),
             default=False) for order in orders}
-        for filing in filings:
-            filing.settlement_date = dates[filing.order_id.id] or filing.settlement_date
+        # one write per date, not per filing: a month-end batch settles hundreds of orders
+        for date, same in filings.filtered(lambda filing: dates[filing.order_id.id]).grouped(
+                lambda filing: dates[filing.order_id.id]).items():
+            same.settlement_date = date
         filings._autorepair_changed()
         new = orders - filings.order_id
         filings |= self.sudo().create([{"order_id": order.id, "settlement_date": dates[order.id]} for order in new])
@@ -81,9 +83,8 @@ class AutorepairArchiveFiling(models.Model):
         filed = self.sudo().filtered(lambda filing: filing.state in ("filed", "refused"))
         if not filed:
             return
-        for filing in filed:
-            filing.write({"state": "corrected" if filing.state == "filed" else "pending",
-                          "tries": 0, "next_try": False})
+        for state, same in filed.grouped("state").items():
+            same.write({"state": "corrected" if state == "filed" else "pending", "tries": 0, "next_try": False})
         self.env.ref("autorepair_archive.ir_cron_autorepair_archive_file").sudo()._trigger()
 
     def action_refile(self):
@@ -109,9 +110,11 @@ class AutorepairArchiveFiling(models.Model):
         now = fields.Datetime.now()
         size = self.env.company._autorepair_archive_setting("batch_size")
         domain = [("state", "in", ("pending", "corrected")), "|", ("next_try", "=", False), ("next_try", "<=", now)]
-        due = self.sudo().search(domain, order="id")
-        ready = due.company_id.filtered(lambda company: company._autorepair_archive_ready())
-        due = due.filtered(lambda filing: filing.company_id in ready)
+        ready = self.env["res.company"].sudo().search([]).filtered(
+            lambda company: company._autorepair_archive_ready())
+        if not ready:
+            return
+        due = self.sudo().search(domain + [("company_id", "in", ready.ids)], order="id", limit=size + 1)
         auto_commit = not modules.module.current_test
         for company, batch in due[:size].grouped("company_id").items():
             batch._autorepair_send(company)

@@ -250,3 +250,26 @@ class TestArchiveMonthFile(ArchiveCase):
         self.assertEqual(record["basicInfo"]["settleamount"], f"{november.amount_total:.2f}")
         self.assertEqual(record["repairprojectlist"], [{"repairproject": "更换机油滤清器", "workinghours": "1.5"}])
         self.assertNotEqual(october.name, november.name)
+
+
+@tagged("post_install", "-at_install")
+class TestArchiveQueueBudget(ArchiveCase):
+
+    def test_queue_costs_the_same_for_one_or_many_orders(self):
+        """Settling or correcting a batch of orders queues their filings in a
+        few queries, not a few per order."""
+        orders = self._settled_order() | self._settled_order() | self._settled_order()
+        self._run_cron()
+        Filing = self.env["autorepair.archive.filing"].sudo()
+        counts = []
+        for batch in (orders[:1], orders):
+            self.env.invalidate_all()
+            Filing.search([("order_id", "in", orders.ids)]).write({"state": "filed"})
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            Filing._autorepair_queue(batch)
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1])
+        self.assertEqual(set(orders.archive_filing_ids.mapped("state")), {"corrected"})
