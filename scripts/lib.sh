@@ -11,7 +11,7 @@
 #   ODOO_DB_PASSWORD  password of that role (default empty); handed to Odoo
 #                     and psql through PGPASSWORD, never on a command line
 #   AUTOREPAIR_PYTHON Python to look for Odoo 18 in (default python3)
-#   AUTOREPAIR_ADDONS addons to install and test (default: the six suite addons)
+#   AUTOREPAIR_ADDONS addons to install and test (default: the seven suite addons)
 #   AUTOREPAIR_EXTRA_ADDONS_PATH  extra addons directories, comma-separated
 
 AR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,7 +22,7 @@ ODOO_DB_PORT="${ODOO_DB_PORT:-5432}"
 ODOO_DB_USER="${ODOO_DB_USER:-$(id -un)}"
 ODOO_DB_PASSWORD="${ODOO_DB_PASSWORD:-}"
 AUTOREPAIR_PYTHON="${AUTOREPAIR_PYTHON:-python3}"
-AUTOREPAIR_ADDONS="${AUTOREPAIR_ADDONS:-autorepair_crm,autorepair_channel,autorepair_workshop,autorepair_care,autorepair_complaint,autorepair_kpi}"
+AUTOREPAIR_ADDONS="${AUTOREPAIR_ADDONS:-autorepair_crm,autorepair_channel,autorepair_workshop,autorepair_care,autorepair_complaint,autorepair_kpi,autorepair_archive}"
 AUTOREPAIR_EXTRA_ADDONS_PATH="${AUTOREPAIR_EXTRA_ADDONS_PATH:-}"
 
 if [[ -n "$ODOO_DB_PASSWORD" ]]; then

@@ -1,0 +1,1 @@
+from . import autorepair_archive_export
