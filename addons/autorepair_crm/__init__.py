@@ -10,3 +10,9 @@ def pre_init_hook(env):
     env.cr.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     # the registry read the flag when it was loaded, before the extension existed
     env.registry.has_trigram = True
+
+
+def post_init_hook(env):
+    """Every company gets its member points program (Odoo loyalty) at once."""
+    for company in env["res.company"].search([]):
+        company._autorepair_points_program()

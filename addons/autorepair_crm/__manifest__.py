@@ -17,7 +17,7 @@
         "data/autorepair_time_slot_data.xml",
         "views/autorepair_district_views.xml",
         "views/autorepair_time_slot_views.xml",
-        "views/autorepair_loyalty_move_views.xml",
+        "views/autorepair_loyalty_adjustment_views.xml",
         "views/autorepair_privacy_log_views.xml",
         "views/autorepair_sms_reply_views.xml",
         "views/autorepair_vehicle_ownership_views.xml",
@@ -37,6 +37,7 @@
         "demo/res_partner_demo.xml",
         "demo/fleet_vehicle_demo.xml",
         "demo/account_move_demo.xml",
+        "demo/autorepair_member_level_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -44,6 +45,7 @@
         ],
     },
     "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": True,
 }

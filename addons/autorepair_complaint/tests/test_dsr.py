@@ -14,7 +14,8 @@ STREET = "玉沙路199号附7号"
 RESIDENT_ID = "11010519491231002X"
 # every table the suite writes a customer's data to, or Odoo writes it to for the suite
 SCANNED_TABLES = (
-    "res_partner", "res_users", "fleet_vehicle", "autorepair_vehicle_ownership", "autorepair_loyalty_move",
+    "res_partner", "res_users", "fleet_vehicle", "autorepair_vehicle_ownership", "autorepair_loyalty_adjustment",
+    "loyalty_card", "loyalty_history",
     "autorepair_service_order", "autorepair_service_order_line", "autorepair_service_quote",
     "autorepair_walkaround_line", "autorepair_damage", "autorepair_followup", "autorepair_care_task",
     "autorepair_care_attempt", "autorepair_complaint", "autorepair_complaint_compensation",

@@ -3,7 +3,11 @@ from . import autorepair_customer_data_mixin
 from . import autorepair_workflow_mixin
 from . import autorepair_district
 from . import autorepair_time_slot
-from . import autorepair_loyalty_move
+from . import autorepair_loyalty_adjustment
+from . import autorepair_member_level
+from . import loyalty_card
+from . import loyalty_history
+from . import account_move
 from . import autorepair_privacy_log
 from . import autorepair_vehicle_ownership
 from . import mail_thread_phone

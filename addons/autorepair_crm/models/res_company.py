@@ -1,7 +1,8 @@
 import logging
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..tools.plate import DEFAULT_NEV_LETTERS, DEFAULT_PROVINCES, DEFAULT_SUFFIXES
 
@@ -21,6 +22,7 @@ SETTINGS = {
     "km_per_day_fallback": 35.0,
     "km_per_day_min_days": 30,
     "points_per_yuan": 1.0,
+    "points_redeem_per_yuan": 100,  # points a customer redeems for one yuan off
     "retention_years": 5,  # anonymise customers absent this long; 0 = never
     # system parameters: the plate character sets are national rules (GA 36), the
     # same for every company of the database, changed when the ministry issues a
@@ -72,6 +74,12 @@ class ResCompany(models.Model):
         string="Minimum History (days)", default=SETTINGS["km_per_day_min_days"])
     autorepair_crm_points_per_yuan = fields.Float(
         string="Loyalty Points per Yuan Paid", default=SETTINGS["points_per_yuan"])
+    autorepair_crm_points_redeem_per_yuan = fields.Integer(
+        string="Points Redeemed per Yuan", default=SETTINGS["points_redeem_per_yuan"],
+        help="How many points a customer gives for one yuan off at settlement (also the least he redeems).")
+    autorepair_points_program_id = fields.Many2one(
+        "loyalty.program", string="Points Program", readonly=True, copy=False, ondelete="restrict",
+        help="The company's member points program (Odoo loyalty): one points card per customer.")
     autorepair_crm_retention_years = fields.Integer(
         string="Anonymise Customers Absent For (years)", default=SETTINGS["retention_years"],
         help="Customers with no visit, order, invoice or contact for this many years are anonymised "
@@ -79,10 +87,70 @@ class ResCompany(models.Model):
 
     # --------------------------------------------------------------- constraints
 
-    @api.constrains("autorepair_crm_points_per_yuan")
+    @api.constrains("autorepair_crm_points_per_yuan", "autorepair_crm_points_redeem_per_yuan")
     def _check_autorepair_crm_points(self):
         if any(company.autorepair_crm_points_per_yuan < 0 for company in self):
             raise ValidationError(self.env._("Loyalty points per yuan cannot be negative."))
+        if any(company.autorepair_crm_points_redeem_per_yuan <= 0 for company in self):
+            raise ValidationError(self.env._("The points redeemed per yuan must be a positive number."))
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"autorepair_crm_points_per_yuan", "autorepair_crm_points_redeem_per_yuan"} & vals.keys():
+            for company in self.sudo().filtered("autorepair_points_program_id"):
+                company._autorepair_sync_points_program()
+        return result
+
+    # ------------------------------------------------------------ points program
+
+    def _autorepair_points_rates(self):
+        self.ensure_one()
+        setting = self._autorepair_crm_setting
+        return {
+            "rule": {"reward_point_mode": "money", "reward_point_amount": setting("points_per_yuan"),
+                     "minimum_qty": 0, "minimum_amount": 0},
+            "reward": {"reward_type": "discount", "discount_mode": "per_point",
+                       "discount": 1.0 / self._autorepair_crm_setting("points_redeem_per_yuan"),
+                       "required_points": self._autorepair_crm_setting("points_redeem_per_yuan"),
+                       "discount_applicability": "order"},
+        }
+
+    def _autorepair_points_program(self):
+        """The company's member points program (an Odoo loyalty program of
+        type loyalty), created on first use. Its rule says how many points a
+        yuan paid earns; its first reward (``reward_ids[:1]``) is what the
+        points buy at settlement (a discount per point, from the company's
+        settings). As the system: the program is the company's terms."""
+        self.ensure_one()
+        company = self.sudo()
+        if company.autorepair_points_program_id:
+            return company.autorepair_points_program_id
+        # two desks asking at once create one program
+        self.env.cr.execute(SQL("SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE", company.id))
+        company.invalidate_recordset(["autorepair_points_program_id"])
+        if not company.autorepair_points_program_id:
+            rates = company._autorepair_points_rates()
+            program = self.env["loyalty.program"].sudo().with_company(company).create({
+                "name": self.env._("Member Points"),
+                "program_type": "loyalty",
+                "company_id": company.id,
+                "applies_on": "both",
+                "trigger": "auto",
+                "portal_visible": True,
+                "portal_point_name": self.env._("Points"),
+                "rule_ids": [Command.create(rates["rule"])],
+                "reward_ids": [Command.create({**rates["reward"], "description": self.env._("Points Discount")})],
+            })
+            company.autorepair_points_program_id = program
+        return company.autorepair_points_program_id
+
+    def _autorepair_sync_points_program(self):
+        """The program's rule and reward follow the company's settings."""
+        self.ensure_one()
+        program = self.sudo().autorepair_points_program_id
+        rates = self._autorepair_points_rates()
+        program.rule_ids[:1].write(rates["rule"])
+        program.reward_ids[:1].write(rates["reward"])
 
     @api.constrains("autorepair_crm_retention_years")
     def _check_autorepair_crm_retention(self):

@@ -22,6 +22,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_crm_km_per_day_min_days", readonly=False)
     autorepair_crm_points_per_yuan = fields.Float(
         related="company_id.autorepair_crm_points_per_yuan", readonly=False)
+    autorepair_crm_points_redeem_per_yuan = fields.Integer(
+        related="company_id.autorepair_crm_points_redeem_per_yuan", readonly=False)
     autorepair_crm_retention_years = fields.Integer(
         related="company_id.autorepair_crm_retention_years", readonly=False)
 

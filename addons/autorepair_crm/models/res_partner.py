@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools import InvalidInput, check_resident_id, mask_phone, normalize_phone, normalize_resident_id
 from ..tools.value_class import Thresholds, classify
@@ -147,9 +148,18 @@ class ResPartner(models.Model):
         [("A", "A"), ("B", "B"), ("C", "C")], default="C", index=True,
         help="Recomputed every night from visits and spend over the trailing window set in Settings.",
     )
-    loyalty_move_ids = fields.One2many(
-        "autorepair.loyalty.move", "partner_id", string="Points Ledger", groups="autorepair_crm.group_user")
-    loyalty_points = fields.Integer(string="Points", compute="_compute_loyalty_points")
+    loyalty_adjustment_ids = fields.One2many(
+        "autorepair.loyalty.adjustment", "partner_id", string="Points Adjustments",
+        groups="autorepair_crm.group_user")
+    loyalty_points = fields.Integer(
+        string="Points", compute="_compute_loyalty_points",
+        help="The balance of the customer's points card in the current company.")
+    loyalty_history_ids = fields.Many2many(
+        "loyalty.history", string="Points History", compute="_compute_loyalty_points",
+        groups="autorepair_crm.group_user")
+    autorepair_member_level_id = fields.Many2one(
+        "autorepair.member.level", string="Member Level", compute="_compute_autorepair_member_level",
+        help="The highest member level of the current company the customer reaches by his points or spend.")
 
     # account's fields on every partner read journal entries: readable by the
     # invoicing roles only, instead of refusing the whole customer to the others
@@ -241,16 +251,68 @@ class ResPartner(models.Model):
             except InvalidInput:
                 continue  # refused by the constraint; keep the birthday on file
 
-    def _loyalty_balances(self):
-        groups = self.env["autorepair.loyalty.move"].sudo()._read_group(
-            [("partner_id", "in", self.ids), ("state", "=", "approved")], ["partner_id"], ["points:sum"]
-        )
-        return {partner.id: points for partner, points in groups}
+    def _autorepair_points_cards(self, company=None):
+        """The points cards of these customers in ``company`` (the current
+        one by default), as the system: one per customer (two after a merge
+        of files). Creates nothing: reads may run on a read-only cursor."""
+        program = (company or self.env.company).sudo().autorepair_points_program_id
+        if not program:
+            return self.env["loyalty.card"].sudo()
+        return self.env["loyalty.card"].sudo().search(
+            [("program_id", "=", program.id), ("partner_id", "in", self.ids)], order="id")
 
+    def _autorepair_points_card(self, company=None):
+        """The customer's points card in ``company`` (the current one by
+        default), created on first use. The customer is locked while it is
+        looked up, so that two desks never give him two cards. As the system."""
+        self.ensure_one()
+        company = company or self.env.company
+        card = self._autorepair_points_cards(company)[:1]
+        if card:
+            return card
+        self.env.cr.execute(SQL("SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE", self.id))
+        return self._autorepair_points_cards(company)[:1] or self.env["loyalty.card"].sudo().create({
+            "program_id": company._autorepair_points_program().id,
+            "partner_id": self.id,
+            "points": 0,
+        })
+
+    def _loyalty_balances(self, company=None):
+        """{customer id: points} in ``company`` (the current one by default)."""
+        balances = {}
+        for card in self._autorepair_points_cards(company):
+            balances[card.partner_id.id] = balances.get(card.partner_id.id, 0) + card.points
+        return balances
+
+    @api.depends_context("company")
     def _compute_loyalty_points(self):
-        balances = self._loyalty_balances()
+        cards = self._autorepair_points_cards() if self.ids else self.env["loyalty.card"]
         for partner in self:
-            partner.loyalty_points = balances.get(partner.id, 0)
+            own = cards.filtered(lambda card, partner=partner: card.partner_id.id == partner.id)
+            partner.loyalty_points = int(sum(own.mapped("points")))
+            partner.loyalty_history_ids = own.history_ids.sudo(False)
+
+    @api.depends_context("company")
+    def _compute_autorepair_member_level(self):
+        for partner in self:
+            partner.autorepair_member_level_id = partner._autorepair_member_level(self.env.company).sudo(False)
+
+    def _autorepair_member_level(self, company):
+        """The highest member level of ``company`` the customer reaches by
+        his points or his spend (as the system: levels are the company's
+        terms, not the caller's data)."""
+        self.ensure_one()
+        levels = self.env["autorepair.member.level"].sudo().search([("company_id", "=", company.id)])
+        if not levels or not self.id:
+            return levels.browse()
+        customer = self.commercial_partner_id
+        points = customer._loyalty_balances(company).get(customer.id, 0)
+        if customer != self:
+            points += self._loyalty_balances(company).get(self.id, 0)
+        date_from = self._value_class_window_start(company)
+        spend = self._value_class_stats(date_from, [("commercial_partner_id", "=", customer.id),
+                                                    ("company_id", "=", company.id)])[customer.id][1]
+        return levels.filtered(lambda level: level._is_reached(points, spend))[-1:]
 
     # --------------------------------------------------------------- constraints
 
@@ -562,13 +624,19 @@ class ResPartner(models.Model):
         return action
 
     def action_loyalty_redeem(self, points, description):
-        """Redeem a customer's points (a voucher, a service): the only way
-        points leave a balance, refused when the balance is short."""
+        """Redeem a customer's points for a voucher or a service from his
+        form (at settlement, the order applies the points program's reward):
+        refused when the balance is short."""
         self.ensure_one()
         if not self.env.user.has_group("autorepair_crm.group_user"):
             raise AccessError(self.env._("Only after-sales staff may redeem a customer's points."))
         self.check_access("read")
-        self.env["autorepair.loyalty.move"]._redeem(self, points, description)
+        if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+            raise UserError(self.env._("Redeem a positive whole number of points."))
+        if not description:
+            raise UserError(self.env._("Say what the points are redeemed for."))
+        self._autorepair_points_card()._autorepair_points_move(
+            -points, self.env._("Redeemed: %(what)s", what=description), record=self, allow_negative=False)
         return True
 
     # ------------------------------------------------------------ value classes
@@ -589,11 +657,12 @@ class ResPartner(models.Model):
         return fields.Date.context_today(self) - relativedelta(months=months)
 
     @api.model
-    def _value_class_stats(self, date_from):
+    def _value_class_stats(self, date_from, domain=None):
         """Visits and spend per customer since date_from: each posted customer
-        invoice is a visit, spend is the untaxed amount net of credit notes."""
+        invoice is a visit, spend is the untaxed amount net of credit notes.
+        ``domain`` narrows the invoices (a customer, a company)."""
         Move = self.env["account.move"].sudo()
-        domain = [("state", "=", "posted"), ("invoice_date", ">=", date_from)]
+        domain = [("state", "=", "posted"), ("invoice_date", ">=", date_from), *(domain or [])]
         visits = dict(Move._read_group(
             domain + [("move_type", "=", "out_invoice")], ["commercial_partner_id"], ["__count"]
         ))

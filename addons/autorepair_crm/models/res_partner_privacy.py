@@ -164,6 +164,9 @@ class ResPartner(models.Model):
             ("move_type", "in", ("out_invoice", "out_refund")), ("state", "!=", "cancel"),
         ])
         events = partner.env["autorepair.privacy.log"].search([("partner_id", "=", partner.id)])
+        # every card of his (points, and whatever else Odoo's loyalty holds for him)
+        points = partner.env["loyalty.history"].search([("card_id.partner_id", "=", partner.id)], order="id")
+        adjustments = partner.env["autorepair.loyalty.adjustment"].search([("partner_id", "=", partner.id)])
         return [
             customer,
             contacts,
@@ -175,8 +178,10 @@ class ResPartner(models.Model):
             odometers._autorepair_report_section("odometer", _("Odometer Readings"), ["vehicle_id", "date", "value"]),
             consents._autorepair_report_section("consents", _("Consents"), [
                 "purpose", "granted", "date", "source", "channel", "user_id"]),
-            partner.loyalty_move_ids._autorepair_report_section("loyalty", _("Loyalty Points"), [
-                "date", "move_type", "description", "points"]),
+            points._autorepair_report_section("loyalty", _("Loyalty Points"), [
+                "create_date", "card_id", "description", "issued", "used"]),
+            adjustments._autorepair_report_section("loyalty_adjustments", _("Points Adjustments"), [
+                "date", "description", "points", "state"]),
             invoices._autorepair_report_section("invoices", _("Invoices"), [
                 "name", "move_type", "invoice_date", "amount_total", "payment_state", "state"]),
             events._autorepair_report_section("processing", _("Processing Log"), [
@@ -440,7 +445,8 @@ class ResPartner(models.Model):
                 WHERE p.id = ANY(%(ids)s) AND m.move_type IN ('out_invoice', 'out_refund')
                   AND (m.invoice_date >= %(since)s OR m.create_date >= %(since)s)
                UNION
-               SELECT partner_id FROM autorepair_loyalty_move WHERE partner_id = ANY(%(ids)s) AND date >= %(since)s
+               SELECT c.partner_id FROM loyalty_history h JOIN loyalty_card c ON c.id = h.card_id
+                WHERE c.partner_id = ANY(%(ids)s) AND h.create_date >= %(since)s
                UNION
                SELECT v.owner_id FROM fleet_vehicle_odometer o JOIN fleet_vehicle v ON v.id = o.vehicle_id
                 WHERE v.owner_id = ANY(%(ids)s) AND o.date >= %(since)s""",

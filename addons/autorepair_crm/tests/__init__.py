@@ -21,3 +21,5 @@ from . import test_consent
 from . import test_attack_consent
 from . import test_demo_value_class
 from . import test_loyalty_type
+from . import test_loyalty_migration
+from . import test_member_level

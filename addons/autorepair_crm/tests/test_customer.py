@@ -87,10 +87,8 @@ class TestCustomer(AutorepairCrmCase):
         new = self._customer("刘洋", "13500135000")
         car1 = self._vehicle("川A11111", make_vin("LFV2A2BHRC000001"), owner=old)
         car2 = self._vehicle("川A22222", make_vin("LFV2A2BHRC000002"), owner=new)
-        self.env["autorepair.loyalty.move"].create([
-            {"partner_id": old.id, "move_type": "earn", "points": 300, "description": "首保", "state": "approved"},
-            {"partner_id": new.id, "move_type": "earn", "points": 200, "description": "定保", "state": "approved"},
-        ])
+        old._autorepair_points_card()._autorepair_points_move(300, "首保")
+        new._autorepair_points_card()._autorepair_points_move(200, "定保")
         old.message_post(body="客户反映空调异响")
         wizard = self.env["base.partner.merge.automatic.wizard"].with_user(self.user_manager).create({
             "partner_ids": [Command.set((old | new).ids)], "dst_partner_id": new.id,
@@ -108,56 +106,85 @@ class TestCustomer(AutorepairCrmCase):
         return customer.loyalty_points
 
     def test_loyalty_ledger(self):
-        """Points are redeemed through the customer's step, which checks the
-        balance; staff propose adjustments, a service manager approves them."""
+        """Points live on the customer's card of the company's points program
+        (Odoo loyalty); they are redeemed through the customer's step, which
+        checks the balance; staff propose adjustments, another service manager
+        approves them."""
         customer = self._customer()
-        Move = self.env["autorepair.loyalty.move"]
+        program = self.company._autorepair_points_program()
+        self.assertEqual(program.program_type, "loyalty")
+        self.assertEqual(program, self.company._autorepair_points_program(), "one program per company")
+        card = customer._autorepair_points_card()
+        self.assertEqual(card, customer._autorepair_points_card(), "one card per customer and company")
+        self.assertEqual((card.program_id, card.partner_id), (program, customer))
         # earned by the suite's own step when an invoice is paid (see the workshop's tests)
-        Move.create({"partner_id": customer.id, "move_type": "earn", "points": 500, "description": "定保消费",
-                     "state": "approved"})
+        card._autorepair_points_move(500, "定保消费")
         customer.with_user(self.user_advisor).action_loyalty_redeem(200, "保养券")
-        redeem = customer.loyalty_move_ids.filtered(lambda move: move.move_type == "redeem")
-        self.assertEqual((redeem.points, redeem.state, redeem.user_id), (-200, "approved", self.user_advisor))
+        redeem = card.history_ids.sorted("id")[-1]
+        self.assertEqual((redeem.used, redeem.issued, redeem.create_uid), (200, 0, self.user_advisor))
         self.assertEqual(self._balance(customer), 300)
+        self.assertEqual(card.points, 300)
         with self.assertRaises(ValidationError):
             customer.with_user(self.user_sales).action_loyalty_redeem(400, "超额兑换")
         for points in (0, -5, 1.5):
             with self.assertRaises(UserError):
                 customer.with_user(self.user_sales).action_loyalty_redeem(points, "错误")
-        with self.assertRaises(ValidationError):
-            Move.create({"partner_id": customer.id, "move_type": "earn", "points": -5, "description": "错误"})
         self.assertEqual(self._balance(customer), 300)
+        # an adjustment counts once approved by a manager who did not propose it
+        Adjustment = self.env["autorepair.loyalty.adjustment"]
+        adjustment = Adjustment.with_user(self.user_sales).create(
+            {"partner_id": customer.id, "points": 50, "description": "老客户回馈"})
+        self.assertEqual(self._balance(customer), 300, "a proposal counts nothing")
+        adjustment.with_user(self.user_manager).action_approve()
+        self.assertEqual((adjustment.state, adjustment.approved_by_id, adjustment.card_id), (
+            "approved", self.user_manager, card))
+        self.assertEqual(adjustment.history_id.issued, 50)
+        self.assertEqual(self._balance(customer), 350)
+        refused = Adjustment.with_user(self.user_sales).create(
+            {"partner_id": customer.id, "points": -50, "description": "误加"})
+        refused.with_user(self.user_manager).action_refuse()
+        self.assertEqual((refused.state, self._balance(customer)), ("refused", 350))
+        with self.assertRaises(ValidationError):
+            Adjustment.create({"partner_id": customer.id, "points": 0, "description": "空"})
+        # the program's reward is the points' value at settlement (100 points = 1 yuan by default)
+        reward = program.reward_ids[:1]
+        self.assertEqual((reward.reward_type, reward.discount_mode, reward.required_points),
+                         ("discount", "per_point", 100))
+        self.assertAlmostEqual(reward.discount, 0.01)
+        self.company.autorepair_crm_points_redeem_per_yuan = 50
+        self.assertAlmostEqual(reward.discount, 0.02)
+        self.assertEqual(reward.required_points, 50)
 
         # a sales consultant proposes an adjustment: it counts once a manager approves it
-        adjust = Move.with_user(self.user_sales).create({"partner_id": customer.id, "points": 50,
-                                                         "description": "补偿"})
-        self.assertEqual((adjust.move_type, adjust.state, adjust.user_id), ("adjust", "draft", self.user_sales))
-        self.assertEqual(self._balance(customer), 300, "a proposal does not count")
+        adjust = Adjustment.with_user(self.user_sales).create({"partner_id": customer.id, "points": 50,
+                                                               "description": "补偿"})
+        self.assertEqual((adjust.state, adjust.user_id), ("draft", self.user_sales))
+        self.assertEqual(self._balance(customer), 350, "a proposal does not count")
         with self.assertRaises(AccessError):
             adjust.with_user(self.user_sales).action_approve()
         adjust.with_user(self.user_manager).action_approve()
         self.assertEqual((adjust.state, adjust.approved_by_id), ("approved", self.user_manager))
         self.assertTrue(adjust.approved_date)
-        self.assertEqual(self._balance(customer), 350)
+        self.assertEqual(self._balance(customer), 400)
         with self.assertRaises(UserError):
             adjust.with_user(self.user_manager).action_approve()
 
         # a manager's own proposal is decided by another manager
-        own = Move.with_user(self.user_manager).create({"partner_id": customer.id, "points": 20,
-                                                        "description": "活动赠送"})
+        own = Adjustment.with_user(self.user_manager).create({"partner_id": customer.id, "points": 20,
+                                                              "description": "活动赠送"})
         with self.assertRaises(AccessError):
             own.with_user(self.user_manager).action_approve()
         own.with_user(self.user_general_manager).action_refuse()
         self.assertEqual((own.state, own.approved_by_id), ("refused", self.user_general_manager))
-        self.assertEqual(self._balance(customer), 350)
+        self.assertEqual(self._balance(customer), 400)
 
         # an approved adjustment cannot take the balance below zero
-        wrong = Move.with_user(self.user_sales).create({"partner_id": customer.id, "points": -1000,
-                                                        "description": "更正"})
+        wrong = Adjustment.with_user(self.user_sales).create({"partner_id": customer.id, "points": -1000,
+                                                              "description": "更正"})
         with self.assertRaises(ValidationError):
             wrong.with_user(self.user_manager).action_approve()
         self.assertEqual(wrong.state, "draft")
-        self.assertEqual(self._balance(customer), 350)
+        self.assertEqual(self._balance(customer), 400)
 
     def test_consent_and_opt_out(self):
         customer = self._customer(marketing_consent=True, marketing_consent_date="2026-01-05",

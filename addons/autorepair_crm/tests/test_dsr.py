@@ -25,10 +25,7 @@ class TestDataSubjectRequests(AutorepairCrmCase):
             district_id=cls.district_local.id,
         )
         cls.vehicle = cls._vehicle(owner=cls.customer)
-        cls.env["autorepair.loyalty.move"].create({
-            "partner_id": cls.customer.id, "move_type": "adjust", "points": 50, "description": "开业活动",
-            "state": "approved",
-        })
+        cls.customer._autorepair_points_card()._autorepair_points_move(50, "开业活动")
         cls.Log = cls.env["autorepair.privacy.log"]
 
     def _entries(self, event, partner=None):
@@ -64,7 +61,8 @@ class TestDataSubjectRequests(AutorepairCrmCase):
         [vehicle] = sections["vehicles"]["rows"]
         self.assertEqual(vehicle["License Plate"], "川A12345")
         self.assertEqual(vehicle["VIN"], self.vehicle.vin_sn)
-        self.assertEqual(sections["loyalty"]["rows"][0]["Points"], 50)
+        self.assertEqual(sections["loyalty"]["rows"][0]["Description"], "开业活动")
+        self.assertEqual(sections["loyalty"]["rows"][0]["Issued"], 50)
         self.assertNotIn(RESIDENT_ID, files.filtered(lambda f: f.mimetype == "application/json").raw.decode(),
                          "the resident ID itself is never in a report")
 
@@ -177,8 +175,8 @@ class TestDataSubjectRequests(AutorepairCrmCase):
     def _age(self, partners, created):
         self.env.flush_all()
         self.env.cr.execute("UPDATE res_partner SET create_date = %s WHERE id = ANY(%s)", [created, partners.ids])
-        self.env.cr.execute("UPDATE autorepair_loyalty_move SET date = %s WHERE partner_id = ANY(%s)",
-                            [created, partners.ids])
+        self.env.cr.execute("""UPDATE loyalty_history h SET create_date = %s FROM loyalty_card c
+                                WHERE c.id = h.card_id AND c.partner_id = ANY(%s)""", [created, partners.ids])
         self.env.invalidate_all()
 
     def test_retention_setting(self):

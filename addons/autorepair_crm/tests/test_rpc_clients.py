@@ -73,13 +73,13 @@ class TestRpcReads(RpcClientCase):
                 with self.subTest(role=role, model=model):
                     self._assert_reads_every_field(user, model, record)
         # what a role may not read is not shown to it, and still shown to those who may
-        hidden = {"technician": ["invoice_ids", "care_task_ids", "loyalty_move_ids", "mobile"],
+        hidden = {"technician": ["invoice_ids", "care_task_ids", "loyalty_adjustment_ids", "mobile"],
                   "sales": ["invoice_ids", "care_task_ids"], "care_agent": ["invoice_ids"]}
         for role, fnames in hidden.items():
             shown = self._jsonrpc_ok(getattr(self, f"user_{role}"), "res.partner", "fields_get", attributes=["type"])
             self.assertFalse(set(fnames) & set(shown), role)
         shown = self._jsonrpc_ok(self.user_manager, "res.partner", "fields_get", attributes=["type"])
-        self.assertLessEqual({"invoice_ids", "care_task_ids", "loyalty_move_ids", "mobile"}, set(shown))
+        self.assertLessEqual({"invoice_ids", "care_task_ids", "loyalty_adjustment_ids", "mobile"}, set(shown))
 
     def test_forms_open_for_every_role(self):
         """The customer and vehicle forms, read the way the web client reads them."""

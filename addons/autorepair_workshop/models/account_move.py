@@ -41,9 +41,10 @@ class AccountMove(models.Model):
         """Points in proportion to what the customer paid (RULEBOOK §9), once per invoice:
         not for what the maker (warranty) or the insurer (accident repair) paid."""
         res = super()._invoice_paid_hook()
-        self.env["autorepair.loyalty.move"].sudo()._earn_for_invoices(self.filtered(
+        self.sudo().filtered(
             lambda move: move.autorepair_service_order_id and move.move_type == "out_invoice"
-            and move.commercial_partner_id == move.autorepair_service_order_id.sudo().partner_id.commercial_partner_id))
+            and move.commercial_partner_id == move.autorepair_service_order_id.sudo().partner_id.commercial_partner_id
+        )._autorepair_earn_points()
         return res
 
     def _post(self, soft=True):
@@ -53,7 +54,7 @@ class AccountMove(models.Model):
         refunds = posted.filtered(lambda move: move.move_type == "out_refund"
                                   and move.reversed_entry_id.autorepair_service_order_id)
         if refunds:
-            self.env["autorepair.loyalty.move"].sudo()._take_back_for_refunds(refunds)
+            refunds.sudo()._autorepair_take_back_points()
         return posted
 
 

@@ -138,6 +138,9 @@ class AutorepairServiceOrder(models.Model):
         "fleet.vehicle", string="Vehicle", required=True, tracking=True, index=True,
         ondelete="restrict", check_company=True,
     )
+    partner_member_level_id = fields.Many2one(
+        "autorepair.member.level", string="Member Level", compute="_compute_partner_member_level_id",
+        help="The customer's member level: its labour and parts discounts go to the lines of his quotes.")
     license_plate = fields.Char(related="vehicle_id.license_plate", store=True, index="trigram")
     vin_sn = fields.Char(related="vehicle_id.vin_sn")
     # the advisor calls the customer from the order; workshop roles read the number masked
@@ -448,6 +451,13 @@ class AutorepairServiceOrder(models.Model):
         for order in self:
             order.approved_amount = sum(order.quote_ids.mapped("approved_amount"))
 
+    @api.depends("partner_id", "company_id")
+    def _compute_partner_member_level_id(self):
+        for order in self:
+            partner = order.partner_id._origin
+            order.partner_member_level_id = partner._autorepair_member_level(order.company_id).sudo(False) \
+                if partner and order.company_id else False
+
     @api.depends("line_ids.quantity", "line_ids.actual_hours", "line_ids.line_type", "line_ids.is_approved")
     def _compute_labour_hours(self):
         for order in self:
@@ -456,8 +466,8 @@ class AutorepairServiceOrder(models.Model):
             order.actual_hours = sum(labour.mapped("actual_hours"))
 
     @api.depends("line_ids.move_ids.stock_valuation_layer_ids.value", "line_ids.actual_hours",
-                 "line_ids.price_unit", "line_ids.alt_price_unit", "line_ids.quantity", "line_ids.tax_ids",
-                 "line_ids.decision", "line_ids.bill_to", "company_id")
+                 "line_ids.price_unit", "line_ids.alt_price_unit", "line_ids.discount", "line_ids.quantity",
+                 "line_ids.tax_ids", "line_ids.decision", "line_ids.bill_to", "company_id")
     def _compute_margin(self):
         figures = self.line_ids._cost_figures()
         for order in self:

@@ -20,7 +20,7 @@ APPROVED = ("approved", "alternative")
 FROZEN_FIELDS = {
     "order_id", "quote_id", "name", "product_id", "part_number", "is_oem", "quantity", "price_unit", "tax_ids",
     "bill_to", "line_type", "alt_type", "alt_product_id", "alt_description", "alt_price_unit", "risk_note",
-    "package_id", "labour_operation_id", "price_override_reason",
+    "package_id", "labour_operation_id", "price_override_reason", "discount",
 }
 
 
@@ -100,6 +100,10 @@ class AutorepairServiceOrderLine(models.Model):
         string="Unit Price", digits="Product Price", compute="_compute_price_unit", store=True,
         readonly=False, precompute=True,
     )
+    discount = fields.Float(
+        string="Discount (%)", digits="Discount", compute="_compute_discount", store=True, readonly=False,
+        precompute=True,
+        help="The customer's member level discount on labour or parts; frozen once the line is quoted.")
     tax_ids = fields.Many2many(
         "account.tax", string="Taxes", compute="_compute_tax_ids", store=True, readonly=False,
         precompute=True, check_company=True, domain="[('type_tax_use', '=', 'sale')]",
@@ -331,6 +335,24 @@ class AutorepairServiceOrderLine(models.Model):
                 continue
             line.quantity = line.catalogue_hours or line.quantity or 1.0
 
+    @api.depends("line_type", "bill_to", "order_id.partner_id", "order_id.company_id")
+    def _compute_discount(self):
+        """The member level of the order's customer (autorepair_crm) gives
+        its labour or parts discount to the lines the customer pays himself,
+        until they are quoted: then the line keeps what he was shown."""
+        levels = {}
+        for line in self:
+            if line._is_quoted():
+                continue
+            partner, company = line.order_id.partner_id, line.order_id.company_id
+            if line.bill_to != "customer" or not partner or not company:
+                line.discount = 0.0
+                continue
+            if (partner, company) not in levels:
+                levels[partner, company] = partner._origin._autorepair_member_level(company) if partner._origin \
+                    else self.env["autorepair.member.level"]
+            line.discount = levels[partner, company]._discount_for(line.line_type)
+
     @api.depends("product_id", "line_type", "catalogue_price_unit")
     def _compute_price_unit(self):
         for line in self:
@@ -385,7 +407,7 @@ class AutorepairServiceOrderLine(models.Model):
         if decision in ("declined", "deferred") or (self.bill_to != "customer" and not any_payer):
             return {"total_excluded": 0.0, "total_included": 0.0}
         return self.tax_ids.compute_all(
-            self._effective_price_unit(decision), self.currency_id, self.quantity,
+            self._effective_price_unit(decision) * (1 - self.discount / 100.0), self.currency_id, self.quantity,
             product=self.product_id, partner=self.order_id.partner_id,
         )
 
@@ -393,7 +415,7 @@ class AutorepairServiceOrderLine(models.Model):
         """The line's amount with tax under a decision: see _tax_totals."""
         return self._tax_totals(decision)["total_included"]
 
-    @api.depends("price_unit", "alt_price_unit", "quantity", "tax_ids", "decision", "bill_to")
+    @api.depends("price_unit", "alt_price_unit", "quantity", "tax_ids", "decision", "bill_to", "discount")
     def _compute_amounts(self):
         """The order's amounts count what the customer pays for: approved lines,
         or every line not yet declined while the quote is open."""
@@ -404,7 +426,7 @@ class AutorepairServiceOrderLine(models.Model):
             line.price_tax = taxes["total_included"] - taxes["total_excluded"]
 
     @api.depends("move_ids.stock_valuation_layer_ids.value", "actual_hours", "price_unit", "alt_price_unit",
-                 "quantity", "tax_ids", "decision", "bill_to", "company_id")
+                 "quantity", "tax_ids", "decision", "bill_to", "company_id", "discount")
     def _compute_margin(self):
         figures = self._cost_figures()
         for line in self:
@@ -455,7 +477,7 @@ class AutorepairServiceOrderLine(models.Model):
         """What the line costs before the taxes the price excludes: what the
         insurer's assessment is measured against."""
         self.ensure_one()
-        return self.currency_id.round(self._effective_price_unit() * self.quantity)
+        return self.currency_id.round(self._effective_price_unit() * (1 - self.discount / 100.0) * self.quantity)
 
     @api.depends("product_id", "alt_product_id", "decision")
     def _compute_stock_product_id(self):
@@ -730,6 +752,7 @@ class AutorepairServiceOrderLine(models.Model):
             "name": name,
             "quantity": self.quantity if amount is None else 1.0,
             "price_unit": self._effective_price_unit() if amount is None else amount,
+            "discount": self.discount if amount is None else 0.0,
             "tax_ids": [fields.Command.set(self.tax_ids.ids)],
             "autorepair_line_id": self.id,
             "analytic_distribution": analytic_distribution or False,

@@ -73,14 +73,14 @@ class TestAdvisorDesk(ServiceOrderCase):
                  and node.get("widget") != "handle"]
         # labour from the catalogue, the part picked for the car (its number in the picked part's name),
         # what the store holds of it, lacks (缺件) and has issued; the override's reason where the
-        # price is not the catalogue's
+        # price is not the catalogue's; the member level's discount
         self.assertEqual(shown, ["line_type", "labour_operation_id", "product_id", "name", "is_oem", "qty_available",
-                                 "quantity", "price_unit", "price_override_reason", "price_total", "decision",
-                                 "technician_id", "qty_missing", "qty_issued"])
+                                 "quantity", "price_unit", "discount", "price_override_reason", "price_total",
+                                 "decision", "technician_id", "qty_missing", "qty_issued"])
         self.assertEqual(grid.get("open_form_view"), "1", "the rest in the line's form")
         form = self.env["autorepair.service.order.line"].get_views([(False, "form")])["views"]["form"]["arch"]
         for fname in ("alt_type", "alt_product_id", "alt_description", "alt_price_unit", "risk_note", "bill_to",
-                      "tax_ids", "work_state", "actual_hours", "qty_available", "virtual_available"):
+                      "tax_ids", "work_state", "actual_hours", "qty_available", "virtual_available", "discount"):
             self.assertIn(f'name="{fname}"', form)
 
     def test_vat_13_percent(self):

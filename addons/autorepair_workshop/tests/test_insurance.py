@@ -138,9 +138,9 @@ class TestInsurance(InsuranceCase):
             self.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=invoice.ids).create({})._create_payments()
         self.assertLessEqual(set(invoices.mapped("payment_state")), {"paid", "in_payment"})
-        earned = self.env["autorepair.loyalty.move"].search([("invoice_id", "in", invoices.ids)])
-        self.assertEqual(earned.partner_id, self.customer)
-        self.assertEqual(earned.points, 575)
+        earned = self.env["loyalty.history"].search([("autorepair_points_invoice_id", "in", invoices.ids)])
+        self.assertEqual(earned.card_id.partner_id, self.customer)
+        self.assertEqual(earned.issued, 575)
         self.assertEqual(order.payment_state, "paid")
 
     def test_shares_add_up_to_the_order_total(self):

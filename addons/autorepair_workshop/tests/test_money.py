@@ -26,8 +26,12 @@ class TestLoyaltyFromInvoices(ServiceOrderCase):
         return self.customer.loyalty_points
 
     def _moves(self, move_type):
-        return self.env["autorepair.loyalty.move"].search(
-            [("partner_id", "=", self.customer.id), ("move_type", "=", move_type)])
+        """The lines of the customer's points card for invoices: earned on a
+        paid invoice, or taken back by a credit note."""
+        lines = self.env["loyalty.history"].search([
+            ("card_id.partner_id", "=", self.customer.id), ("autorepair_points_invoice_id", "!=", False)])
+        kind = "out_invoice" if move_type == "earn" else "out_refund"
+        return lines.filtered(lambda line: line.autorepair_points_invoice_id.move_type == kind)
 
     def _refund(self, invoice, amount=None):
         """A credit note of the invoice as accounting makes it: in full by
@@ -51,12 +55,13 @@ class TestLoyaltyFromInvoices(ServiceOrderCase):
         self.assertEqual(self._balance(), 0, "a posted, unpaid invoice earns nothing")
         self._pay(invoice)
         earn = self._moves("earn")
-        self.assertEqual(earn.invoice_id, invoice)
-        self.assertEqual((earn.points, earn.state), (int(invoice.amount_total), "approved"))
+        self.assertEqual(earn.autorepair_points_invoice_id, invoice)
+        self.assertEqual(earn.card_id, self.customer._autorepair_points_card())
+        self.assertEqual((earn.issued, earn.used), (int(invoice.amount_total), 0))
         self.assertEqual(self._balance(), int(invoice.amount_total))
         # the hook may run again (in payment, then paid): nothing is earned twice
         invoice._invoice_paid_hook()
-        self.env["autorepair.loyalty.move"]._earn_for_invoices(invoice)
+        invoice._autorepair_earn_points()
         self.assertEqual(len(self._moves("earn")), 1)
         self.assertEqual(self._balance(), int(invoice.amount_total))
 
@@ -73,11 +78,11 @@ class TestLoyaltyFromInvoices(ServiceOrderCase):
         refund = self._refund(invoice)
         self.assertEqual(refund.state, "posted")
         back = self._moves("reverse")
-        self.assertEqual((back.points, back.invoice_id, back.state), (-earned, refund, "approved"))
+        self.assertEqual((back.used, back.autorepair_points_invoice_id), (earned, refund))
         self.assertEqual(self._balance(), 0)
         # run twice: still once
-        self.env["autorepair.loyalty.move"]._take_back_for_refunds(refund)
-        self.env["autorepair.loyalty.move"]._earn_for_invoices(invoice)
+        refund._autorepair_take_back_points()
+        invoice._autorepair_earn_points()
         self.assertEqual(len(self._moves("reverse")), 1)
         self.assertEqual(self._balance(), 0)
 
@@ -87,11 +92,11 @@ class TestLoyaltyFromInvoices(ServiceOrderCase):
         earned = self._balance()
         refund = self._refund(invoice, amount=invoice.amount_total / 4)
         refund.action_post()
-        self.assertEqual(self._moves("reverse").points, -round(earned / 4))
+        self.assertEqual(self._moves("reverse").used, round(earned / 4))
         # a second credit note for more than remains takes back no more than was earned
         second = self._refund(invoice, amount=invoice.amount_total)
         second.action_post()
-        self.assertEqual(sum(self._moves("reverse").mapped("points")), -earned)
+        self.assertEqual(sum(self._moves("reverse").mapped("used")), earned)
         self.assertEqual(self._balance(), 0)
 
     def test_credit_note_after_redemption_leaves_a_debt(self):
@@ -111,7 +116,7 @@ class TestLoyaltyFromInvoices(ServiceOrderCase):
         refund.action_post()
         self.assertFalse(self._moves("reverse"))
         self._pay(invoice)
-        earned = self._moves("earn").points
+        earned = self._moves("earn").issued
         self.assertEqual(self._balance(), earned - round(earned / 2))
 
 
