@@ -34,3 +34,4 @@ from . import test_wechat_binding
 from . import test_service_history
 from . import test_channel_notices
 from . import test_member_cards
+from . import test_attack_member_cards
