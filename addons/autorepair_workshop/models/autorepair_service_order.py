@@ -1342,7 +1342,8 @@ class AutorepairServiceOrder(models.Model):
         ]
         if partner == self.partner_id:
             # the cards and coupons the customer redeemed reduce what he pays
-            invoice_lines += [fields.Command.create(vals) for vals in self.sudo().reward_ids._prepare_invoice_line_vals()]
+            rewards = self.sudo().reward_ids
+            invoice_lines += [fields.Command.create(vals) for vals in rewards._prepare_invoice_line_vals()]
         return {
             "move_type": "out_invoice",
             "partner_id": partner.id,

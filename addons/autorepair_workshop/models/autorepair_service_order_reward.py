@@ -41,7 +41,9 @@ class AutorepairServiceOrderReward(models.Model):
     kind = fields.Selection(KINDS, required=True, readonly=True)
     description = fields.Char(readonly=True)
     points = fields.Float(string="Points Used", readonly=True)
-    amount = fields.Monetary(string="Amount", readonly=True, help="What the customer saves or pays with it, tax included.")
+    # a count card sold for money: the share of the prepaid liability its uses take out
+    prepaid_amount = fields.Monetary(string="From Prepaid Money", readonly=True)
+    amount = fields.Monetary(readonly=True, help="What the customer saves or pays with it, tax included.")
     # the order's line a count card pays for (its service)
     line_id = fields.Many2one("autorepair.service.order.line", string="Line", ondelete="restrict", readonly=True)
     invoice_line_ids = fields.One2many("account.move.line", "autorepair_reward_id", string="Invoice Lines",
@@ -200,7 +202,12 @@ class AutorepairServiceOrderReward(models.Model):
                                        card=card.code, balance=balance, points=points))
         description = self.env._("%(reward)s (%(card)s)", reward=reward.description or card.program_id.name,
                                  card=card.code)
-        card.with_context(loyalty_no_mail=True).points = balance - points
+        prepaid = 0.0
+        if self._autorepair_kind(reward) == "count" and card.autorepair_prepaid_value and balance:
+            # the uses' share of what the customer paid for the card, at most what they are worth here
+            prepaid = min(value, order.currency_id.round(card.autorepair_prepaid_value * points / balance))
+        card.with_context(loyalty_no_mail=True).write({
+            "points": balance - points, "autorepair_prepaid_value": card.autorepair_prepaid_value - prepaid})
         self.env["loyalty.history"].sudo().create({
             "card_id": card.id,
             "description": self.env._("Redeemed on %(order)s", order=order.name),
@@ -216,6 +223,7 @@ class AutorepairServiceOrderReward(models.Model):
             "description": description,
             "points": points,
             "amount": value,
+            "prepaid_amount": prepaid,
             "line_id": line.id,
         })
         order.message_post(body=self.env._("%(reward)s redeemed: %(amount)s.", reward=description, amount=value),
@@ -235,7 +243,9 @@ class AutorepairServiceOrderReward(models.Model):
                     "%(order)s has been invoiced: a credit note gives the card back what it paid.",
                     order=rec.order_id.name))
             balance = self._autorepair_lock_card(rec.card_id)
-            rec.card_id.with_context(loyalty_no_mail=True).points = balance + rec.points
+            rec.card_id.with_context(loyalty_no_mail=True).write({
+                "points": balance + rec.points,
+                "autorepair_prepaid_value": rec.card_id.autorepair_prepaid_value + rec.prepaid_amount})
             self.env["loyalty.history"].sudo().create({
                 "card_id": rec.card_id.id,
                 "description": self.env._("Taken off %(order)s", order=rec.order_id.name),
@@ -265,6 +275,19 @@ class AutorepairServiceOrderReward(models.Model):
                 })
                 continue
             items = self._autorepair_customer_items(rec.order_id)
+            amount = rec.amount
+            if rec.prepaid_amount:
+                # a count card's use paid in advance: out of the prepaid liability (the revenue is
+                # recognised now, with its VAT, on the service's line); any rest is a discount
+                vals_list.append({
+                    "product_id": product.id, "name": rec.description, "quantity": 1.0,
+                    "price_unit": -rec.prepaid_amount, "tax_ids": [fields.Command.clear()],
+                    "account_id": rec.company_id._autorepair_member_card_accounts()["prepaid"].id,
+                    "autorepair_reward_id": rec.id,
+                })
+                amount = rec.currency_id.round(rec.amount - rec.prepaid_amount)
+                if rec.currency_id.is_zero(amount):
+                    continue
             if rec.kind == "count":
                 items = [item for item in items if item[0] == rec.line_id]
             elif rec.kind == "coupon":
@@ -274,7 +297,7 @@ class AutorepairServiceOrderReward(models.Model):
                 by_taxes[taxes] = by_taxes.get(taxes, 0.0) + total
             base = sum(by_taxes.values()) or 1.0
             for taxes, total in by_taxes.items():
-                share = rec.currency_id.round(rec.amount * total / base)
+                share = rec.currency_id.round(amount * total / base)
                 untaxed = taxes.with_context(force_price_include=True).compute_all(
                     share, rec.currency_id, 1.0, product=product, partner=rec.order_id.partner_id)["total_excluded"]
                 vals_list.append({
@@ -304,8 +327,12 @@ class AutorepairServiceOrderReward(models.Model):
                 points = rec.points * min(1.0, sum(rec_lines.mapped("price_subtotal")) / invoiced)
                 if rec.kind == "count":
                     points = round(points)
+                ratio = min(1.0, sum(rec_lines.mapped("price_subtotal")) / invoiced)
                 balance = self._autorepair_lock_card(rec.card_id)
-                rec.card_id.with_context(loyalty_no_mail=True).points = balance + points
+                rec.card_id.with_context(loyalty_no_mail=True).write({
+                    "points": balance + points,
+                    "autorepair_prepaid_value": rec.card_id.autorepair_prepaid_value
+                    + rec.currency_id.round(rec.prepaid_amount * ratio)})
                 History.create({
                     "card_id": rec.card_id.id,
                     "description": self.env._("Given back by credit note %(refund)s of %(order)s",

@@ -18,6 +18,10 @@ class LoyaltyCard(models.Model):
     autorepair_bonus_points = fields.Float(
         string="Bonus Not Refundable", readonly=True, copy=False,
         help="The top-up bonus credited to the card: a refund of the balance keeps it back.")
+    # a count card's money still in the prepaid liability: each use takes its share out
+    autorepair_prepaid_value = fields.Float(
+        string="Prepaid Value Left", readonly=True, copy=False,
+        help="What the customer paid for the uses left on a count card, held in the prepaid liability.")
     autorepair_top_up_ids = fields.One2many(
         "account.move", "autorepair_top_up_card_id", string="Top-ups and Refunds", readonly=True)
 
@@ -32,8 +36,8 @@ class LoyaltyCard(models.Model):
             raise AccessError(self.env._("Only a service advisor or cashier sells card top-ups."))
         card = self.sudo()
         program = card.program_id
-        if program.program_type != "ewallet":
-            raise UserError(self.env._("Only a stored-value card is topped up."))
+        if not program._autorepair_is_prepaid():
+            raise UserError(self.env._("Only a stored-value card or a count card is sold for prepaid money."))
         if amount <= 0:
             raise UserError(self.env._("Top up a positive amount."))
         company = program.company_id or self.env.company
@@ -74,6 +78,8 @@ class LoyaltyCard(models.Model):
             card.with_context(loyalty_no_mail=True).write({
                 "points": balance + points + bonus,
                 "autorepair_bonus_points": card.autorepair_bonus_points + bonus,
+                "autorepair_prepaid_value": card.autorepair_prepaid_value
+                + (amount if card.program_id.program_type != "ewallet" else 0.0),
             })
             History.create({
                 "card_id": card.id,
@@ -95,7 +101,9 @@ class LoyaltyCard(models.Model):
         value = company.currency_id.round(points * (self.program_id.reward_ids[:1].discount or 1.0))
         journal = self.env["account.journal"].sudo().search(
             [("type", "=", "general"), ("company_id", "=", company.id)], limit=1)
-        debit, credit = (accounts["prepaid"], accounts["bonus"]) if forfeit else (accounts["bonus"], accounts["prepaid"])
+        debit, credit = accounts["bonus"], accounts["prepaid"]
+        if forfeit:
+            debit, credit = credit, debit
         label = (self.env._("Bonus forfeited on refund of %(card)s", card=self.code) if forfeit
                  else self.env._("Top-up bonus of %(card)s", card=self.code))
         entry = self.env["account.move"].sudo().with_company(company).create({

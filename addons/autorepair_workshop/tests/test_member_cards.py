@@ -257,6 +257,40 @@ class TestCouponsAndCounts(MemberCardCase):
         self.assertEqual((line.price_subtotal, line.tax_ids), (-50, self.tax))
         self.assertEqual(invoice.amount_total, 1.5 * 200 * 1.15)
 
+    def test_count_card_sold_into_the_liability(self):
+        """Ten washes sold for 300: the money waits in the prepaid liability;
+        each wash used takes its 30 out, the revenue and its VAT recognised
+        on the order's invoice, the customer paying nothing for the wash."""
+        card_product = self.env["product.product"].create({
+            "name": "洗车次卡（10次）", "type": "service", "list_price": 300, "taxes_id": False})
+        self.wash_card_program.rule_ids = [Command.create({
+            "reward_point_mode": "order", "reward_point_amount": 10, "minimum_qty": 0,
+            "product_ids": [Command.set(card_product.ids)]})]
+        wizard = self.env["autorepair.card.top.up.wizard"].with_user(self.user_advisor).new({
+            "partner_id": self.customer.id, "program_id": self.wash_card_program.id})
+        wizard._onchange_program_id()
+        self.assertEqual(wizard.amount, 300)
+        card = self.wash_card_program._autorepair_card_for(self.customer)
+        sale = card.with_user(self.user_advisor)._autorepair_top_up_invoice(300)
+        self._pay(sale)
+        prepaid = self.accounts["prepaid"]
+        self.assertEqual(self._items(sale, prepaid), [(0.0, 300.0)])
+        self.assertEqual((card.points, card.autorepair_prepaid_value), (10, 300))
+        order = self._received_order(lines=1)
+        self.env["autorepair.service.order.line"].with_user(self.user_advisor).create({
+            "order_id": order.id, "line_type": "other", "product_id": self.wash.id, "name": "精致洗车",
+            "quantity": 1, "price_unit": 50})
+        self._approve_all(order)
+        self._work_and_check(order)
+        self._deliver(order)
+        reward = self._redeem(order, card=card)
+        self.assertEqual((reward.amount, reward.prepaid_amount), (57.5, 30))
+        self.assertEqual((card.points, card.autorepair_prepaid_value), (9, 270))
+        invoice = self._settle(order)
+        self.assertEqual(self._items(invoice, prepaid), [(30.0, 0.0)])
+        self.assertAlmostEqual(invoice.amount_total, 345, delta=0.01, msg="the wash is free for the customer")
+        self.assertEqual(-self._account_balance(prepaid), card.autorepair_prepaid_value)
+
     def test_count_card_needs_its_service_on_the_order(self):
         card = self._card(self.wash_card_program, 10)
         order = self._delivered_order()
