@@ -39,7 +39,19 @@ class AccountMove(models.Model):
 
     def _autorepair_check_reward_lines(self):
         """A redeemed card pays on its own order's invoice, once: a copy of
-        that invoice cannot spend the card's money a second time."""
+        that invoice cannot spend the card's money a second time. A top-up
+        already credited to its card is refunded from the card (Refund
+        Balance), not by reversing its invoice: the liability would no
+        longer be what the cards hold."""
+        History = self.env["loyalty.history"].sudo()
+        for move in self.filtered(lambda m: m.move_type == "out_refund" and not m.autorepair_top_up_card_id):
+            top_up = move.reversed_entry_id.sudo()
+            if top_up.autorepair_top_up_card_id and History.search_count([
+                    ("card_id", "=", top_up.autorepair_top_up_card_id.id), ("order_model", "=", top_up._name),
+                    ("order_id", "=", top_up.id)], limit=1):
+                raise UserError(self.env._(
+                    "%(invoice)s has been credited to card %(card)s: refund the card's balance from the card.",
+                    invoice=top_up.name, card=top_up.autorepair_top_up_card_id.code))
         for move in self.filtered(lambda m: m.move_type == "out_invoice"):
             for line in move.invoice_line_ids.filtered("autorepair_reward_id"):
                 reward = line.sudo().autorepair_reward_id

@@ -131,12 +131,11 @@ class LoyaltyCard(models.Model):
         card's terms). Money leaving the shop: a service manager's act."""
         if not self.env.user.has_group(MANAGER):
             raise AccessError(self.env._("Only a service manager refunds a stored-value card."))
-        refunds = self.env["account.move"]
         for card in self.sudo():
             if card.program_id.program_type != "ewallet":
                 raise UserError(self.env._("Only a stored-value card is refunded."))
-            refunds |= card._autorepair_refund_balance()
-        return refunds.sudo(False) and True
+            card._autorepair_refund_balance()
+        return True
 
     def _autorepair_refund_balance(self):
         self.ensure_one()

@@ -135,6 +135,15 @@ class TestStoredValue(MemberCardCase):
         self.assertEqual(card.points, 1100)
         self.assertEqual(len(card.history_ids), 1)
 
+    def test_a_credited_top_up_is_not_reversed(self):
+        invoice = self._top_up(500)
+        reversal = self.env["account.move.reversal"].with_context(
+            active_model="account.move", active_ids=invoice.ids).create({
+                "reason": "退款", "journal_id": invoice.journal_id.id})
+        with self.assertRaises(UserError):
+            reversal.refund_moves()
+            self.env["account.move"].search([("reversed_entry_id", "=", invoice.id)]).action_post()
+
     def test_unpaid_top_up_credits_nothing(self):
         card = self.stored_value._autorepair_card_for(self.customer)
         card.with_user(self.user_advisor)._autorepair_top_up_invoice(500)
