@@ -37,6 +37,7 @@
         "report/autorepair_service_report_month_views.xml",
         "views/autorepair_wechat_templates.xml",
         "views/product_template_views.xml",
+        "views/autorepair_service_order_reward_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -48,6 +49,7 @@
         "demo/autorepair_service_package_demo.xml",
         "demo/autorepair_service_order_demo.xml",
         "demo/autorepair_channel_template_demo.xml",
+        "demo/loyalty_program_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -29,3 +29,7 @@ from . import autorepair_labour_operation
 from . import autorepair_labour_time
 from . import autorepair_service_package
 from . import autorepair_service_package_line
+from . import autorepair_service_order_reward
+from . import loyalty_program
+from . import loyalty_reward
+from . import loyalty_card

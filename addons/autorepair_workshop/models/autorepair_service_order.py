@@ -294,6 +294,10 @@ class AutorepairServiceOrder(models.Model):
     invoice_ids = fields.One2many(
         "account.move", "autorepair_service_order_id", string="Invoices", readonly=True, groups=INVOICE_READERS)
     invoice_count = fields.Integer(compute="_compute_invoice_count", groups=INVOICE_READERS)
+    # member cards, coupons and vouchers redeemed at settlement (autorepair.service.order.reward)
+    reward_ids = fields.One2many(
+        "autorepair.service.order.reward", "order_id", string="Cards and Coupons", readonly=True,
+        groups=INVOICE_READERS)
     payment_state = fields.Selection(
         [("not_invoiced", "Not Invoiced"), ("not_paid", "Not Paid"), ("partial", "Partially Paid"),
          ("paid", "Paid")],
@@ -928,6 +932,18 @@ class AutorepairServiceOrder(models.Model):
             return self.action_view_invoices()
         return True
 
+    def action_open_reward_wizard(self):
+        """The cashier redeems a member card or types a coupon code."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Redeem a Card or Coupon"),
+            "res_model": "autorepair.reward.apply.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
     def _queue_settlement(self):
         """Hand a large batch to the scheduler: a month-end batch of a thousand
         orders takes longer than a browser request may last."""
@@ -1391,6 +1407,15 @@ class AutorepairServiceOrder(models.Model):
     def _prepare_invoice_vals(self, partner, items, journal, distributions):
         """The invoice of one payer; items are (line, amount) as _invoice_items gives them."""
         self.ensure_one()
+        invoice_lines = [
+            fields.Command.create(line._prepare_invoice_line_vals(
+                self._analytic_distribution(line.product_id, partner, distributions), amount=amount))
+            for line, amount in items
+        ]
+        if partner == self.partner_id:
+            # the cards and coupons the customer redeemed reduce what he pays
+            rewards = self.sudo().reward_ids
+            invoice_lines += [fields.Command.create(vals) for vals in rewards._prepare_invoice_line_vals()]
         return {
             "move_type": "out_invoice",
             "partner_id": partner.id,
@@ -1401,11 +1426,7 @@ class AutorepairServiceOrder(models.Model):
             "ref": (self.claim_number if self.is_insurance and partner == self.insurer_id else False)
             or self.vehicle_id.license_plate or False,
             "autorepair_service_order_id": self.id,
-            "invoice_line_ids": [
-                fields.Command.create(line._prepare_invoice_line_vals(
-                    self._analytic_distribution(line.product_id, partner, distributions), amount=amount))
-                for line, amount in items
-            ],
+            "invoice_line_ids": invoice_lines,
         }
 
     def _analytic_distribution(self, product, partner, cache):

@@ -1,8 +1,8 @@
 import ipaddress
 from urllib.parse import urlsplit
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 # The quality guarantee of the Ministry of Transport's order 2016 No. 37 (机动车维修管理规定,
 # art. 38) per JT/T 1133 repair category: (days, km) from completion, whichever comes first.
@@ -169,6 +169,17 @@ class ResCompany(models.Model):
         help="Where issued parts go: leaving the store they are booked to the cost of goods sold.",
     )
 
+    # stored-value cards: the prepaid money customers hold (预收账款 / 合同负债) and what the top-up bonus costs
+    autorepair_prepaid_account_id = fields.Many2one(
+        "account.account", string="Prepaid Cards Account", check_company=True, ondelete="restrict",
+        help="Liability the top-ups of stored-value cards are credited to and their use on orders debited from: "
+        "its balance is what the cards hold.",
+    )
+    autorepair_card_bonus_account_id = fields.Many2one(
+        "account.account", string="Top-up Bonus Account", check_company=True, ondelete="restrict",
+        help="Selling expense the bonus of a top-up is booked to (and back from when a refund forfeits it).",
+    )
+
     @api.constrains("autorepair_workshop_public_url")
     def _check_autorepair_workshop_public_url(self):
         for company in self.filtered("autorepair_workshop_public_url"):
@@ -301,6 +312,30 @@ class ResCompany(models.Model):
             company.account_sale_tax_id = tax
             for template in templates:
                 template.taxes_id = template.taxes_id.filtered(lambda t, c=company: t.company_id != c) | tax
+
+    def _autorepair_member_card_accounts(self):
+        """{"prepaid": liability, "bonus": expense} of this company's
+        stored-value cards: those of Settings, else created (a current
+        liability 预收储值卡款 next to the chart's 2203) or found (the
+        chart's expense account) and kept in Settings. Idempotent."""
+        self.ensure_one()
+        company = self.sudo()
+        if not company.chart_template:
+            raise UserError(self.env._("Install a chart of accounts before selling stored-value cards."))
+        Account = self.env["account.account"].sudo().with_company(company)
+        if not company.autorepair_prepaid_account_id:
+            shop = self.with_context(lang=company.partner_id.lang or self.env.lang)
+            company.autorepair_prepaid_account_id = Account.create({
+                "name": shop.env._("Prepaid Member Cards"),
+                "code": Account._search_new_account_code("220300"),
+                "account_type": "liability_current",
+                "company_ids": [Command.link(company.id)],
+            })
+        if not company.autorepair_card_bonus_account_id:
+            expense = self.env["account.chart.template"].with_company(company).ref("expense", raise_if_not_found=False)
+            company.autorepair_card_bonus_account_id = expense or Account.search(
+                [*Account._check_company_domain(company), ("account_type", "=", "expense")], limit=1)
+        return {"prepaid": company.autorepair_prepaid_account_id, "bonus": company.autorepair_card_bonus_account_id}
 
     def _autorepair_parts_store(self):
         """The parts stores of these companies: where their parts issue

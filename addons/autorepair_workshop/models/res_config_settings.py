@@ -62,6 +62,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_workshop_guarantee_days_minor_repair", readonly=False)
     autorepair_workshop_guarantee_km_minor_repair = fields.Integer(
         related="company_id.autorepair_workshop_guarantee_km_minor_repair", readonly=False)
+    autorepair_prepaid_account_id = fields.Many2one(
+        related="company_id.autorepair_prepaid_account_id", readonly=False)
+    autorepair_card_bonus_account_id = fields.Many2one(
+        related="company_id.autorepair_card_bonus_account_id", readonly=False)
     autorepair_workshop_link_warning = fields.Char(
         string="Customer Link Warning", compute="_compute_autorepair_workshop_link_warning")
 

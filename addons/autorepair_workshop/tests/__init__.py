@@ -35,3 +35,5 @@ from . import test_service_history
 from . import test_channel_notices
 from . import test_statutory
 from . import test_member_discount
+from . import test_member_cards
+from . import test_attack_member_cards
