@@ -7,7 +7,8 @@
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
-    "depends": ["autorepair_crm", "autorepair_channel", "account", "sms", "portal", "stock_account"],
+    "depends": ["autorepair_crm", "autorepair_channel", "account", "sms", "portal", "stock_account",
+                "resource"],
     "data": [
         "security/autorepair_workshop_security.xml",
         "security/ir.model.access.csv",
@@ -30,6 +31,7 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/portal_history_templates.xml",
+        "views/portal_booking_templates.xml",
         "report/autorepair_service_order_reports.xml",
         "report/autorepair_parts_list_report.xml",
         "report/autorepair_service_report_views.xml",
@@ -37,6 +39,7 @@
         "views/autorepair_wechat_templates.xml",
         "views/product_template_views.xml",
         "views/menus.xml",
+        "views/autorepair_workshop_load_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

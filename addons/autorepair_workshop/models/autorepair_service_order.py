@@ -148,7 +148,7 @@ class AutorepairServiceOrder(models.Model):
     )
     source = fields.Selection(
         [("walk_in", "Walk-in"), ("phone", "Phone"), ("wechat", "WeChat"), ("app", "App"),
-         ("shop", "Raised by the Shop")],
+         ("shop", "Raised by the Shop"), ("portal", "Customer Portal")],
         default="walk_in",
     )
     requested_work = fields.Text(string="Customer's Request")
@@ -503,28 +503,28 @@ class AutorepairServiceOrder(models.Model):
             if order.appointment_end and order.appointment_end <= order.appointment_start:
                 raise ValidationError(self.env._("An appointment must end after it starts."))
 
-    @api.constrains("appointment_start", "appointment_end", "bay_id", "technician_id", "state")
+    @api.constrains("appointment_start", "appointment_end", "received_date", "promised_date", "bay_id",
+                    "technician_id", "state")
     def _check_double_booking(self):
-        """A bay or a technician holds one car at a time (RULEBOOK §3.2)."""
-        for order in self.filtered(lambda o: o.appointment_start and o.state in ACTIVE_STATES):
-            end = order._appointment_end()
+        """A booking holds its bay and technician alone (RULEBOOK §3.2): no other
+        booking nor car in the workshop may hold them meanwhile (``occupation_*``,
+        the free slots' own rule). Cars already in the workshop may share a
+        technician among themselves: the floor assigns them as the work requires."""
+        for order in self.filtered(lambda o: o.state in ACTIVE_STATES and (o.bay_id or o.technician_id)):
             for fname in ("bay_id", "technician_id"):
                 if not order[fname]:
                     continue
-                clash = self.search([
-                    ("id", "!=", order.id),
-                    (fname, "=", order[fname].id),
-                    ("state", "in", ACTIVE_STATES),
-                    ("appointment_start", "<", end),
-                    ("appointment_start", ">=", order.appointment_start - timedelta(days=1)),
-                ]).filtered(lambda other: other._appointment_end() > order.appointment_start)[:1]
+                domain = order._occupying_domain(order.occupation_start, order.occupation_end, **{fname: order[fname]})
+                if not order.appointment_start:
+                    domain.append(("appointment_start", "!=", False))
+                clash = self.sudo().search(domain, limit=1)
                 if clash:
                     raise ValidationError(self.env._(
                         "%(resource)s is already booked by %(order)s (%(plate)s) from %(start)s to %(end)s.",
                         resource=order[fname].display_name, order=clash.name, plate=clash.license_plate or "",
                         start=fields.Datetime.context_timestamp(
-                            self, clash.appointment_start).strftime("%Y-%m-%d %H:%M"),
-                        end=fields.Datetime.context_timestamp(self, clash._appointment_end()).strftime("%H:%M"),
+                            self, clash.occupation_start).strftime("%Y-%m-%d %H:%M"),
+                        end=fields.Datetime.context_timestamp(self, clash.occupation_end).strftime("%H:%M"),
                     ))
 
     def _appointment_end(self):
@@ -587,6 +587,9 @@ class AutorepairServiceOrder(models.Model):
             # a booking moved by more than a minute is confirmed again; set once, it is told once
             moved = self.filtered(lambda o: o.state == "draft" and (
                 not o.appointment_start or abs(o.appointment_start - start) > timedelta(minutes=1)))
+        if moved:
+            # the day-before reminder is for the new date
+            moved.sudo().appointment_reminded_on = False
         result = super().write(vals)
         moved._autorepair_notify_appointment()
         return result

@@ -35,6 +35,10 @@ SETTINGS = {
     # system parameters: decisions tried on the portal per link and per address within the window
     "portal_decision_attempts": 5,
     "portal_decision_window_minutes": 10,
+    # per company: a customer moves or cancels his booking on the portal up to this many hours before it
+    "portal_booking_change_hours": 24,
+    # system parameter: the free slots offered on the portal start every this many minutes
+    "booking_slot_minutes": 30,
 }
 
 
@@ -110,6 +114,12 @@ class ResCompany(models.Model):
         "SMS and e-mails and the QR code shown at the desk open on it. Empty: the server's own address.",
     )
 
+    autorepair_workshop_portal_booking_change_hours = fields.Float(
+        string="Online Booking Changes Up To (hours)", default=SETTINGS["portal_booking_change_hours"],
+        help="A customer moves or cancels his booking on the portal up to this many hours before it; "
+        "after that he calls the shop.",
+    )
+
     # the parts store's issue operation (领料) and where issued parts are consumed (车间耗用)
     autorepair_parts_picking_type_id = fields.Many2one(
         "stock.picking.type", string="Parts Issue Operation", check_company=True,
@@ -176,7 +186,7 @@ class ResCompany(models.Model):
         "autorepair_workshop_followup_delay_hours", "autorepair_workshop_labour_rate",
         "autorepair_workshop_labour_rate_electrical", "autorepair_workshop_labour_rate_body",
         "autorepair_workshop_labour_rate_paint", "autorepair_workshop_appointment_default_hours",
-        "autorepair_workshop_labour_cost_rate",
+        "autorepair_workshop_labour_cost_rate", "autorepair_workshop_portal_booking_change_hours",
     )
     def _check_autorepair_workshop(self):
         for company in self:
@@ -191,6 +201,7 @@ class ResCompany(models.Model):
             if (company.autorepair_workshop_followup_delay_hours < 0 or min(rates) < 0
                     or company.autorepair_workshop_labour_cost_rate < 0
                     or company.autorepair_workshop_goodwill_approval_amount < 0
+                    or company.autorepair_workshop_portal_booking_change_hours < 0
                     or company.autorepair_workshop_appointment_default_hours <= 0):
                 raise ValidationError(self.env._("Service settings cannot be negative."))
 
