@@ -187,7 +187,8 @@ class TestPortalBooking(BookingCase, HttpCase):
         self.assertNotIn(">08:30</label>", page.text, "before opening")
         before = self._orders()
         response = self._post("/my/booking/confirm", vehicle_id=self.vehicle.id, need_type="periodic_maintenance",
-                              start=fields.Datetime.to_string(utc(self.tomorrow, 9)), requested_work="保养，顺便看下空调")
+                              start=fields.Datetime.to_string(utc(self.tomorrow, 9)),
+                              requested_work="保养，顺便看下空调")
         self.assertEqual(response.status_code, 200)
         order = self._orders() - before
         self.assertEqual(len(order), 1)
