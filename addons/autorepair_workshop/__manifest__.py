@@ -7,7 +7,8 @@
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
-    "depends": ["autorepair_crm", "autorepair_channel", "account", "sms", "portal", "stock_account"],
+    "depends": ["autorepair_crm", "autorepair_channel", "account", "sms", "portal", "stock_account",
+                "resource"],
     "data": [
         "security/autorepair_workshop_security.xml",
         "security/ir.model.access.csv",
@@ -31,6 +32,7 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/portal_history_templates.xml",
+        "views/portal_booking_templates.xml",
         "report/autorepair_service_order_reports.xml",
         "report/autorepair_parts_list_report.xml",
         "report/autorepair_service_report_views.xml",
@@ -39,6 +41,7 @@
         "views/product_template_views.xml",
         "views/autorepair_service_order_reward_views.xml",
         "views/menus.xml",
+        "views/autorepair_workshop_load_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -11,6 +11,7 @@ KINDS = [
     ("followup", "Follow-up"),
     ("broadcast", "Broadcast"),
     ("appointment", "Appointment Confirmation"),
+    ("appointment_reminder", "Appointment Reminder"),
 ]
 # What a template's parameter can hold: the values every notice offers
 # (``mail.thread._autorepair_channel_values``), empty when a record has none.

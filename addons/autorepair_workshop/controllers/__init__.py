@@ -1,2 +1,3 @@
 from . import portal
 from . import portal_history
+from . import portal_booking

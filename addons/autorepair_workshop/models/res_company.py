@@ -53,6 +53,10 @@ SETTINGS = {
     # whichever comes first; never below GUARANTEE_MINIMUMS
     **{f"guarantee_{key}_{category}": value
        for category, (days, km) in GUARANTEE_MINIMUMS.items() for key, value in (("days", days), ("km", km))},
+    # per company: a customer moves or cancels his booking on the portal up to this many hours before it
+    "portal_booking_change_hours": 24,
+    # system parameter: the free slots offered on the portal start every this many minutes
+    "booking_slot_minutes": 30,
 }
 
 
@@ -158,6 +162,11 @@ class ResCompany(models.Model):
         string="Guarantee Days: Minor Repair", default=SETTINGS["guarantee_days_minor_repair"])
     autorepair_workshop_guarantee_km_minor_repair = fields.Integer(
         string="Guarantee km: Minor Repair", default=SETTINGS["guarantee_km_minor_repair"])
+    autorepair_workshop_portal_booking_change_hours = fields.Float(
+        string="Online Booking Changes Up To (hours)", default=SETTINGS["portal_booking_change_hours"],
+        help="A customer moves or cancels his booking on the portal up to this many hours before it; "
+        "after that he calls the shop.",
+    )
 
     # the parts store's issue operation (领料) and where issued parts are consumed (车间耗用)
     autorepair_parts_picking_type_id = fields.Many2one(
@@ -254,7 +263,7 @@ class ResCompany(models.Model):
         "autorepair_workshop_followup_delay_hours", "autorepair_workshop_labour_rate",
         "autorepair_workshop_labour_rate_electrical", "autorepair_workshop_labour_rate_body",
         "autorepair_workshop_labour_rate_paint", "autorepair_workshop_appointment_default_hours",
-        "autorepair_workshop_labour_cost_rate",
+        "autorepair_workshop_labour_cost_rate", "autorepair_workshop_portal_booking_change_hours",
     )
     def _check_autorepair_workshop(self):
         for company in self:
@@ -269,6 +278,7 @@ class ResCompany(models.Model):
             if (company.autorepair_workshop_followup_delay_hours < 0 or min(rates) < 0
                     or company.autorepair_workshop_labour_cost_rate < 0
                     or company.autorepair_workshop_goodwill_approval_amount < 0
+                    or company.autorepair_workshop_portal_booking_change_hours < 0
                     or company.autorepair_workshop_appointment_default_hours <= 0):
                 raise ValidationError(self.env._("Service settings cannot be negative."))
 

@@ -22,6 +22,8 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_workshop_goodwill_approval_amount", readonly=False)
     autorepair_workshop_appointment_default_hours = fields.Float(
         related="company_id.autorepair_workshop_appointment_default_hours", readonly=False)
+    autorepair_workshop_portal_booking_change_hours = fields.Float(
+        related="company_id.autorepair_workshop_portal_booking_change_hours", readonly=False)
     autorepair_workshop_followup_delay_hours = fields.Integer(
         related="company_id.autorepair_workshop_followup_delay_hours", readonly=False)
     autorepair_workshop_csi_weight_attitude = fields.Float(

@@ -37,3 +37,4 @@ from . import test_statutory
 from . import test_member_discount
 from . import test_member_cards
 from . import test_attack_member_cards
+from . import test_booking
