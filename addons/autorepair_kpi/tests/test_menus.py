@@ -21,7 +21,8 @@ from odoo.addons.autorepair_care.tests.common import run_cron
 
 _logger = logging.getLogger(__name__)
 
-SUITE = ("autorepair_crm", "autorepair_workshop", "autorepair_care", "autorepair_complaint", "autorepair_kpi")
+SUITE = ("autorepair_crm", "autorepair_channel", "autorepair_workshop", "autorepair_care", "autorepair_complaint",
+         "autorepair_kpi", "autorepair_archive")
 RECORD_VIEWS = ("list", "kanban", "form", "calendar")
 GROUPED_VIEWS = ("pivot", "graph")
 
@@ -51,7 +52,7 @@ class TestMenus(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         data = cls.env["ir.model.data"].search([
-            ("module", "=", "autorepair_crm"), ("model", "=", "res.users"), ("name", "=like", "user_demo_%")])
+            ("module", "in", SUITE), ("model", "=", "res.users"), ("name", "=like", "user_demo_%")])
         cls.users = cls.env["res.users"].browse(data.mapped("res_id")).filtered("active")
         root = cls.env.ref("autorepair_crm.menu_root")
         cls.menus = cls.env["ir.ui.menu"].search([("id", "child_of", root.id), ("action", "!=", False)])

@@ -37,7 +37,8 @@ from odoo.addons.mail.tools.discuss import Store
 _logger = logging.getLogger(__name__)
 
 LANG = "zh_CN"
-SUITE = ("autorepair_crm", "autorepair_workshop", "autorepair_care", "autorepair_complaint", "autorepair_kpi")
+SUITE = ("autorepair_crm", "autorepair_channel", "autorepair_workshop", "autorepair_care", "autorepair_complaint",
+         "autorepair_kpi", "autorepair_archive")
 
 DEMO_ROLES = (
     "autorepair_crm.user_demo_advisor",
@@ -50,6 +51,7 @@ DEMO_ROLES = (
     "autorepair_crm.user_demo_care_manager",
     "autorepair_crm.user_demo_manager",
     "autorepair_crm.user_demo_general_manager",
+    "autorepair_care.user_demo_sales_manager",
 )
 
 # Latin words a Chinese dealer's staff read as they are: units, codes and
