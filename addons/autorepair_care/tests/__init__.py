@@ -12,3 +12,4 @@ from . import test_day_one
 from . import test_service_package
 from . import test_loyalty_type
 from . import test_channel_notices
+from . import test_followup_retry

@@ -5,7 +5,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 
 from odoo.addons.autorepair_crm.tests.common import make_vin
-from odoo.addons.autorepair_workshop.tests.common import SIGNATURE, ServiceOrderCase
+from odoo.addons.autorepair_workshop.tests.common import SIGNATURE, ServiceOrderCase, followup_answers
 
 NAME = "欧阳娜娜"
 MOBILE = "13912345678"
@@ -63,7 +63,7 @@ class TestErasureEverywhere(ServiceOrderCase):
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids).create({})._create_payments()
         self.env["autorepair.followup"].with_user(self.user_care_agent).create({
-            "order_id": order.id, "score_attitude": "5", "score_quality": "4", "score_transparency": "5",
+            "order_id": order.id, "answer_ids": followup_answers(self.env, order, {"attitude": 5, "quality": 4, "price": 5}),
             "remarks": f"{NAME}很满意，电话{MOBILE}",
         })
         rule = self.env.ref("autorepair_care.rule_periodic_maintenance")

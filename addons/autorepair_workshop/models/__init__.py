@@ -29,3 +29,5 @@ from . import autorepair_labour_operation
 from . import autorepair_labour_time
 from . import autorepair_service_package
 from . import autorepair_service_package_line
+from . import autorepair_survey_question
+from . import autorepair_followup_answer

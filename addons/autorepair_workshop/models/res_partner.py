@@ -1,9 +1,14 @@
+import re
+
 from odoo import fields, models
 from odoo.tools import SQL
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
 
 from .autorepair_service_order import ACTIVE_STATES, DELIVERED_STATES, HISTORY_READERS
+
+# a name written in Chinese characters: the surname and the title make the salutation (张先生)
+CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
 class ResPartner(models.Model):
@@ -39,6 +44,18 @@ class ResPartner(models.Model):
         for partner in self:
             partner.service_recommendation_ids = by_partner.get(partner, lines.browse())
 
+    def _autorepair_salutation(self):
+        """How staff address the customer on a call: 张先生 for 张伟 with the
+        title Mister, "Mr. Smith" for John Smith, the name without a title."""
+        self.ensure_one()
+        name = (self.name or "").strip()
+        title = self.title
+        if not title:
+            return name
+        if CJK_NAME.match(name):
+            return name[0] + title.name
+        return f"{title.shortcut or title.name} {name.split()[-1]}"
+
     def _autorepair_personal_data(self):
         sections = super()._autorepair_personal_data()
         _ = self.env._
@@ -57,7 +74,9 @@ class ResPartner(models.Model):
             "order_id", "location", "description", "photo"]))
         followups = self.env["autorepair.followup"].search([("partner_id", "=", self.id)])
         sections.append(followups._autorepair_report_section("followups", _("Follow-up Calls"), [
-            "order_id", "date", "channel", "score_attitude", "score_quality", "score_transparency", "remarks"]))
+            "order_id", "date", "channel", "csi", "remarks"]))
+        sections.append(followups.answer_ids._autorepair_report_section("followup_answers", _("Follow-up Answers"), [
+            "followup_id", "question_id", "score", "suggestion"]))
         return sections
 
     def _autorepair_open_documents(self):
@@ -75,12 +94,14 @@ class ResPartner(models.Model):
         records = super()._autorepair_personal_records()
         partners = records["res.partner"]
         orders = self.env["autorepair.service.order"].search([("partner_id", "in", partners.ids)])
+        followups = self.env["autorepair.followup"].search([("order_id", "in", orders.ids)])
         records.update({
             "autorepair.service.order": orders,
             "autorepair.service.quote": orders.quote_ids,
             "autorepair.walkaround.line": orders.walkaround_line_ids,
             "autorepair.damage": orders.damage_ids,
-            "autorepair.followup": self.env["autorepair.followup"].search([("order_id", "in", orders.ids)]),
+            "autorepair.followup": followups,
+            "autorepair.followup.answer": followups.answer_ids,
         })
         return records
 

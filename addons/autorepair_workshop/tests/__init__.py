@@ -33,3 +33,4 @@ from . import test_ui_parts_package
 from . import test_wechat_binding
 from . import test_service_history
 from . import test_channel_notices
+from . import test_followup_survey
