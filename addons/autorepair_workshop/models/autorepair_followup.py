@@ -34,7 +34,7 @@ class AutorepairFollowup(models.Model):
     reached = fields.Boolean(default=True, help="Untick when the customer could not be reached.")
     call_script = fields.Text(
         compute="_compute_call_script",
-        help="What to ask first: the customer by his name and the work done on his car (RULEBOOK §3.13).")
+        help="What to ask first: the customer by his name and the work done on his car.")
     answer_ids = fields.One2many(
         "autorepair.followup.answer", "followup_id", string="Answers", copy=False,
         compute="_compute_answer_ids", store=True, readonly=False, precompute=True)
