@@ -190,7 +190,8 @@ class KpiCase(TransactionCase):
         Followup.create({"order_id": cls.order1.id, "agent_id": cls.user_agent.id, "date": at(6, 20),
                          "answer_ids": followup_answers(cls.env, cls.order1, 5)})
         Followup.create({"order_id": cls.order2.id, "agent_id": cls.user_advisor.id, "date": at(10),
-                         "answer_ids": followup_answers(cls.env, cls.order2, {"attitude": 4, "quality": 4, "price": 3})})
+                         "answer_ids": followup_answers(
+                             cls.env, cls.order2, {"attitude": 4, "quality": 4, "price": 3})})
 
     @classmethod
     def _complaint(cls, reported, deadline, responded=None, closed=None):

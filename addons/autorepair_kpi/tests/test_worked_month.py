@@ -7,7 +7,6 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.autorepair_crm.tests.common import RpcClientMixin, add_role_users, make_vin
-
 from odoo.addons.autorepair_workshop.tests.common import followup_answers
 
 from .common import MONTH, KpiCase, at
