@@ -1,3 +1,5 @@
+import ast
+
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
@@ -136,7 +138,7 @@ class TestFollowupSurvey(ServiceOrderCase):
         action = self.env.ref("autorepair_workshop.autorepair_followup_answer_action")
         Answer = self.env["autorepair.followup.answer"].with_user(self.user_advisor)
         rows = Answer._read_group(
-            [*eval(action.domain), ("question_id", "in", self.questions.ids)],  # noqa: S307 - our own action
+            [*ast.literal_eval(action.domain), ("question_id", "in", self.questions.ids)],
             ["question_id", "date:month"], ["score_value:avg", "__count"])
         figures = {(question.aspect, month.strftime("%Y-%m")): (avg, count) for question, month, avg, count in rows}
         self.assertEqual(figures, {
