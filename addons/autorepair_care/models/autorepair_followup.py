@@ -24,8 +24,8 @@ class AutorepairFollowup(models.Model):
             task = Task.search([("followup_order_id", "=", followup.order_id.id)], limit=1)
             if followup.reached and task.state != "open":
                 continue
-            if not task:
-                task = followup._care_followup_task()
+            task = task or followup._care_followup_task()
+            if task.to_schedule:
                 # the call is on the agent's list at once; the attempt below moves it to the policy's next slot
                 task._schedule()
             if task.state != "open":
@@ -48,11 +48,18 @@ class AutorepairFollowup(models.Model):
             return self.env["autorepair.care.task"]
         order = self.order_id
         day = self.env["autorepair.care.rule"]._care_today()
+        partner = order.partner_id.commercial_partner_id
+        # two orders of one car followed up on one day: one customer to call, one task
+        same = self.env["autorepair.care.task"].sudo().search([
+            ("rule_id", "=", rule.id), ("vehicle_id", "=", order.vehicle_id.id), ("partner_id", "=", partner.id),
+            ("due_date", "=", day)], limit=1)
+        if same:
+            return same
         care_agent = self.env.ref("autorepair_care.group_care_agent")
         user = self.agent_id if care_agent in self.agent_id.groups_id else order.partner_id.care_agent_id
         return self.env["autorepair.care.task"].sudo().create({
             "rule_id": rule.id, "kind": rule.kind, "company_id": order.company_id.id,
-            "vehicle_id": order.vehicle_id.id, "partner_id": order.partner_id.commercial_partner_id.id,
+            "vehicle_id": order.vehicle_id.id, "partner_id": partner.id,
             "user_id": user.id, "due_date": day, "deadline": day + datetime.timedelta(days=rule.window_days),
             "followup_order_id": order.id,
         })

@@ -50,14 +50,17 @@ class AutorepairFollowup(models.Model):
 
     @api.depends("order_id")
     def _compute_answer_ids(self):
-        """A new call is given the questionnaire of the car's brand; the
-        answers of a logged call stay as given."""
+        """A new call is given the questionnaire of the car's brand (another
+        order chosen on the form: its brand's); the answers of a logged call
+        stay as given."""
         Question = self.env["autorepair.survey.question"]
         for followup in self:
-            if followup._origin or followup.answer_ids or not followup.order_id:
+            if followup._origin:
                 continue
-            questions = Question._autorepair_questionnaire(followup.order_id.vehicle_id, followup.order_id.company_id)
-            followup.answer_ids = [Command.create({"question_id": question.id}) for question in questions]
+            order = followup.order_id
+            questions = Question._autorepair_questionnaire(order.vehicle_id, order.company_id) if order else Question
+            followup.answer_ids = [Command.clear()] + [
+                Command.create({"question_id": question.id}) for question in questions]
 
     @api.depends("reached", "answer_ids.score", "answer_ids.weight", "answer_ids.aspect")
     def _compute_csi(self):

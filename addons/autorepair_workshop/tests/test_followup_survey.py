@@ -51,9 +51,11 @@ class TestFollowupSurvey(ServiceOrderCase):
         self.assertEqual(Question._autorepair_questionnaire(self.vehicle, self.env.company), self.questions)
         self.assertEqual(Question._autorepair_questionnaire(self.other_car, self.env.company),
                          Question.search([("brand_id", "=", False)]), "a brand without its own: the default")
-        # the form gives the call the questionnaire of the car's brand
+        # the form gives the call the questionnaire of the car's brand, of the order chosen last
         order = self._delivered(self.byd_car)
         form = Form(self.env["autorepair.followup"].with_user(self.user_care_agent))
+        form.order_id = self._delivered()
+        self.assertEqual(len(form.answer_ids), 3)
         form.order_id = order
         self.assertEqual(len(form.answer_ids), 3)
         for index, score in enumerate(("5", "3", "4")):

@@ -255,3 +255,9 @@ class TestRpcGuards(ServiceOrderCase, HttpCase):
         self.assertGreaterEqual(followup.date, order.delivered_date, "logged when it is logged, not backdated")
         self._refused(self.user_care_agent, "autorepair.followup", "write", [followup.id],
                       {"date": "2020-01-01 08:00:00"})
+        # the answers keep the question and its weight of the day: the CSI is not tuned afterwards
+        answer = followup.answer_ids[0]
+        self._refused(self.user_care_agent, "autorepair.followup.answer", "write", answer.ids, {"weight": 100.0})
+        self._refused(self.user_care_agent, "autorepair.survey.question", "write", answer.question_id.ids,
+                      {"weight": 100.0})
+        self.assertEqual((answer.weight, answer.question_id.weight), (1.0, 1.0))
