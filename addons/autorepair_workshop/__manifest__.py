@@ -2,7 +2,7 @@
     "name": "Autorepair Workshop",
     "summary": "Service orders of Chinese 4S stores and repair shops, from appointment "
     "to settlement and follow-up, with the customer portal and the statutory records",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/After-Sales",
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",
@@ -18,6 +18,7 @@
         "data/autorepair_service_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/autorepair_survey_question_data.xml",
         "views/autorepair_config_views.xml",
         "views/autorepair_service_package_views.xml",
         "views/autorepair_labour_operation_views.xml",
@@ -53,6 +54,8 @@
         "demo/autorepair_service_order_demo.xml",
         "demo/autorepair_channel_template_demo.xml",
         "demo/loyalty_program_demo.xml",
+
+        "demo/autorepair_survey_question_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -13,3 +13,4 @@ from . import res_config_settings
 from . import res_users
 from . import autorepair_channel_template
 from . import sms_sms
+from . import autorepair_followup

@@ -24,9 +24,12 @@ KINDS = [
     ("at_risk", "About to Be Lost"),
     ("holiday", "Holiday Greeting"),
     ("weather", "Special Weather"),
+    ("followup", "Follow-up Call"),
 ]
 # sent to a segment by a broadcast, not due per vehicle or customer
 BROADCAST_KINDS = ("holiday", "weather")
+# created by an event, not by the daily run: the follow-up call that found nobody
+EVENT_KINDS = ("followup",)
 # what sells rather than reminds (RULEBOOK §2: marketing contact only with
 # consent): greetings, offers on declined work, win-back of lost and
 # about-to-be-lost customers, broadcasts. Maintenance, warranty, inspection and
@@ -223,7 +226,7 @@ class AutorepairCareRule(models.Model):
                 raise ValidationError(self.env._(
                     "%(rule)s counts from the next service: give the service interval in days and in km.",
                     rule=rule.name))
-            if rule.kind not in BROADCAST_KINDS and not rule.anchor:
+            if rule.kind not in (*BROADCAST_KINDS, *EVENT_KINDS) and not rule.anchor:
                 raise ValidationError(self.env._("Choose the date %(rule)s is counted from.", rule=rule.name))
 
     @api.constrains("quiet_hour_from", "quiet_hour_to")

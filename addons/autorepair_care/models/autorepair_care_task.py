@@ -130,6 +130,9 @@ class AutorepairCareTask(models.Model):
     other_shop_price = fields.Monetary(string="Other Shop's Price")
     service_order_id = fields.Many2one(
         "autorepair.service.order", string="Appointment", ondelete="set null", copy=False, index=True)
+    followup_order_id = fields.Many2one(
+        "autorepair.service.order", string="Follow-up of", ondelete="cascade", copy=False, index="btree_not_null",
+        help="The delivered order whose follow-up call did not reach the customer: he is called again.")
     returned_order_id = fields.Many2one(
         "autorepair.service.order", string="Returned With", ondelete="set null", copy=False, index=True)
     returned_date = fields.Datetime(string="Returned On", copy=False)
@@ -151,6 +154,7 @@ class AutorepairCareTask(models.Model):
     _sql_constraints = [
         ("target_uniq", "UNIQUE NULLS NOT DISTINCT (rule_id, vehicle_id, partner_id, due_date)",
          "This contact is already in the care calendar."),
+        ("followup_order_uniq", "UNIQUE (followup_order_id)", "The order's follow-up is already in the care calendar."),
     ]
 
     def init(self):
@@ -229,7 +233,9 @@ class AutorepairCareTask(models.Model):
             if task.kind == "recommendation":
                 lines = vehicle.recommendation_line_ids
             else:
-                last = vehicle.service_order_ids.filtered(lambda o: o.state in DELIVERED_STATES)[:1]
+                # a follow-up names the work of its order
+                last = task.followup_order_id or vehicle.service_order_ids.filtered(
+                    lambda o: o.state in DELIVERED_STATES)[:1]
                 lines = last.line_ids.filtered(lambda line: line.is_approved and line.line_type == "labour")
             task.work_summary = ", ".join(lines.mapped("name"))
 
@@ -290,7 +296,25 @@ class AutorepairCareTask(models.Model):
     # ------------------------------------------------------------------- actions
 
     def action_reached(self):
+        # a follow-up call that reached the customer is his answers to the questionnaire
+        if any(task.kind == "followup" for task in self):
+            return self.action_log_followup()
         return self._log_attempt("reached")
+
+    def action_log_followup(self):
+        """The follow-up call of the order, in a dialog: the customer's
+        answers when he is reached, else an unanswered call for the policy."""
+        self.ensure_one()
+        self._check_can_attempt()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Follow-up Call: %(task)s", task=self.display_name),
+            "res_model": "autorepair.followup",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_order_id": self.followup_order_id.id},
+        }
 
     def action_no_answer(self):
         return self._log_attempt("no_answer")

@@ -13,3 +13,4 @@ from . import test_service_package
 from . import test_loyalty_type
 from . import test_channel_notices
 from . import test_sales_delivery
+from . import test_followup_retry

@@ -204,7 +204,7 @@ class TestConsentPerPurpose(CareCase):
             "first_maintenance": "service", "periodic_maintenance": "service", "warranty_expiry": "service",
             "inspection": "service", "insurance": "service", "birthday": "marketing",
             "recommendation": "marketing", "lost": "marketing", "at_risk": "marketing",
-            "holiday": "marketing", "weather": "marketing",
+            "holiday": "marketing", "weather": "marketing", "followup": "service",
         })
 
     def _task(self, rule, partner):
@@ -221,7 +221,8 @@ class TestConsentPerPurpose(CareCase):
             "service": {self.service_out: "Opted out of service reminders"},
             "marketing": {self.service_only: "No marketing consent", self.marketing_out: "No marketing consent"},
         }
-        for rule in self.rules:
+        # the follow-up retry sends nothing when it fails: its message went with the first call
+        for rule in self.rules.filtered(lambda r: r.fallback_channel != "none"):
             with self.subTest(kind=rule.kind):
                 tasks = self.Task.browse()
                 for partner in self.everyone:

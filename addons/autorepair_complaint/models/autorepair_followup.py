@@ -1,7 +1,6 @@
 from odoo import models
 
-# the answer with the lowest score tells what the complaint is about
-QUESTION_CATEGORY = {"score_attitude": "attitude", "score_quality": "quality", "score_transparency": "price"}
+from .autorepair_complaint import CATEGORIES
 
 
 class AutorepairFollowup(models.Model):
@@ -15,13 +14,19 @@ class AutorepairFollowup(models.Model):
             order = followup.order_id
             if Complaint.search_count([("service_order_id", "=", order.id), ("channel", "=", "followup")]):
                 continue
-            worst = min(QUESTION_CATEGORY, key=lambda fname: int(followup[fname]))
+            # the answer with the lowest score tells what the complaint is about
+            worst = followup._worst_answer()
+            category = worst.aspect if worst.aspect in dict(CATEGORIES) else "quality"
             Complaint.create({
                 "subject": self.env._("Low follow-up score on %(order)s", order=order.name),
-                "description": followup.remarks,
+                "description": "\n".join(filter(None, [
+                    followup.remarks,
+                    *(f"{answer.question_id.name}: {answer.suggestion}" for answer in followup.answer_ids.sudo()
+                      if answer.suggestion),
+                ])) or False,
                 "service_order_id": order.id,
                 "channel": "followup",
-                "category": QUESTION_CATEGORY[worst],
+                "category": category,
                 "user_id": followup.agent_id.id,
                 "reported_date": followup.date,
             })

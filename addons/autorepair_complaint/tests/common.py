@@ -1,6 +1,7 @@
 from odoo.tests import TransactionCase
 
 from odoo.addons.autorepair_crm.tests.common import add_role_users, make_vin
+from odoo.addons.autorepair_workshop.tests.common import make_questionnaire
 
 
 class ComplaintCase(TransactionCase):
@@ -42,6 +43,7 @@ class ComplaintCase(TransactionCase):
         cls.severity_critical = cls.env.ref("autorepair_complaint.severity_critical")
         brand = cls.env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"})
         model = cls.env["fleet.vehicle.model"].create({"name": "迈腾", "brand_id": brand.id})
+        make_questionnaire(cls.env, brand)
         cls.customer = cls.env["res.partner"].create({
             "name": "张伟", "mobile": "13800138000", "is_autorepair_customer": True,
             "care_agent_id": cls.user_care_agent.id,

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from odoo.addons.autorepair_workshop.tests.common import ServiceOrderCase
+from odoo.addons.autorepair_workshop.tests.common import ServiceOrderCase, followup_answers
 
 from .common import ComplaintCase
 
@@ -129,19 +129,20 @@ class TestComplaintFlow(ComplaintCase):
 
     def test_low_followup_score_opens_a_complaint(self):
         Followup = self.env["autorepair.followup"].with_user(self.user_care_agent)
-        Followup.create({"order_id": self.order.id, "score_attitude": "4", "score_quality": "4",
-                         "score_transparency": "1", "remarks": "结算时多收了钱"})
+        Followup.create({"order_id": self.order.id, "remarks": "结算时多收了钱", "answer_ids": followup_answers(
+            self.env, self.order, {"attitude": 4, "quality": 4, "price": 1}, {"price": "配件价格没说清楚"})})
         complaint = self.env["autorepair.complaint"].search([("service_order_id", "=", self.order.id)])
         self.assertEqual(len(complaint), 1)
+        self.assertIn("结算时多收了钱", complaint.description)
+        self.assertIn("配件价格没说清楚", complaint.description, "the suggestions go with the complaint")
         self.assertEqual(complaint.channel, "followup")
         self.assertEqual(complaint.category, "price", "the lowest answer names the category")
         self.assertEqual(complaint.partner_id, self.customer)
-        Followup.create({"order_id": self.order.id, "score_attitude": "1", "score_quality": "1",
-                         "score_transparency": "1"})
+        Followup.create({"order_id": self.order.id, "answer_ids": followup_answers(self.env, self.order, 1)})
         self.assertEqual(self.env["autorepair.complaint"].search_count(
             [("service_order_id", "=", self.order.id)]), 1, "one complaint per order from follow-ups")
-        Followup.create({"order_id": self.order.id, "score_attitude": "5", "score_quality": "5",
-                         "score_transparency": "4"})
+        Followup.create({"order_id": self.order.id, "answer_ids": followup_answers(
+            self.env, self.order, {"attitude": 5, "quality": 5, "price": 4})})
         self.assertTrue(self.order.complaint_needed)
 
     def test_email_to_the_alias_opens_a_complaint(self):

@@ -5,7 +5,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 
 from odoo.addons.autorepair_crm.tests.common import make_vin
-from odoo.addons.autorepair_workshop.tests.common import SIGNATURE, ServiceOrderCase
+from odoo.addons.autorepair_workshop.tests.common import SIGNATURE, ServiceOrderCase, followup_answers
 
 NAME = "欧阳娜娜"
 MOBILE = "13912345678"
@@ -17,7 +17,8 @@ SCANNED_TABLES = (
     "res_partner", "res_users", "fleet_vehicle", "autorepair_vehicle_ownership", "autorepair_loyalty_adjustment",
     "loyalty_card", "loyalty_history",
     "autorepair_service_order", "autorepair_service_order_line", "autorepair_service_quote",
-    "autorepair_walkaround_line", "autorepair_damage", "autorepair_followup", "autorepair_care_task",
+    "autorepair_walkaround_line", "autorepair_damage", "autorepair_followup", "autorepair_followup_answer",
+    "autorepair_care_task",
     "autorepair_care_attempt", "autorepair_complaint", "autorepair_complaint_compensation",
     "autorepair_privacy_log", "mail_message", "mail_tracking_value", "mail_notification", "mail_mail",
     "mail_activity", "sms_sms", "ir_attachment",
@@ -64,7 +65,9 @@ class TestErasureEverywhere(ServiceOrderCase):
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids).create({})._create_payments()
         self.env["autorepair.followup"].with_user(self.user_care_agent).create({
-            "order_id": order.id, "score_attitude": "5", "score_quality": "4", "score_transparency": "5",
+            "order_id": order.id,
+            "answer_ids": followup_answers(self.env, order, {"attitude": 5, "quality": 4, "price": 5},
+                                           {"quality": f"{NAME}希望下次提前电话{MOBILE}"}),
             "remarks": f"{NAME}很满意，电话{MOBILE}",
         })
         rule = self.env.ref("autorepair_care.rule_periodic_maintenance")
@@ -143,6 +146,7 @@ class TestErasureEverywhere(ServiceOrderCase):
         self.assertEqual(rows["quotes"][0]["Signed By"], NAME)
         self.assertEqual(rows["damages"][0]["Location"], "左后门")
         self.assertIn(MOBILE, rows["followups"][0]["Remarks"])
+        self.assertIn(MOBILE, "".join(row["Suggestion"] or "" for row in rows["followup_answers"]))
         self.assertEqual(rows["care_tasks"][0]["What the Customer Said"], f"{NAME}说下月来")
         self.assertIn(MOBILE, rows["care_attempts"][0]["Notes"])
         self.assertEqual(rows["complaints"][0]["Number"], complaint.name)
@@ -159,8 +163,8 @@ class TestErasureEverywhere(ServiceOrderCase):
         before = {table for table, _column, _text in self._scan()}
         self.assertLessEqual({
             "res_partner", "autorepair_service_order", "autorepair_service_quote", "autorepair_followup",
-            "autorepair_care_task", "autorepair_care_attempt", "autorepair_complaint", "mail_message",
-            "mail_tracking_value", "mail_notification", "sms_sms", "ir_attachment",
+            "autorepair_followup_answer", "autorepair_care_task", "autorepair_care_attempt", "autorepair_complaint",
+            "mail_message", "mail_tracking_value", "mail_notification", "sms_sms", "ir_attachment",
         }, before, "the scan finds the person everywhere before the erasure")
         totals = (order.amount_untaxed, order.amount_total, invoice.amount_total, invoice.amount_residual)
         lines = [(line.name, line.quantity, line.price_total) for line in order.line_ids]
@@ -196,7 +200,8 @@ class TestErasureEverywhere(ServiceOrderCase):
             [("partner_id", "=", self.person.id), ("event", "=", "erasure")])
         self.assertEqual(len(log), 1)
         for model in ("autorepair.service.order", "autorepair.service.quote", "autorepair.damage",
-                      "autorepair.followup", "autorepair.care.task", "autorepair.care.attempt", "autorepair.complaint"):
+                      "autorepair.followup", "autorepair.followup.answer", "autorepair.care.task",
+                      "autorepair.care.attempt", "autorepair.complaint"):
             self.assertIn(model, log.field_names)
 
     def test_erasure_refused_while_open(self):

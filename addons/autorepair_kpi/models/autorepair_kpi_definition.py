@@ -316,7 +316,24 @@ class AutorepairKpiDefinition(models.Model):
         ), lambda uid, _rest: [*base, ("advisor_id", "=", uid)])
 
     def _kpi_csi(self, period):
-        return self._followup_rows(period, SQL("SUM(f.csi)"))
+        """The advisor's CSI: the average of his follow-up calls' scores on
+        100, each the weighted mean of the customer's answers to his brand's
+        questionnaire, with the weights the answers were given with (RULEBOOK
+        §3.15, §6.8)."""
+        base = [("date", ">=", period.dt_from), ("date", "<", period.dt_to), ("reached", "=", True),
+                ("company_id", "in", period.company_ids), ("answer_ids.score", "!=", False)]
+        return self._rows(SQL(
+            """WITH calls AS (
+                   SELECT f.advisor_id, SUM(a.score_value * a.weight) / SUM(a.weight) * 20 AS csi
+                     FROM autorepair_followup f
+                     JOIN autorepair_followup_answer a ON a.followup_id = f.id AND a.score IS NOT NULL
+                    WHERE f.date >= %(dt_from)s AND f.date < %(dt_to)s AND f.reached
+                      AND f.advisor_id IS NOT NULL AND f.company_id IN %(companies)s
+                 GROUP BY f.id, f.advisor_id
+                   HAVING SUM(a.weight) > 0)
+               SELECT advisor_id, SUM(csi), COUNT(*) FROM calls GROUP BY advisor_id""",
+            dt_from=period.dt_from, dt_to=period.dt_to, companies=period.company_ids,
+        ), lambda uid, _rest: [*base, ("advisor_id", "=", uid)])
 
     # ------------------------------------------------------ new-car deliveries
 

@@ -6,7 +6,7 @@ from odoo import Command, fields
 from odoo.tests import TransactionCase
 
 from odoo.addons.autorepair_crm.tests.common import add_role_users, make_vin
-from odoo.addons.autorepair_workshop.tests.common import SIGNATURE
+from odoo.addons.autorepair_workshop.tests.common import SIGNATURE, followup_answers, make_questionnaire
 
 MONTH = datetime.date(2026, 9, 1)
 
@@ -45,6 +45,7 @@ class KpiCase(TransactionCase):
                                              for role in roles})
         brand = cls.env["fleet.vehicle.model.brand"].create({"name": "一汽-大众"})
         cls.model = cls.env["fleet.vehicle.model"].create({"name": "迈腾", "brand_id": brand.id})
+        make_questionnaire(cls.env, brand)
         cls.customer_a = cls._customer("张伟", "13800138001", cls.user_agent)
         cls.customer_b = cls._customer("李娜", "13800138002", None)
         cls.customer_c = cls._customer("王芳", "13800138003", cls.user_agent)
@@ -189,9 +190,10 @@ class KpiCase(TransactionCase):
         cls._order(b, at(13, month=3), at(13, 12, month=3))
         Followup = cls.env["autorepair.followup"]
         Followup.create({"order_id": cls.order1.id, "agent_id": cls.user_agent.id, "date": at(6, 20),
-                         "score_attitude": "5", "score_quality": "5", "score_transparency": "5"})
+                         "answer_ids": followup_answers(cls.env, cls.order1, 5)})
         Followup.create({"order_id": cls.order2.id, "agent_id": cls.user_advisor.id, "date": at(10),
-                         "score_attitude": "4", "score_quality": "4", "score_transparency": "3"})
+                         "answer_ids": followup_answers(
+                             cls.env, cls.order2, {"attitude": 4, "quality": 4, "price": 3})})
 
     @classmethod
     def _complaint(cls, reported, deadline, responded=None, closed=None):

@@ -6,6 +6,8 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.autorepair_workshop.tests.common import followup_answers, make_questionnaire
+
 from .common import MONTH, KpiCase, at
 
 
@@ -102,7 +104,7 @@ class TestKpiFigures(KpiCase):
             (orders[3], at(16, 7), True),
         ]
         for order, date, reached in calls:
-            scores = {"score_attitude": "4", "score_quality": "4", "score_transparency": "4"} if reached else {}
+            scores = {"answer_ids": followup_answers(self.env, order, 4)} if reached else {}
             self.env["autorepair.followup"].create({
                 "order_id": order.id, "agent_id": self.user_agent2.id, "date": date, "reached": reached, **scores})
         Definition = self.env["autorepair.kpi.definition"]
@@ -132,6 +134,27 @@ class TestKpiFigures(KpiCase):
             lambda line: line.rule_id == self.env.ref("autorepair_kpi.kpi_rule_very_satisfied_rate"))
         self.assertEqual((line.kind, line.amount), ("penalty", 200))
         self.assertAlmostEqual(line.value, 33.3, places=1)
+
+    def test_csi_from_the_answers_of_each_brand(self):
+        """The advisor's CSI reads the answers with the weights of their
+        brand's questionnaire: a BYD call (attitude 16, product 21, price 11)
+        scored 5, 3, 4 is (80 + 63 + 44) / 48 x 20 = 77.9."""
+        byd = self.env["fleet.vehicle.model.brand"].create({"name": "比亚迪"})
+        make_questionnaire(self.env, byd, (("attitude", "接待是否热情？", 16.0), ("product", "车辆是否满意？", 21.0),
+                                           ("price", "收费是否清楚？", 11.0)))
+        customer = self._customer("钱芳", "13800138005", self.user_agent)
+        vehicle = self._vehicle(customer, "川A10005", "LFV2A2BHRC100005")
+        vehicle.model_id = self.env["fleet.vehicle.model"].create({"name": "汉", "brand_id": byd.id})
+        order = self._order(vehicle, at(17), at(18))
+        self.env["autorepair.followup"].create({
+            "order_id": order.id, "agent_id": self.user_agent.id, "date": at(19),
+            "answer_ids": followup_answers(self.env, order, {"attitude": 5, "product": 3, "price": 4})})
+        Definition = self.env["autorepair.kpi.definition"]
+        numerator, denominator, domain = Definition._kpi_csi(Definition._period(MONTH))[self.user_advisor.id]
+        # 100 and 73.3 of the month's fixture, and 77.9
+        self.assertAlmostEqual(numerator, 100 + 73.33 + 77.92, places=1)
+        self.assertEqual(denominator, 3)
+        self.assertEqual(len(self.env["autorepair.followup"].search(domain)), 3, "the drill-down lists the calls")
 
     def test_churn(self):
         # served in March: A (back in September) and C (never back); B has no agent

@@ -18,6 +18,7 @@ from odoo.tools.safe_eval import datetime as safe_datetime
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.autorepair_care.tests.common import run_cron
+from odoo.addons.autorepair_workshop.tests.common import followup_answers
 
 _logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class TestMenus(TransactionCase):
         delivered = orders.filtered(lambda o: o.state in ("delivered", "done"))[:1] or orders[:1]
         env["autorepair.followup"].create({
             "order_id": delivered.id, "agent_id": login["demo_care_agent"].id,
-            "score_attitude": "5", "score_quality": "5", "score_transparency": "4",
+            "answer_ids": followup_answers(env, delivered, {"attitude": 5, "quality": 5, "price": 4}),
         })
         workshop = [login[name].id for name in ("demo_technician", "demo_team_lead", "demo_inspector", "demo_sales",
                                                 "demo_insurance")]

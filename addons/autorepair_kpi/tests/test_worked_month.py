@@ -7,6 +7,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.autorepair_crm.tests.common import RpcClientMixin, add_role_users, make_vin
+from odoo.addons.autorepair_workshop.tests.common import followup_answers
 
 from .common import MONTH, KpiCase, at
 
@@ -168,7 +169,7 @@ class TestWorkedMonth(KpiCase):
         # one more follow-up of the month, poor: CSI (100 + 73.3 + 40) / 3 = 71.1
         self.env["autorepair.followup"].create({
             "order_id": self.walk_in.id, "agent_id": self.user_agent.id, "date": at(16),
-            "score_attitude": "2", "score_quality": "2", "score_transparency": "2"})
+            "answer_ids": followup_answers(self.env, self.walk_in, 2)})
         statement = self._statement(self.user_advisor)
         statement.unlink()
         Statement._close_month(MONTH, self.user_advisor)

@@ -33,3 +33,5 @@ from . import autorepair_service_order_reward
 from . import loyalty_program
 from . import loyalty_reward
 from . import loyalty_card
+from . import autorepair_survey_question
+from . import autorepair_followup_answer

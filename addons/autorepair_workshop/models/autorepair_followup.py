@@ -1,13 +1,14 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-SCORES = [(str(score), str(score)) for score in range(1, 6)]
+from .autorepair_followup_answer import SCORES
 
 
 class AutorepairFollowup(models.Model):
-    """The follow-up call (回访) after delivery: three scores from 1 to 5, the
-    weighted satisfaction (CSI) and the customer's remarks. A low score marks
-    the order for a complaint (RULEBOOK §3.13-14)."""
+    """The follow-up call (回访) after delivery: the customer's answers to the
+    questionnaire of his car's brand, each scored 1 to 5 with his
+    suggestions, the weighted satisfaction (CSI) and his remarks. A low answer
+    marks the order for a complaint (RULEBOOK §3.13-15)."""
 
     _name = "autorepair.followup"
     # what the customer said on the call
@@ -21,6 +22,7 @@ class AutorepairFollowup(models.Model):
     company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="order_id.partner_id", store=True, index=True)
     vehicle_id = fields.Many2one(related="order_id.vehicle_id", store=True)
+    brand_id = fields.Many2one(related="order_id.vehicle_id.brand_id", string="Brand", store=True, index=True)
     advisor_id = fields.Many2one(related="order_id.advisor_id", store=True, index=True)
     # who called and when count in the staff figures: always the caller, at the time he logs it
     agent_id = fields.Many2one("res.users", string="Agent", required=True, default=lambda self: self.env.user,
@@ -30,38 +32,86 @@ class AutorepairFollowup(models.Model):
     channel = fields.Selection([("phone", "Phone"), ("sms", "SMS"), ("wechat", "WeChat"), ("app", "App")],
                                default="phone", required=True)
     reached = fields.Boolean(default=True, help="Untick when the customer could not be reached.")
-    score_attitude = fields.Selection(SCORES, string="Service Attitude")
-    score_quality = fields.Selection(SCORES, string="Work Quality")
-    score_transparency = fields.Selection(SCORES, string="Price Transparency")
+    call_script = fields.Text(
+        compute="_compute_call_script",
+        help="What to ask first: the customer by his name and the work done on his car.")
+    answer_ids = fields.One2many(
+        "autorepair.followup.answer", "followup_id", string="Answers", copy=False,
+        compute="_compute_answer_ids", store=True, readonly=False, precompute=True)
+    # the lowest answer about each of the three points of the old form, kept for reading
+    # (RULEBOOK §3.13: attitude, work quality, price transparency)
+    score_attitude = fields.Selection(SCORES, string="Service Attitude", compute="_compute_csi", store=True)
+    score_quality = fields.Selection(SCORES, string="Work Quality", compute="_compute_csi", store=True)
+    score_transparency = fields.Selection(SCORES, string="Price Transparency", compute="_compute_csi", store=True)
     csi = fields.Float(string="CSI", compute="_compute_csi", store=True, aggregator="avg",
-                       help="Weighted score on 100, with the weights set in Settings.")
+                       help="The answers' weighted score on 100 (5 on every question = 100).")
     is_low = fields.Boolean(string="Low Score", compute="_compute_csi", store=True, index=True)
     remarks = fields.Text()
 
-    @api.depends("score_attitude", "score_quality", "score_transparency", "reached")
+    @api.depends("order_id")
+    def _compute_answer_ids(self):
+        """A new call is given the questionnaire of the car's brand (another
+        order chosen on the form: its brand's); the answers of a logged call
+        stay as given."""
+        Question = self.env["autorepair.survey.question"]
+        for followup in self:
+            if followup._origin:
+                continue
+            order = followup.order_id
+            questions = Question._autorepair_questionnaire(order.vehicle_id, order.company_id) if order else Question
+            followup.answer_ids = [Command.clear()] + [
+                Command.create({"question_id": question.id}) for question in questions]
+
+    @api.depends("reached", "answer_ids.score", "answer_ids.weight", "answer_ids.aspect")
     def _compute_csi(self):
         for followup in self:
-            weights, threshold = self._csi_settings(followup.order_id.company_id)
-            scores = [followup.score_attitude, followup.score_quality, followup.score_transparency]
-            if not followup.reached or not all(scores):
+            answers = followup.answer_ids.filtered("score")
+            for fname, aspect in (("score_attitude", "attitude"), ("score_quality", "quality"),
+                                  ("score_transparency", "price")):
+                scores = answers.filtered(lambda a, asp=aspect: a.aspect == asp).mapped("score_value")
+                followup[fname] = str(min(scores)) if followup.reached and scores else False
+            weight = sum(answers.mapped("weight"))
+            if not followup.reached or not answers or not weight:
                 followup.csi, followup.is_low = 0.0, False
                 continue
-            values = [int(score) for score in scores]
-            followup.csi = sum(v * w for v, w in zip(values, weights, strict=True)) / sum(weights) * 20
-            followup.is_low = min(values) <= threshold
+            threshold = followup.order_id.company_id._autorepair_workshop_setting("csi_low_score")
+            followup.csi = sum(a.score_value * a.weight for a in answers) / weight * 20
+            followup.is_low = min(answers.mapped("score_value")) <= threshold
 
-    @api.model
-    def _csi_settings(self, company):
-        setting = company._autorepair_workshop_setting
-        weights = [setting(f"csi_weight_{key}") for key in ("attitude", "quality", "transparency")]
-        return weights, setting("csi_low_score")
+    @api.depends("order_id", "partner_id")
+    def _compute_call_script(self):
+        for followup in self:
+            followup.call_script = followup.order_id and followup._autorepair_call_script()
 
-    @api.constrains("reached", "score_attitude", "score_quality", "score_transparency")
+    def _autorepair_call_script(self):
+        """The call's first question names the customer and the work done:
+        "张先生，昨天更换氧传感器后车辆是否正常？"."""
+        self.ensure_one()
+        order = self.order_id
+        delivered = order.delivered_date and fields.Datetime.context_timestamp(self, order.delivered_date).date()
+        today = fields.Date.context_today(self)
+        if not delivered or delivered == today:
+            when = self.env._("today")
+        elif (today - delivered).days == 1:
+            when = self.env._("yesterday")
+        else:
+            when = self.env._("on %(date)s", date=delivered.strftime("%m-%d"))
+        return self.env._(
+            "%(customer)s, is the car running normally since the %(work)s %(when)s?",
+            customer=order.partner_id._autorepair_salutation(), work=order._autorepair_work_done(limit=2),
+            when=when)
+
+    def _worst_answer(self):
+        """The answer with the lowest score (the heaviest first among equals):
+        what a complaint is about."""
+        self.ensure_one()
+        return self.answer_ids.filtered("score").sorted(lambda a: (a.score_value, -a.weight))[:1]
+
+    @api.constrains("reached", "answer_ids")
     def _check_scores(self):
         for followup in self:
-            if followup.reached and not all(
-                    [followup.score_attitude, followup.score_quality, followup.score_transparency]):
-                raise ValidationError(self.env._("Score all three questions when the customer was reached."))
+            if followup.reached and (not followup.answer_ids or not all(followup.answer_ids.mapped("score"))):
+                raise ValidationError(self.env._("Score every question when the customer was reached."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -104,8 +154,7 @@ class AutorepairFollowup(models.Model):
             values = order._autorepair_channel_values(order.partner_id)
             delivered = order.delivered_date and fields.Datetime.context_timestamp(
                 order._autorepair_notice_tz(order.partner_id), order.delivered_date)
-            work = "、".join(order.line_ids.filtered(
-                lambda line: line.line_type == "labour" and line.is_approved).mapped("name")) or order.name
+            work = order._autorepair_work_done()
             values.update({"date": delivered.strftime("%Y-%m-%d") if delivered else "", "time": "", "text": work})
             # the agent logging the call may not write the order: the notice is the call's consequence
             order.sudo()._autorepair_notify("followup", self.env._(

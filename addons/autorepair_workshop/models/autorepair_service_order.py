@@ -1357,6 +1357,15 @@ class AutorepairServiceOrder(models.Model):
         """What the customer pays: on an accident repair, not the insurer's share."""
         return self.customer_amount if self.is_insurance else self.amount_total
 
+    def _autorepair_work_done(self, limit=None):
+        """The work done as the customer knows it: the approved labour lines
+        (with ``limit``, the dearest ones), else the order's number."""
+        self.ensure_one()
+        lines = self.line_ids.filtered(lambda line: line.line_type == "labour" and line.is_approved)
+        if limit:
+            lines &= lines.sorted("price_total", reverse=True)[:limit]
+        return "、".join(lines.mapped("name")) or self.name
+
     def _autorepair_notice_tz(self, partner):
         """Times in a notice are the shop's: the customer's zone, else the advisor's."""
         return self.with_context(tz=partner.tz or self.advisor_id.tz or self.env.user.tz or "Asia/Shanghai")

@@ -30,9 +30,6 @@ SETTINGS = {
     "labour_rate_paint": 0.0,
     "appointment_default_hours": 1.0,
     "followup_delay_hours": 24,
-    "csi_weight_attitude": 1.0,
-    "csi_weight_quality": 1.0,
-    "csi_weight_transparency": 1.0,
     "csi_low_score": 2,
     # goodwill (free) lines of one order worth more than this are granted by a service manager only
     "goodwill_approval_amount": 500.0,
@@ -103,12 +100,6 @@ class ResCompany(models.Model):
         string="Default Appointment Length (hours)", default=SETTINGS["appointment_default_hours"])
     autorepair_workshop_followup_delay_hours = fields.Integer(
         string="Follow-up Call After (hours)", default=SETTINGS["followup_delay_hours"])
-    autorepair_workshop_csi_weight_attitude = fields.Float(
-        string="CSI Weight: Attitude", default=SETTINGS["csi_weight_attitude"])
-    autorepair_workshop_csi_weight_quality = fields.Float(
-        string="CSI Weight: Quality", default=SETTINGS["csi_weight_quality"])
-    autorepair_workshop_csi_weight_transparency = fields.Float(
-        string="CSI Weight: Price Transparency", default=SETTINGS["csi_weight_transparency"])
     autorepair_workshop_csi_low_score = fields.Integer(
         string="Low Score Threshold", default=SETTINGS["csi_low_score"],
         help="A follow-up with any answer at or below this score marks the order for a complaint.",
@@ -258,8 +249,7 @@ class ResCompany(models.Model):
 
     @api.constrains(
         "autorepair_workshop_goodwill_approval_amount",
-        "autorepair_workshop_csi_weight_attitude", "autorepair_workshop_csi_weight_quality",
-        "autorepair_workshop_csi_weight_transparency", "autorepair_workshop_csi_low_score",
+        "autorepair_workshop_csi_low_score",
         "autorepair_workshop_followup_delay_hours", "autorepair_workshop_labour_rate",
         "autorepair_workshop_labour_rate_electrical", "autorepair_workshop_labour_rate_body",
         "autorepair_workshop_labour_rate_paint", "autorepair_workshop_appointment_default_hours",
@@ -267,10 +257,6 @@ class ResCompany(models.Model):
     )
     def _check_autorepair_workshop(self):
         for company in self:
-            weights = (company.autorepair_workshop_csi_weight_attitude, company.autorepair_workshop_csi_weight_quality,
-                       company.autorepair_workshop_csi_weight_transparency)
-            if min(weights) < 0 or not sum(weights):
-                raise ValidationError(self.env._("CSI weights cannot be negative and cannot all be zero."))
             if not 1 <= company.autorepair_workshop_csi_low_score <= 5:
                 raise ValidationError(self.env._("The low score threshold is a score from 1 to 5."))
             rates = (company.autorepair_workshop_labour_rate, company.autorepair_workshop_labour_rate_electrical,

@@ -26,12 +26,6 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autorepair_workshop_portal_booking_change_hours", readonly=False)
     autorepair_workshop_followup_delay_hours = fields.Integer(
         related="company_id.autorepair_workshop_followup_delay_hours", readonly=False)
-    autorepair_workshop_csi_weight_attitude = fields.Float(
-        related="company_id.autorepair_workshop_csi_weight_attitude", readonly=False)
-    autorepair_workshop_csi_weight_quality = fields.Float(
-        related="company_id.autorepair_workshop_csi_weight_quality", readonly=False)
-    autorepair_workshop_csi_weight_transparency = fields.Float(
-        related="company_id.autorepair_workshop_csi_weight_transparency", readonly=False)
     autorepair_workshop_csi_low_score = fields.Integer(
         related="company_id.autorepair_workshop_csi_low_score", readonly=False)
     autorepair_workshop_portal_link_days = fields.Integer(

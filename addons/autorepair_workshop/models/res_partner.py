@@ -1,3 +1,5 @@
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
@@ -7,6 +9,8 @@ from odoo.addons.autorepair_crm.models.res_partner import ResPartner as CrmPartn
 
 from .autorepair_service_order import ACTIVE_STATES, DELIVERED_STATES, HISTORY_READERS
 
+# a name written in Chinese characters: the surname and the title make the salutation (张先生)
+CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 # GB 32100-2015: the unified social credit code (统一社会信用代码) is 18 characters of
 # this alphabet (no I, O, Z, S, V); the last is a check character over the first 17
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -122,6 +126,18 @@ class ResPartner(models.Model):
         for partner in self:
             partner.service_recommendation_ids = by_partner.get(partner, lines.browse())
 
+    def _autorepair_salutation(self):
+        """How staff address the customer on a call: 张先生 for 张伟 with the
+        title Mister, "Mr. Smith" for John Smith, the name without a title."""
+        self.ensure_one()
+        name = (self.name or "").strip()
+        title = self.title
+        if not title:
+            return name
+        if CJK_NAME.match(name):
+            return name[0] + title.name
+        return f"{title.shortcut or title.name} {name.split()[-1]}"
+
     def _autorepair_personal_data(self):
         sections = super()._autorepair_personal_data()
         _ = self.env._
@@ -141,7 +157,9 @@ class ResPartner(models.Model):
         sections.append(self._autorepair_report_section("fapiao", _("Fapiao Data"), list(FAPIAO_FIELDS)))
         followups = self.env["autorepair.followup"].search([("partner_id", "=", self.id)])
         sections.append(followups._autorepair_report_section("followups", _("Follow-up Calls"), [
-            "order_id", "date", "channel", "score_attitude", "score_quality", "score_transparency", "remarks"]))
+            "order_id", "date", "channel", "csi", "remarks"]))
+        sections.append(followups.answer_ids._autorepair_report_section("followup_answers", _("Follow-up Answers"), [
+            "followup_id", "question_id", "score", "suggestion"]))
         return sections
 
     def _autorepair_open_documents(self):
@@ -159,12 +177,14 @@ class ResPartner(models.Model):
         records = super()._autorepair_personal_records()
         partners = records["res.partner"]
         orders = self.env["autorepair.service.order"].search([("partner_id", "in", partners.ids)])
+        followups = self.env["autorepair.followup"].search([("order_id", "in", orders.ids)])
         records.update({
             "autorepair.service.order": orders,
             "autorepair.service.quote": orders.quote_ids,
             "autorepair.walkaround.line": orders.walkaround_line_ids,
             "autorepair.damage": orders.damage_ids,
-            "autorepair.followup": self.env["autorepair.followup"].search([("order_id", "in", orders.ids)]),
+            "autorepair.followup": followups,
+            "autorepair.followup.answer": followups.answer_ids,
         })
         return records
 

@@ -1,5 +1,6 @@
 
 
+from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.autorepair_crm.tests.common import add_role_users, make_vin
@@ -7,6 +8,32 @@ from odoo.addons.autorepair_crm.tests.common import add_role_users, make_vin
 SIGNATURE = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
+
+
+# the rulebook's three follow-up questions (§3.13), equal weights: the questionnaire of the tests' brands
+TEST_QUESTIONS = (("attitude", "服务态度是否满意？", 1.0), ("quality", "维修质量是否满意？", 1.0),
+                  ("price", "收费是否透明？", 1.0))
+
+
+def make_questionnaire(env, brand, questions=TEST_QUESTIONS):
+    """The follow-up questionnaire of ``brand``: (aspect, question, weight)."""
+    return env["autorepair.survey.question"].sudo().create([
+        {"brand_id": brand.id, "sequence": index, "aspect": aspect, "name": name, "weight": weight}
+        for index, (aspect, name, weight) in enumerate(questions)])
+
+
+def followup_answers(env, order, scores=5, suggestions=None):
+    """The answer commands of a follow-up call about ``order``: ``scores`` is
+    one score for every question, or {aspect: score} (5 for the others);
+    ``suggestions`` {aspect: text}."""
+    questions = env["autorepair.survey.question"]._autorepair_questionnaire(order.vehicle_id, order.company_id)
+    by_aspect = scores if isinstance(scores, dict) else {}
+    suggestions = suggestions or {}
+    return [Command.create({
+        "question_id": question.id,
+        "score": str(by_aspect.get(question.aspect, 5) if by_aspect else scores),
+        "suggestion": suggestions.get(question.aspect, False),
+    }) for question in questions]
 
 
 class ServiceOrderCase(AccountTestInvoicingCommon):
@@ -36,6 +63,7 @@ class ServiceOrderCase(AccountTestInvoicingCommon):
                 {"name": "一汽-大众销售有限责任公司", "is_company": True}).id,
         })
         cls.car_model = cls.env["fleet.vehicle.model"].create({"name": "迈腾", "brand_id": brand.id})
+        cls.questions = make_questionnaire(cls.env, brand)
         cls.customer = cls.env["res.partner"].create({
             "name": "张伟", "mobile": "13800138000", "is_autorepair_customer": True,
             "care_agent_id": cls.user_care_agent.id,

@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from odoo.addons.autorepair_channel.models.autorepair_wechat_message import AutorepairWechatMessage
 
-from .common import ServiceOrderCase
+from .common import ServiceOrderCase, followup_answers
 
 
 @tagged("post_install", "-at_install")
@@ -114,8 +114,7 @@ class TestChannelNotices(ServiceOrderCase):
             order._autorepair_notice_tz(self.customer), order.delivered_date).strftime("%Y-%m-%d"))
         Followup.create({"order_id": order.id, "reached": False, "channel": "phone"})
         self.assertEqual(len(self._sms("followup")), 1, "once per order, however many calls fail")
-        Followup.create({"order_id": order.id, "reached": True, "score_attitude": "5", "score_quality": "5",
-                         "score_transparency": "5"})
+        Followup.create({"order_id": order.id, "reached": True, "answer_ids": followup_answers(self.env, order, 5)})
         self.assertEqual(len(self._sms("followup")), 1, "a call that reached him needs no message")
 
     # ------------------------------------------------------------- channel rules

@@ -4,7 +4,7 @@ from xmlrpc.client import Fault
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import SIGNATURE, ServiceOrderCase
+from .common import SIGNATURE, ServiceOrderCase, followup_answers
 
 
 @tagged("post_install", "-at_install")
@@ -243,7 +243,7 @@ class TestRpcGuards(ServiceOrderCase, HttpCase):
         self._approve_all(order)
         self._work_and_check(order)
         self._deliver(order)
-        scores = {"score_attitude": "5", "score_quality": "5", "score_transparency": "5"}
+        scores = {"answer_ids": followup_answers(self.env, order, 5)}
         # logged in someone else's name, or backdated to meet the 24-hour target
         self._refused(self.user_care_agent, "autorepair.followup", "create",
                       {"order_id": order.id, "agent_id": self.user_manager.id, **scores})
@@ -255,3 +255,9 @@ class TestRpcGuards(ServiceOrderCase, HttpCase):
         self.assertGreaterEqual(followup.date, order.delivered_date, "logged when it is logged, not backdated")
         self._refused(self.user_care_agent, "autorepair.followup", "write", [followup.id],
                       {"date": "2020-01-01 08:00:00"})
+        # the answers keep the question and its weight of the day: the CSI is not tuned afterwards
+        answer = followup.answer_ids[0]
+        self._refused(self.user_care_agent, "autorepair.followup.answer", "write", answer.ids, {"weight": 100.0})
+        self._refused(self.user_care_agent, "autorepair.survey.question", "write", answer.question_id.ids,
+                      {"weight": 100.0})
+        self.assertEqual((answer.weight, answer.question_id.weight), (1.0, 1.0))

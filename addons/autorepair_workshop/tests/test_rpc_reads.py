@@ -2,7 +2,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.autorepair_crm.tests.common import RpcClientMixin, add_role_users
 
-from .common import ServiceOrderCase
+from .common import ServiceOrderCase, followup_answers
 
 ROLES = ("technician", "team_lead", "inspector", "care_agent", "advisor", "insurance", "sales",
          "care_manager", "manager", "general_manager")
@@ -33,7 +33,7 @@ class TestRpcReads(ServiceOrderCase, HttpCase, RpcClientMixin):
         self._deliver(order)
         order.with_user(self.user_advisor).action_create_invoice()
         self.env["autorepair.followup"].with_user(self.user_care_agent).create({
-            "order_id": order.id, "score_attitude": "5", "score_quality": "5", "score_transparency": "5",
+            "order_id": order.id, "answer_ids": followup_answers(self.env, order, 5),
         })
         self.assertEqual(order.state, "done")
         self.assertTrue(order.invoice_ids and order.check_ids and order.followup_ids and order.walkaround_line_ids)

@@ -7,7 +7,7 @@ from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.autorepair_crm.tests.common import make_vin
 
-from .common import SIGNATURE, ServiceOrderCase
+from .common import SIGNATURE, ServiceOrderCase, followup_answers
 
 
 @tagged("post_install", "-at_install")
@@ -110,7 +110,8 @@ class TestServiceOrderFlow(ServiceOrderCase):
         self.assertEqual(self.customer.loyalty_points, int(invoice.amount_total))
 
         followup = self.env["autorepair.followup"].with_user(self.user_care_agent).create({
-            "order_id": order.id, "score_attitude": "5", "score_quality": "4", "score_transparency": "5",
+            "order_id": order.id,
+            "answer_ids": followup_answers(self.env, order, {"attitude": 5, "quality": 4, "price": 5}),
         })
         self.assertAlmostEqual(followup.csi, 93.33, places=1)
         self.assertFalse(followup.is_low)
@@ -122,7 +123,8 @@ class TestServiceOrderFlow(ServiceOrderCase):
         self._work_and_check(order)
         self._deliver(order)
         followup = self.env["autorepair.followup"].with_user(self.user_care_agent).create({
-            "order_id": order.id, "score_attitude": "4", "score_quality": "2", "score_transparency": "4",
+            "order_id": order.id,
+            "answer_ids": followup_answers(self.env, order, {"attitude": 4, "quality": 2, "price": 4}),
             "remarks": "空调还是响",
         })
         self.assertTrue(followup.is_low)

@@ -31,7 +31,7 @@ class TestWorkshopSettings(CompanySettingsMixin, ServiceOrderCase):
     def test_saved_per_company(self):
         self.assert_saved_per_company(
             autorepair_workshop_labour_rate=180, autorepair_workshop_appointment_default_hours=1.5,
-            autorepair_workshop_followup_delay_hours=48, autorepair_workshop_csi_weight_quality=2,
+            autorepair_workshop_followup_delay_hours=48,
             autorepair_workshop_csi_low_score=3, autorepair_workshop_goodwill_approval_amount=800,
         )
 
@@ -40,8 +40,6 @@ class TestWorkshopSettings(CompanySettingsMixin, ServiceOrderCase):
             {"autorepair_workshop_labour_rate": -1},
             {"autorepair_workshop_goodwill_approval_amount": -1},
             {"autorepair_workshop_csi_low_score": 6},
-            {"autorepair_workshop_csi_weight_attitude": 0, "autorepair_workshop_csi_weight_quality": 0,
-             "autorepair_workshop_csi_weight_transparency": 0},
             {"autorepair_workshop_followup_delay_hours": -1},
             {"autorepair_workshop_appointment_default_hours": 0},
         )
