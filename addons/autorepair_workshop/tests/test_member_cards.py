@@ -366,3 +366,21 @@ class TestCouponsAndCounts(MemberCardCase):
         self._settle(order)
         with self.assertRaises(UserError):
             reward.with_user(self.user_advisor).action_remove()
+
+    def test_points_earned_on_a_paid_invoice_pay_at_the_next_visit(self):
+        """The company's own points program (crm): points earned on a paid
+        invoice are redeemed at the next settlement by its first reward, at
+        the rate of Settings, and the customer's balance shows what is left."""
+        company = self.env.company
+        invoice = self._settle(self._delivered_order())
+        self._pay(invoice)
+        card = self.customer._autorepair_points_card(company)
+        self.assertEqual(card.program_id, company.autorepair_points_program_id)
+        earned = card.points
+        self.assertEqual(earned, int(invoice.amount_total * company._autorepair_crm_setting("points_per_yuan")))
+        per_yuan = company._autorepair_crm_setting("points_redeem_per_yuan")
+        reward = self._redeem(self._delivered_order(), card=card, amount=2)
+        self.assertEqual((reward.kind, reward.points, reward.amount), ("points", 2 * per_yuan, 2))
+        self.assertEqual(card.points, earned - 2 * per_yuan)
+        self.customer.invalidate_recordset(["loyalty_points"])
+        self.assertEqual(self.customer.loyalty_points, earned - 2 * per_yuan)
