@@ -5,6 +5,10 @@ from . import autorepair_district
 from . import autorepair_time_slot
 from . import autorepair_loyalty_adjustment
 from . import autorepair_member_level
+from . import autorepair_points_terms_mixin
+from . import loyalty_program
+from . import loyalty_rule
+from . import loyalty_reward
 from . import loyalty_card
 from . import loyalty_history
 from . import account_move

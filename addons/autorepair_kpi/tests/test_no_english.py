@@ -77,8 +77,8 @@ BRAND_MODELS = ("fleet.vehicle.model.brand",)
 # a run of Latin words (letters, digits inside, hyphen, apostrophe), spaces between
 PHRASE = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*(?:[ .,/&]+[A-Za-z][A-Za-z0-9'’\-]*)*")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’\-]*")
-# what is not language: placeholders, e-mail addresses, URLs
-NOT_TEXT = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{.*?\}\}|[\w.\-]+@[\w.\-]+|https?://\S+")
+# what is not language: placeholders (ours and the SMS consoles' ${name}), e-mail addresses, URLs
+NOT_TEXT = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{.*?\}\}|\$\{\w+\}|[\w.\-]+@[\w.\-]+|https?://\S+")
 
 # arch attributes that the user reads
 ARCH_TEXT_ATTRIBUTES = ("string", "help", "placeholder", "confirm", "title", "sum", "avg", "aria-label",

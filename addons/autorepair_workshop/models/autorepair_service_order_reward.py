@@ -2,7 +2,6 @@ import math
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
 ADVISOR = "autorepair_workshop.group_advisor"
 
@@ -64,17 +63,6 @@ class AutorepairServiceOrderReward(models.Model):
         if reward.discount_mode == "per_point":
             return "points"
         return "coupon"
-
-    @api.model
-    def _autorepair_lock_card(self, card):
-        """The card's balance as the database has it, the card locked until
-        the end of the transaction: a second desk waits here, then sees the
-        balance the first one left (or is retried by Odoo on a serialization
-        failure), never the one both read before."""
-        card.flush_recordset(["points"])
-        self.env.cr.execute(SQL("SELECT points FROM loyalty_card WHERE id = %s FOR NO KEY UPDATE", card.id))
-        card.invalidate_recordset(["points"])
-        return self.env.cr.fetchone()[0]
 
     @api.model
     def _autorepair_customer_items(self, order):
@@ -187,7 +175,7 @@ class AutorepairServiceOrderReward(models.Model):
             raise AccessError(self.env._("Only a service advisor redeems cards and coupons on an order."))
         card, reward = card.sudo(), reward.sudo()
         self._autorepair_check_card(order, card, reward)
-        balance = self._autorepair_lock_card(card)
+        balance = card._autorepair_lock()
         points, value, line = self._autorepair_compute(order, card, reward, balance, amount=amount)
         if order.currency_id.compare_amounts(value, 0) <= 0:
             raise UserError(self.env._("Nothing is left to pay on %(order)s.", order=order.name))
@@ -206,15 +194,8 @@ class AutorepairServiceOrderReward(models.Model):
         if self._autorepair_kind(reward) == "count" and card.autorepair_prepaid_value and balance:
             # the uses' share of what the customer paid for the card, at most what they are worth here
             prepaid = min(value, order.currency_id.round(card.autorepair_prepaid_value * points / balance))
-        card.with_context(loyalty_no_mail=True).write({
-            "points": balance - points, "autorepair_prepaid_value": card.autorepair_prepaid_value - prepaid})
-        self.env["loyalty.history"].sudo().create({
-            "card_id": card.id,
-            "description": self.env._("Redeemed on %(order)s", order=order.name),
-            "used": points,
-            "order_model": order._name,
-            "order_id": order.id,
-        })
+        card._autorepair_points_move(-points, self.env._("Redeemed on %(order)s", order=order.name), record=order,
+                                     values={"autorepair_prepaid_value": card.autorepair_prepaid_value - prepaid})
         rec = self.sudo().create({
             "order_id": order.id,
             "card_id": card.id,
@@ -242,17 +223,10 @@ class AutorepairServiceOrderReward(models.Model):
                 raise UserError(self.env._(
                     "%(order)s has been invoiced: a credit note gives the card back what it paid.",
                     order=rec.order_id.name))
-            balance = self._autorepair_lock_card(rec.card_id)
-            rec.card_id.with_context(loyalty_no_mail=True).write({
-                "points": balance + rec.points,
-                "autorepair_prepaid_value": rec.card_id.autorepair_prepaid_value + rec.prepaid_amount})
-            self.env["loyalty.history"].sudo().create({
-                "card_id": rec.card_id.id,
-                "description": self.env._("Taken off %(order)s", order=rec.order_id.name),
-                "issued": rec.points,
-                "order_model": rec.order_id._name,
-                "order_id": rec.order_id.id,
-            })
+            rec.card_id._autorepair_lock()
+            rec.card_id._autorepair_points_move(
+                rec.points, self.env._("Taken off %(order)s", order=rec.order_id.name), record=rec.order_id,
+                values={"autorepair_prepaid_value": rec.card_id.autorepair_prepaid_value + rec.prepaid_amount})
             rec.order_id.message_post(body=self.env._("%(reward)s taken off.", reward=rec.description),
                                       subtype_xmlid="mail.mt_note")
             rec.unlink()
@@ -328,16 +302,9 @@ class AutorepairServiceOrderReward(models.Model):
                 if rec.kind == "count":
                     points = round(points)
                 ratio = min(1.0, sum(rec_lines.mapped("price_subtotal")) / invoiced)
-                balance = self._autorepair_lock_card(rec.card_id)
-                rec.card_id.with_context(loyalty_no_mail=True).write({
-                    "points": balance + points,
-                    "autorepair_prepaid_value": rec.card_id.autorepair_prepaid_value
-                    + rec.currency_id.round(rec.prepaid_amount * ratio)})
-                History.create({
-                    "card_id": rec.card_id.id,
-                    "description": self.env._("Given back by credit note %(refund)s of %(order)s",
-                                              refund=refund.name, order=rec.order_id.name),
-                    "issued": points,
-                    "order_model": refund._name,
-                    "order_id": refund.id,
-                })
+                rec.card_id._autorepair_lock()
+                rec.card_id._autorepair_points_move(
+                    points, self.env._("Given back by credit note %(refund)s of %(order)s",
+                                       refund=refund.name, order=rec.order_id.name), record=refund,
+                    values={"autorepair_prepaid_value": rec.card_id.autorepair_prepaid_value
+                            + rec.currency_id.round(rec.prepaid_amount * ratio)})

@@ -74,21 +74,13 @@ class LoyaltyCard(models.Model):
                 continue
             amount = invoice.amount_total
             points, bonus = card.program_id._autorepair_top_up_points(amount)
-            balance = self.env["autorepair.service.order.reward"]._autorepair_lock_card(card)
-            card.with_context(loyalty_no_mail=True).write({
-                "points": balance + points + bonus,
-                "autorepair_bonus_points": card.autorepair_bonus_points + bonus,
-                "autorepair_prepaid_value": card.autorepair_prepaid_value
-                + (amount if card.program_id.program_type != "ewallet" else 0.0),
-            })
-            History.create({
-                "card_id": card.id,
-                "description": self.env._("Top-up %(invoice)s: %(amount)s, bonus %(bonus)s",
-                                          invoice=invoice.name, amount=amount, bonus=bonus),
-                "issued": points + bonus,
-                "order_model": invoice._name,
-                "order_id": invoice.id,
-            })
+            card._autorepair_lock()
+            card._autorepair_points_move(
+                points + bonus, self.env._("Top-up %(invoice)s: %(amount)s, bonus %(bonus)s",
+                                           invoice=invoice.name, amount=amount, bonus=bonus), record=invoice,
+                values={"autorepair_bonus_points": card.autorepair_bonus_points + bonus,
+                        "autorepair_prepaid_value": card.autorepair_prepaid_value
+                        + (amount if card.program_id.program_type != "ewallet" else 0.0)})
             if bonus:
                 card._autorepair_book_bonus(bonus, invoice.name, forfeit=False)
 
@@ -139,7 +131,7 @@ class LoyaltyCard(models.Model):
 
     def _autorepair_refund_balance(self):
         self.ensure_one()
-        balance = self.env["autorepair.service.order.reward"]._autorepair_lock_card(self)
+        balance = self._autorepair_lock()
         if balance <= 0:
             raise UserError(self.env._("%(card)s has no balance to refund.", card=self.code))
         per_point = self.program_id.reward_ids[:1].discount or 1.0
@@ -166,13 +158,8 @@ class LoyaltyCard(models.Model):
             refund.action_post()
         if forfeited > 0:
             self._autorepair_book_bonus(forfeited, self.code, forfeit=True)
-        self.with_context(loyalty_no_mail=True).write({"points": 0.0, "autorepair_bonus_points": 0.0})
-        self.env["loyalty.history"].sudo().create({
-            "card_id": self.id,
-            "description": self.env._("Balance refunded: %(refunded)s, bonus forfeited: %(forfeited)s",
-                                      refunded=refundable, forfeited=forfeited),
-            "used": balance,
-            "order_model": refund._name if refund else False,
-            "order_id": refund.id if refund else False,
-        })
+        self._autorepair_points_move(
+            -balance, self.env._("Balance refunded: %(refunded)s, bonus forfeited: %(forfeited)s",
+                                 refunded=refundable, forfeited=forfeited),
+            record=refund or None, values={"autorepair_bonus_points": 0.0})
         return refund
