@@ -66,7 +66,8 @@ class TestMenus(TransactionCase):
     def _fill_empty_screens(cls):
         """What the demo's first morning lacks for a record on every screen: the
         care run and a call made, a broadcast, a follow-up call, a complaint on
-        an order, an SMS reply, last month closed with a penalty, a plan."""
+        an order, an SMS reply, a WeChat notice, a repair filed with the health
+        archive, last month closed with a penalty, a plan."""
         env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         login = {user.login: user for user in cls.users}
         run_cron(env["autorepair.care.task"], "_cron_daily_run")
@@ -89,6 +90,11 @@ class TestMenus(TransactionCase):
         holiday = env["autorepair.care.rule"].search([("kind", "=", "holiday")], limit=1)
         env["autorepair.care.broadcast"].create({"name": "国庆节假期营业时间", "rule_id": holiday.id})
         env["autorepair.sms.reply"]._receive("+8613900000000", "收到，谢谢")
+        env["autorepair.wechat.message"].create({
+            "company_id": delivered.company_id.id, "partner_id": delivered.partner_id.id, "kind": "car_ready",
+            "body": "您的爱车已完工，请到店提车。", "state": "sent"})
+        if "autorepair.archive.filing" in env:  # the health archive addon, when installed
+            env["autorepair.archive.filing"].create({"order_id": delivered.id})
         last_month = fields.Date.today().replace(day=1) - relativedelta(months=1)
         Statement = env["autorepair.kpi.statement"]
         Statement._close_month(last_month, cls.users)
