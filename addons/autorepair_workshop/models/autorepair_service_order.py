@@ -607,11 +607,6 @@ class AutorepairServiceOrder(models.Model):
                         end=fields.Datetime.context_timestamp(self, clash.occupation_end).strftime("%H:%M"),
                     ))
 
-    def _appointment_end(self):
-        self.ensure_one()
-        hours = self.company_id._autorepair_workshop_setting("appointment_default_hours")
-        return self.appointment_end or self.appointment_start + timedelta(hours=hours)
-
     # ------------------------------------------------- the workshop's load (RULEBOOK §3.2)
     # What each order holds of its bay and technician, the free slots left by the
     # technicians' working hours, and the customer's own booking on the portal (moved

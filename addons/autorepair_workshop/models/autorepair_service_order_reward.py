@@ -298,10 +298,10 @@ class AutorepairServiceOrderReward(models.Model):
                 ).mapped("price_subtotal"))
                 if not invoiced:
                     continue
-                points = rec.points * min(1.0, sum(rec_lines.mapped("price_subtotal")) / invoiced)
+                ratio = min(1.0, sum(rec_lines.mapped("price_subtotal")) / invoiced)
+                points = rec.points * ratio
                 if rec.kind == "count":
                     points = round(points)
-                ratio = min(1.0, sum(rec_lines.mapped("price_subtotal")) / invoiced)
                 rec.card_id._autorepair_lock()
                 rec.card_id._autorepair_points_move(
                     points, self.env._("Given back by credit note %(refund)s of %(order)s",

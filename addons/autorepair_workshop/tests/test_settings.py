@@ -56,7 +56,7 @@ class TestWorkshopSettings(CompanySettingsMixin, ServiceOrderCase):
             {"order_id": order.id, "line_type": "labour", "name": "更换氧传感器", "quantity": 1} for order in orders
         ])
         self.assertEqual(lines.mapped("price_unit"), [150, 200], "each company's labour rate")
-        self.assertEqual([order._appointment_end() for order in orders],
+        self.assertEqual(orders.mapped("occupation_end"),
                          [start + timedelta(hours=1), start + timedelta(hours=2)], "each company's booking length")
 
     def test_settlement_sizes_are_system_parameters(self):
