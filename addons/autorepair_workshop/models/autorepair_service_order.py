@@ -120,6 +120,8 @@ class AutorepairServiceOrder(models.Model):
         "settlement_error",
         # the statutory records (rework, completion certificate): set by reception and delivery
         "rework_of_id", "certificate_number", "certificate_date", "certificate_inspector_id",
+        # the cashier's gate (收银): credit approved by a manager, the car let out by
+        "credit_approved_by_id", "credit_approved_date", "released_by_id",
     })
     _workflow_initial = {"state": "draft"}
 
@@ -305,6 +307,13 @@ class AutorepairServiceOrder(models.Model):
 
     # delivery (交车) and settlement (结算)
     delivered_date = fields.Datetime(string="Delivered On", readonly=True, copy=False, index=True)
+    # the car leaves paid, or on credit (挂账) a service manager approved for a credit account
+    credit_approved_by_id = fields.Many2one(
+        "res.users", string="Credit Approved By", readonly=True, copy=False, index="btree_not_null")
+    credit_approved_date = fields.Datetime(string="Credit Approved On", readonly=True, copy=False)
+    released_by_id = fields.Many2one(
+        "res.users", string="Released By", readonly=True, copy=False,
+        help="Who let the car out of the gate (出门证).")
     next_service_date = fields.Date(copy=False)
     next_service_km = fields.Integer(string="Next Service (km)", copy=False)
     old_parts_offered = fields.Boolean(copy=False)

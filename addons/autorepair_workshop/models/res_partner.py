@@ -60,6 +60,9 @@ class ResPartner(models.Model):
     fapiao_phone = fields.Char(help="The buyer's phone on the fapiao.")
     fapiao_bank = fields.Char(help="The buyer's bank branch (开户行) on the fapiao.")
     fapiao_account = fields.Char(string="Fapiao Bank Account", help="The buyer's account number on the fapiao.")
+    # a company or fleet paying monthly (挂账): its cars may leave unpaid once a manager approves
+    autorepair_credit_account = fields.Boolean(
+        string="Credit Account", help="A company or fleet that settles its orders on one monthly statement (挂账).")
 
     # sms makes the customer a mail.thread.phone: its number search is a
     # number read a digit at a time, for those who read the number only

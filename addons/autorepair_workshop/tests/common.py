@@ -126,3 +126,14 @@ class ServiceOrderCase(AccountTestInvoicingCommon):
     def _deliver(self, order):
         order.write({"next_service_date": "2027-05-01", "next_service_km": 31000, "old_parts_offered": True})
         order.with_user(self.user_advisor).action_deliver()
+
+    def _settle(self, order):
+        """The order's invoices, posted, from a car whose checks have passed (the
+        cashier's step); the car's release is _release."""
+        self._deliver(order)
+        return order.with_user(self.user_advisor)._create_invoices()
+
+    def _release(self, order):
+        """The advisor lets a settled car out (a no-op where settling already delivered it)."""
+        if order.state == "ready":
+            self._deliver(order)
