@@ -105,6 +105,17 @@ class TestCustomer(AutorepairCrmCase):
         customer.invalidate_recordset(["loyalty_points"])
         return customer.loyalty_points
 
+    def test_points_program_in_chinese(self):
+        """A program created while Chinese is installed reads in Chinese at the
+        desk, whatever the language of the caller who created it."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        company = self.env["res.company"].create({"name": "成都二店"})
+        program = company.with_context(lang="en_US")._autorepair_points_program()
+        chinese = program.with_context(lang="zh_CN")
+        self.assertEqual((chinese.name, chinese.portal_point_name), ("会员积分", "积分"))
+        self.assertEqual(chinese.reward_ids[:1].description, "积分抵扣")
+        self.assertEqual(program.with_context(lang="en_US").name, "Member Points")
+
     def test_loyalty_ledger(self):
         """Points live on the customer's card of the company's points program
         (Odoo loyalty); they are redeemed through the customer's step, which
