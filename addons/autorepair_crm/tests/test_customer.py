@@ -98,6 +98,9 @@ class TestCustomer(AutorepairCrmCase):
         self.assertEqual(car1.owner_id, new)
         self.assertEqual(new.autorepair_vehicle_ids, car1 | car2)
         self.assertEqual(new.loyalty_points, 500)
+        card = new._autorepair_points_cards()
+        self.assertEqual(len(card), 1, "one points card per customer again")
+        self.assertEqual(sorted(card.history_ids.mapped("description")), ["定保", "首保"])
         self.assertEqual(car1.ownership_ids.partner_id, new, "ownership history follows the merge")
         self.assertTrue(new.message_ids.filtered(lambda m: "空调异响" in (m.body or "")))
 
