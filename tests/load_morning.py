@@ -324,6 +324,28 @@ def fill_care(env):
         care_bench.daily_run(env, today - datetime.timedelta(days=2))
 
 
+def replenish_settlement(env, count):
+    """Each run settles its orders for good: on a database kept, generated
+    history orders (settled without invoices, as the generator leaves them) are
+    put back among the delivered ones, the generator's rows for those."""
+    cr = env.cr
+    cr.execute(SQL("SELECT count(*) FROM autorepair_service_order WHERE state = %s", SETTLE_FROM))
+    missing = count - cr.fetchone()[0]
+    if missing <= 0:
+        return
+    if SETTLE_FROM != "delivered":
+        raise SystemExit(f"{env.cr.dbname} has too few orders to settle: rebuild it (without --keep)")
+    cr.execute(SQL(
+        """UPDATE autorepair_service_order SET state = 'delivered', payment_state = 'not_invoiced'
+            WHERE id IN (SELECT o.id FROM autorepair_service_order o
+                          WHERE o.state = 'done' AND o.create_uid <> %s
+                            AND NOT EXISTS (SELECT 1 FROM account_move m WHERE m.autorepair_service_order_id = o.id)
+                          ORDER BY o.id DESC LIMIT %s)""", SUPERUSER_ID, missing))
+    print(f"  {cr.rowcount} settled orders of the generated history put back to delivered (--keep)", flush=True)
+    cr.commit()
+    env.invalidate_all()
+
+
 def queue_settlement(env, count, offset=0):
     """Delivered orders queued for settlement as an advisor sends them from the list."""
     advisor = orders_bench.bench_users(env)["advisor"][0]
@@ -454,7 +476,9 @@ def cron_times(log_path, cron_ids):
         match = LOG_LINE.match(line)
         if not match or int(match[3]) not in cron_ids:
             continue
-        at = datetime.datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        # the odoo launcher logs in UTC (it sets TZ=UTC)
+        at = datetime.datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S,%f").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
         entry = times.setdefault(int(match[3]), {"start": at, "end": at, "busy": 0.0, "calls": 0})
         if match[5]:
             entry.update(end=at, busy=entry["busy"] + float(match[5]), calls=entry["calls"] + 1)
@@ -547,7 +571,7 @@ def check_integrity(env, started, settled_ids):
     # every approval recorded once: a quote decided once, its lines with it, its note posted once
     # (the note is in the advisor's language: English for the generated staff)
     cr.execute(SQL("""
-        SELECT q.id, q.name, q.order_id, q.decided_on, q.approved_amount,
+        SELECT q.id, q.order_id, q.decided_on, q.approved_amount,
                COALESCE(sum(l.price_total) FILTER (WHERE l.is_approved), 0),
                count(*) FILTER (WHERE l.decided_on IS DISTINCT FROM q.decided_on OR l.decision = 'pending')
           FROM autorepair_service_quote q JOIN autorepair_service_order_line l ON l.quote_id = q.id
@@ -555,7 +579,8 @@ def check_integrity(env, started, settled_ids):
          GROUP BY q.id""", started))
     decided = cr.fetchall()
     faults = 0
-    for quote_id, name, order_id, _decided_on, approved, total, undecided in decided:
+    for quote_id, order_id, _decided_on, approved, total, undecided in decided:
+        name = env["autorepair.service.quote"].browse(quote_id).name  # not stored
         cr.execute(SQL("""SELECT count(*) FROM mail_message WHERE model = 'autorepair.service.order'
                            AND res_id = %s AND body::text LIKE %s""", order_id, f"%{name} decided by %"))
         notes = cr.fetchone()[0]
@@ -565,9 +590,13 @@ def check_integrity(env, started, settled_ids):
                   f"{notes} decision notes")
     results[f"approvals not recorded exactly once (of {len(decided)} decided during the run)"] = faults
 
-    # no order in a state its history does not explain: its tracked states chain through allowed steps
-    # to the state it is in, and the state has its evidence
+    # no order in a state its history does not explain: of the orders whose state changed during the
+    # run, the tracked states chain through allowed steps to the state it is in, and the state has its
+    # evidence (a stored compute may rewrite an old order: its write date says nothing)
     allowed = {(source, target) for sources, target, _group in TRANSITIONS.values() for source in sources}
+    # steps taken in one transaction are tracked as one change: from the first state to the last
+    while closure := {(a, d) for a, b in allowed for c, d in allowed if b == c} - allowed:
+        allowed |= closure
     labels = {label: code for code, label in Order._fields["state"]._description_selection(env)}
     cr.execute(SQL("""
         SELECT o.id, o.state, array_agg(t.old_value_char || '>' || t.new_value_char ORDER BY t.id)
@@ -575,7 +604,9 @@ def check_integrity(env, started, settled_ids):
           JOIN mail_message m ON m.model = 'autorepair.service.order' AND m.res_id = o.id
           JOIN mail_tracking_value t ON t.mail_message_id = m.id
           JOIN ir_model_fields f ON f.id = t.field_id AND f.model = 'autorepair.service.order' AND f.name = 'state'
-         WHERE o.write_date >= %s
+         WHERE o.id IN (SELECT m2.res_id FROM mail_message m2
+                          JOIN mail_tracking_value t2 ON t2.mail_message_id = m2.id AND t2.field_id = f.id
+                         WHERE m2.model = 'autorepair.service.order' AND m2.date >= %s)
          GROUP BY o.id, o.state""", started))
     touched = cr.fetchall()
     faults = 0
@@ -588,7 +619,7 @@ def check_integrity(env, started, settled_ids):
             print(f"    order {order_id} in {state}: history {chain}")
     cr.execute(SQL("""
         SELECT count(*) FROM autorepair_service_order o
-         WHERE o.write_date >= %s AND (
+         WHERE o.id = ANY(%s) AND (
                (o.state = 'quoted' AND NOT EXISTS (SELECT 1 FROM autorepair_service_quote q
                                                     WHERE q.order_id = o.id AND q.state <> 'draft'))
             OR (o.state IN ('approved', 'in_progress', 'qc', 'ready', 'delivered', 'done')
@@ -600,7 +631,7 @@ def check_integrity(env, started, settled_ids):
                                             WHERE l.order_id = o.id AND l.is_approved AND l.line_type = 'labour'
                                               AND l.work_state <> 'done'))
             OR (o.state = 'done' AND NOT EXISTS (SELECT 1 FROM account_move m WHERE m.autorepair_service_order_id = o.id
-                                                  AND m.state = 'posted')))""", started))
+                                                  AND m.state = 'posted')))""", [row[0] for row in touched]))
     faults += cr.fetchone()[0]
     results[f"orders in a state their history does not explain (of {len(touched)} moved during the run)"] = faults
     return results
@@ -631,11 +662,14 @@ def print_report(args, report):
         portal = name.startswith("portal")
         target = TARGET_PORTAL_MS if portal else TARGET_STAFF_MS
         p95 = pct(row, "95%")
-        verdict = foundation.verdict(p95 < target)
-        verdicts.append(p95 < target)
+        if name == "login":  # no target of its own: the shift change below measures it
+            verdict = "(see the shift change)"
+        else:
+            verdict = f"<{target} ms {foundation.verdict(p95 < target)}"
+            verdicts.append(p95 < target)
         print(f"{name[:41]:<42}{int(row['Request Count']):>9}{int(row['Failure Count']):>7}"
               f"{report['refusals'].get(name, 0):>8}{pct(row, '50%'):>7.0f}{p95:>7.0f}{pct(row, '99%'):>7.0f}"
-              f"  <{target} ms {verdict}")
+              f"  {verdict}")
     total = next((row for row in report["stats"] if row["Name"] == "Aggregated"), None)
     if total:
         print(f"{'all':<42}{int(total['Request Count']):>9}{int(total['Failure Count']):>7}"
@@ -671,11 +705,9 @@ def print_report(args, report):
     done = [wait for wait in waits if wait is not None]
     if done:
         print(f"Shift change: {len(waits)} logins within {args.burst_window} s (login + first page): all in after"
-              f" {span:.1f} s; the last to start waited {waits[-1] or 0:.1f} s, the longest {max(done):.1f} s,"
+              f" {span:.1f} s; the last to start waited "
+              f"{'(failed)' if waits[-1] is None else f'{waits[-1]:.1f} s'}, the longest {max(done):.1f} s,"
               f" median {statistics.median(done):.1f} s; {len(waits) - len(done)} failed")
-    print("Integrity:")
-    for label, faults in report["integrity"].items():
-        print(f"  {label}: {faults}  {'OK' if not faults else 'FAULT'}")
     ok = all(verdicts) and errors == 0 and logged == 0 and report["deadlocks"] == 0
     print(f"Targets: {'all PASS' if ok else 'MISS (see above)'}; logs and Locust's CSV in {report['out']}")
 
@@ -696,12 +728,8 @@ def main(argv=None):
             foundation.generate(env, args)
         if not orders_bench.count_orders(env):
             orders_bench.generate_orders(env, args)
-        states = orders_bench.count_orders(env)
-        report["counts"] = {**foundation.table_counts(env), "orders": sum(states.values())}
-        if states.get(SETTLE_FROM, 0) < 2 * args.settle:
-            # each run settles its orders for good: a database kept has them only once
-            raise SystemExit(f"{args.db} has {states.get(SETTLE_FROM, 0)} orders to settle, the run needs"
-                             f" {2 * args.settle}: rebuild it (without --keep) or lower --settle")
+        replenish_settlement(env, 2 * args.settle)
+        report["counts"] = {**foundation.table_counts(env), "orders": sum(orders_bench.count_orders(env).values())}
         print("Preparing the morning", flush=True)
         people = prepare_morning(env, args)
         fill_care(env)
@@ -745,10 +773,13 @@ def main(argv=None):
     report["server_errors"] = tuple(map(sum, zip(server_errors(out / "web.log"), server_errors(out / "cron.log"),
                                                  strict=True)))
     report["crons"] = {cron_ids[cron_id]: times for cron_id, times in cron_times(out / "cron.log", cron_ids).items()}
+    print_report(args, report)
+    print("Integrity:", flush=True)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tz": TZ, "lang": "en_US"})
         report["integrity"] = check_integrity(env, started, settled_ids)
-    print_report(args, report)
+    for label, faults in report["integrity"].items():
+        print(f"  {label}: {faults}  {'OK' if not faults else 'FAULT'}")
     faults = {label: count for label, count in report["integrity"].items() if count}
     assert not faults, f"integrity faults: {faults}"
 
