@@ -112,6 +112,8 @@ def parse_args(argv=None):
     parser.add_argument("--http-port", type=int, default=8069)
     parser.add_argument("--gevent-port", type=int, default=8072)
     parser.add_argument("--cron-timeout", type=int, default=1800, help="seconds to wait for the crons after the load")
+    parser.add_argument("--max-requests", type=int,
+                        help="bound on Locust's requests (default: 5 a second per person, far above 2-8 s waits)")
     parser.add_argument("--venv", type=Path, default=DEFAULT_VENV, help="Locust's own virtualenv (created if missing)")
     parser.add_argument("--out", type=Path, help="folder for logs and Locust's CSV (default: a temporary one)")
     own, rest = parser.parse_known_args(argv)
@@ -397,6 +399,7 @@ def load_config(env, args, people):
                    "portal": args.portal},
         "users": people, "open_domain": open_domain, "work_domain": safe_eval(action.domain),
         "plate_fragments": [plate[-4:] for plate in plates], "quote_lines": QUOTE_LINES, "signature": SIGNATURE,
+        "max_requests": args.max_requests or 5 * args.duration * sum(len(people[role]) for role in people),
     }
 
 

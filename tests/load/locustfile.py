@@ -24,6 +24,7 @@ import random
 import threading
 from collections import Counter
 
+import gevent
 from locust import HttpUser, between, events, task
 
 CONFIG = json.loads(open(os.environ["AUTOREPAIR_LOAD_CONFIG"], encoding="utf-8").read())
@@ -277,6 +278,22 @@ class PortalCustomer(OdooUser):
         if result and result.get("error"):  # the route answers a refusal in its result
             with REFUSED_LOCK:
                 REFUSED["portal: decide"] += 1
+
+
+RUN = {"requests": 0, "environment": None}
+
+
+@events.init.add_listener
+def remember(environment, **_kwargs):
+    RUN["environment"] = environment
+
+
+@events.request.add_listener
+def bound_requests(**_kwargs):
+    """A bound on the requests besides the users and the duration: past it, the run stops."""
+    RUN["requests"] += 1
+    if RUN["requests"] == CONFIG["max_requests"] and RUN["environment"] and RUN["environment"].runner:
+        gevent.spawn(RUN["environment"].runner.quit)
 
 
 @events.quitting.add_listener
