@@ -456,7 +456,7 @@ def call_crons(registry, args):
         env = api.Environment(cr, SUPERUSER_ID, {"tz": TZ})
         env.ref(CARE_CRON)._trigger()
         orders = queue_settlement(env, args.settle)
-        return orders.ids, time.time()
+        return orders.ids, time.time(), care_bench.max_task_id(env)
 
 
 def crons_done(registry, log_path, cron_ids):
@@ -685,8 +685,12 @@ def print_report(args, report):
     for failure in report["failures"][:10]:
         print(f"  {failure['Occurrences']:>5} x {failure['Name']}: {failure['Error'][:150]}")
     quiet = report["quiet"]
-    for label, cron, quiet_seconds in (("care calendar daily run", "care", quiet["care"]),
-                                       (f"settlement of {args.settle} orders", "settle", quiet["settle"])):
+    # not the same day's work: compare the tasks made (yesterday's run quiet, today's under load)
+    for label, cron, quiet_seconds in (
+        (f"care calendar daily run ({quiet['care_tasks']:,} tasks quiet, {report['care_tasks']:,} under load)",
+         "care", quiet["care"]),
+        (f"settlement of {args.settle} orders", "settle", quiet["settle"]),
+    ):
         times = report["crons"].get(cron)
         if times:
             ratio = times["busy"] / quiet_seconds if quiet_seconds else 0
@@ -750,7 +754,7 @@ def main(argv=None):
         print(f"Load for {args.duration} s", flush=True)
         locust, report["people"] = run_locust(args, out, config_path)
         time.sleep(min(args.ramp, args.duration))
-        settled_ids, report["crons_called"] = call_crons(registry, args)
+        settled_ids, report["crons_called"], task_mark = call_crons(registry, args)
         try:
             locust.wait(timeout=args.duration + 120)
         except subprocess.TimeoutExpired:
@@ -774,6 +778,9 @@ def main(argv=None):
     report["server_errors"] = tuple(map(sum, zip(server_errors(out / "web.log"), server_errors(out / "cron.log"),
                                                  strict=True)))
     report["crons"] = {cron_ids[cron_id]: times for cron_id, times in cron_times(out / "cron.log", cron_ids).items()}
+    with registry.cursor() as cr:
+        cr.execute("SELECT count(*) FROM autorepair_care_task WHERE id > %s", [task_mark])
+        report["care_tasks"] = cr.fetchone()[0]
     print_report(args, report)
     print("Integrity:", flush=True)
     with registry.cursor() as cr:
