@@ -10,7 +10,7 @@ benchmark_care.py's care agents; default the issue's 250,000 vehicles and
    awaiting their decision, cars received this morning and approved jobs, the
    care calendar filled and run for yesterday;
 2. measures the crons on the quiet machine: the care calendar's daily run
-   (yesterday's) and the settlement of --settle delivered orders, queued as an
+   (yesterday's) and the settlement of --settle checked (ready) orders, queued as an
    advisor queues them and settled chunk by chunk as the scheduler does;
 3. starts the suite the way docker/ deploys it, with Odoo's own launcher (the
    ``odoo`` command): a web server with --workers=4 --max-cron-threads=0 and a
@@ -80,7 +80,7 @@ TZ = "Asia/Shanghai"
 SIGNATURE = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 TARGET_STAFF_MS, TARGET_PORTAL_MS = 500, 300
 # the state an order is settled from, as the scheduler's settlement takes it
-SETTLE_FROM = "delivered"
+SETTLE_FROM = "ready"
 CARE_CRON, SETTLE_CRON = "autorepair_care.ir_cron_daily_run", "autorepair_workshop.ir_cron_settle_orders"
 QUOTE_LINES = [
     ["labour", "更换刹车片", 1.5, 180.0], ["labour", "四轮定位", 1.0, 200.0], ["part", "刹车片", 1.0, 480.0],
@@ -327,30 +327,30 @@ def fill_care(env):
 def replenish_settlement(env, count):
     """Each run settles its orders for good: on a database kept, generated
     history orders (settled without invoices, as the generator leaves them) are
-    put back among the delivered ones, the generator's rows for those."""
+    put back among the checked cars waiting for the cashier, the generator's rows for those."""
     cr = env.cr
-    cr.execute(SQL("SELECT count(*) FROM autorepair_service_order WHERE state = %s", SETTLE_FROM))
+    cr.execute(SQL("SELECT count(*) FROM autorepair_service_order WHERE state = %s AND settled_date IS NULL",
+                   SETTLE_FROM))
     missing = count - cr.fetchone()[0]
     if missing <= 0:
         return
-    if SETTLE_FROM != "delivered":
-        raise SystemExit(f"{env.cr.dbname} has too few orders to settle: rebuild it (without --keep)")
     cr.execute(SQL(
-        """UPDATE autorepair_service_order SET state = 'delivered', payment_state = 'not_invoiced'
+        """UPDATE autorepair_service_order SET state = 'ready', payment_state = 'not_invoiced', settled_date = NULL
             WHERE id IN (SELECT o.id FROM autorepair_service_order o
                           WHERE o.state = 'done' AND o.create_uid <> %s
                             AND NOT EXISTS (SELECT 1 FROM account_move m WHERE m.autorepair_service_order_id = o.id)
                           ORDER BY o.id DESC LIMIT %s)""", SUPERUSER_ID, missing))
-    print(f"  {cr.rowcount} settled orders of the generated history put back to delivered (--keep)", flush=True)
+    print(f"  {cr.rowcount} settled orders of the generated history put back to ready, unsettled (--keep)", flush=True)
     cr.commit()
     env.invalidate_all()
 
 
 def queue_settlement(env, count, offset=0):
-    """Delivered orders queued for settlement as an advisor sends them from the list."""
+    """Checked cars (ready, unsettled) queued for settlement as an advisor sends them from the list."""
     advisor = orders_bench.bench_users(env)["advisor"][0]
     orders = env["autorepair.service.order"].with_user(advisor).search(
-        [("state", "=", SETTLE_FROM), ("settlement_requested_by_id", "=", False)], order="id", limit=count,
+        [("state", "=", SETTLE_FROM), ("settled_date", "=", False), ("settlement_requested_by_id", "=", False)],
+        order="id", limit=count,
         offset=offset)
     orders._queue_settlement()
     return orders
@@ -563,7 +563,8 @@ def check_integrity(env, started, settled_ids):
         actual = Counter((move.partner_id.id, move_line.autorepair_line_id.id) for move in invoices
                          for move_line in move.invoice_line_ids if move_line.autorepair_line_id)
         payers = Counter(invoices.mapped("partner_id.id"))
-        if order.state != TRANSITIONS["settle"][1] or order.settlement_error or expected != actual \
+        if order.state != TRANSITIONS["settle"][1] or not order.settled_date or order.settlement_error \
+                or expected != actual \
                 or any(count > 1 for count in payers.values()) \
                 or set(payers) != {partner for partner, _line in expected}:
             faults += 1
