@@ -187,6 +187,8 @@ def restore(db_name, archive, force=False, copy=False, neutralize=False, jobs=1)
                 dump = os.path.join(tmp, DUMP)
                 with tar.extractfile(dump_member) as src, open(dump, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
+                # a dump pg_restore cannot read is refused before a database is made
+                run_pg("pg_restore", ["--list", dump])
                 # Odoo's own database creation (encoding, collation, pg_trgm)
                 db_service._create_empty_database(db_name)
                 created = True
