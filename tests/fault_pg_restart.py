@@ -231,12 +231,19 @@ class Server:
 
     def children(self):
         """{pid: 'worker' | 'gevent'} of the server's master process."""
+        master = psutil.Process(self.proc.pid)
         result = {}
-        for child in psutil.Process(self.proc.pid).children():
+        for child in master.children():
             try:
-                result[child.pid] = "gevent" if "gevent" in child.cmdline() else "worker"
+                # HTTP workers are forks of the master (its command line); the
+                # websocket process is the launcher run again with "gevent"
+                cmdline = child.cmdline() if child.status() != psutil.STATUS_ZOMBIE else []
             except psutil.NoSuchProcess:
-                pass
+                continue
+            if "gevent" in cmdline:
+                result[child.pid] = "gevent"
+            elif cmdline == master.cmdline():
+                result[child.pid] = "worker"
         return result
 
     def stop(self):
@@ -369,17 +376,26 @@ def parse_args(argv):
 
 
 def server_processes(server, logfile, failures):
-    """The HTTP workers' pids; the websocket process must run beside them."""
+    """(HTTP workers' pids, websocket process's pid). The websocket process must
+    run beside them and stay up: the master respawns one that dies at start, so
+    a pid seen once proves nothing."""
     children = server.children()
     workers = sorted(pid for pid, role in children.items() if role == "worker")
     gevent = [pid for pid, role in children.items() if role == "gevent"]
-    log(f"server up: master {server.proc.pid}, workers {workers}, websocket process {gevent or 'NONE'}")
-    if not gevent:
-        failures.append("no websocket (gevent) process")
+    time.sleep(5)
+    still = [pid for pid, role in server.children().items() if role == "gevent"]
     with open(logfile, errors="replace") as fh:
-        if "attempted relative import" in fh.read():
-            failures.append("the websocket process failed to start (relative import)")
-    return workers
+        text = fh.read()
+    running = "Evented Service (longpolling) running on" in text
+    log(f"server up: master {server.proc.pid}, workers {workers}, websocket process {gevent or 'NONE'}"
+        f"{'' if gevent and gevent == still and running else ' NOT RUNNING (see the log)'}")
+    if not (gevent and gevent == still and running):
+        failures.append("the websocket (gevent) process does not stay up"
+                        + (": relative import (a launcher other than Odoo's own)"
+                           if "attempted relative import" in text else "")
+                        + (": gevent's plugins not found by pkg_resources (zope.interface/zope.event "
+                           "too new for it, see requirements.txt)" if "DistributionNotFound" in text else ""))
+    return workers, still[:1]
 
 
 def customer_refs(url, db, timeout):
@@ -506,7 +522,7 @@ def run_fault(args, cluster, server, logfile):
     if not cluster.psql("postgres", f"select 1 from pg_database where datname = '{args.db}'"):
         server.install()
     server.start()
-    workers = server_processes(server, logfile, failures)
+    workers, gevent = server_processes(server, logfile, failures)
     url = f"http://127.0.0.1:{args.http_port}"
     refs = customer_refs(url, args.db, args.timeout)
     before_count = int(cluster.psql(args.db, "select count(*) from autorepair_service_order"))
@@ -514,10 +530,13 @@ def run_fault(args, cluster, server, logfile):
     rows, restart = load_with_restart(args, url, cluster, refs, failures)
 
     after_workers = sorted(pid for pid, role in server.children().items() if role == "worker")
+    after_gevent = [pid for pid, role in server.children().items() if role == "gevent"]
     serving = workers_serving(server, cluster, args.db, restart[0])
     first_ok = report_requests(rows, restart, args.recovery)
     print(f"workers before {workers}, after {after_workers}: "
           + ("the same processes, none restarted" if workers == after_workers else "CHANGED"))
+    print(f"websocket process before {gevent}, after {after_gevent}: "
+          + ("the same process" if gevent and gevent == after_gevent else "CHANGED OR MISSING"))
     if cluster.password:
         print(f"workers with a new database connection after the restart (served again): {serving}")
     else:
@@ -533,6 +552,8 @@ def run_fault(args, cluster, server, logfile):
         failures.append(f"{len(late)} requests failed after the recovery window")
     if workers != after_workers:
         failures.append("workers were restarted")
+    if gevent and gevent != after_gevent:
+        failures.append("the websocket process was restarted")
     if serving != after_workers:
         failures.append("a worker did not serve again after the restart")
     if not first_ok:
