@@ -200,8 +200,31 @@ ar_compute_odoo_args() {
     AR_ODOO_ARGS=("${AR_DB_ARGS[@]}" --addons-path "$AR_ADDONS_PATH")
 }
 
+# Sets AR_ODOO_BIN: Odoo's own launcher script for AR_PY. A multi-worker server
+# re-executes its launcher to spawn the websocket (gevent) process:
+# `python3 -m odoo` would make that `python3 .../odoo/__main__.py gevent`, which
+# dies on a relative import, and live updates (chatter, activities) with it. So
+# servers are started as `AR_PY <launcher>`: the `odoo` script installed beside
+# AR_PY (pip, .venv), else odoo-bin of a source tree, else the system's `odoo`
+# (a distribution package; run with AR_PY so that the venv's packages are seen).
+ar_find_odoo_launcher() {
+    local bin_dir odoo_dir candidate
+    bin_dir="$(dirname "$AR_PY")"
+    odoo_dir="$("$AR_PY" -c 'import os, odoo; print(os.path.dirname(odoo.__file__))')"
+    for candidate in "$bin_dir/odoo" "$odoo_dir/../odoo-bin" "$(command -v odoo || true)"; do
+        if [[ -n "$candidate" && -f "$candidate" ]] \
+                && grep -q 'odoo.cli.main()' "$candidate" 2>/dev/null; then
+            AR_ODOO_BIN="$(cd "$(dirname "$candidate")" && pwd)/$(basename "$candidate")"
+            return 0
+        fi
+    done
+    ar_die "Odoo's launcher (the 'odoo' command or odoo-bin) not found for $AR_PY"
+}
+
+# Odoo's server command: `AR_PY <launcher> server <options>`.
 ar_odoo() {
-    "$AR_PY" -m odoo server "${AR_ODOO_ARGS[@]}" "$@"
+    [[ -n "${AR_ODOO_BIN:-}" ]] || ar_find_odoo_launcher
+    "$AR_PY" "$AR_ODOO_BIN" server "${AR_ODOO_ARGS[@]}" "$@"
 }
 
 # ---------------------------------------------------------------- PostgreSQL
