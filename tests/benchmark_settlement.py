@@ -217,6 +217,10 @@ def print_summary(args, shape, results):
     print(f"  ratio workshop / (b) bare   {to_bare:6.2f}x  target <= {TARGET_BARE_RATIO}x  "
           f"{foundation.verdict(to_bare <= TARGET_BARE_RATIO)}")
     print(f"  ratio workshop / (a) sale   {to_sale:6.2f}x  target < 1x (faster)  {foundation.verdict(to_sale < 1)}")
+    # wall time stretches on a shared machine; Odoo's CPU time much less: both printed
+    print(f"  CPU in Odoo: workshop / (b) {workshop['cpu_seconds'] / bare['cpu_seconds']:.2f}x, "
+          f"workshop / (a) {workshop['cpu_seconds'] / sale['cpu_seconds']:.2f}x; queries: workshop / (b) "
+          f"{workshop['queries'] / bare['queries']:.2f}x, workshop / (a) {workshop['queries'] / sale['queries']:.2f}x")
     same = len({(stats["invoices"], stats["lines"], round(stats["total"], 2)) for stats in results}) == 1
     print(f"  same invoices on the three paths (count, lines, total): {'yes' if same else 'NO'}")
     print("Load average (1, 5, 15 min) at the end: " + ", ".join(f"{load:.1f}" for load in os.getloadavg())
