@@ -2,7 +2,7 @@
 
 On the service orders of benchmark_service_orders.py (its generators, at the
 sizes given), with ``sale`` installed in this benchmark's database only, it
-settles 1,000 delivered orders in one batch and times, in one run:
+settles 1,000 checked orders in one batch and times, in one run:
 
 * the workshop: ``autorepair.service.order._create_invoices`` (the batch
   settlement: invoices created and posted, the orders settled);
@@ -62,7 +62,7 @@ def parse_args(argv):
     if "--db" not in argv:
         argv += ["--db", DEFAULT_DB]
     args = orders_bench.parse_args(argv)
-    # the generator delivers --invoice-batch orders: the warm-up takes its own beyond the timed batch
+    # the generator leaves --invoice-batch orders to settle: the warm-up takes its own beyond the timed batch
     args.settle_batch = args.invoice_batch
     args.invoice_batch += WARM_UP
     if not (args.db.startswith("autorepair_bench") and "settle" in args.db):
@@ -70,9 +70,10 @@ def parse_args(argv):
     return args
 
 
-def delivered_orders(env, count):
-    orders = env["autorepair.service.order"].search([("state", "=", "delivered")], order="id", limit=count)
-    assert len(orders) == count, f"only {len(orders)} delivered orders"
+def orders_to_settle(env, count):
+    """Checked cars waiting for the cashier, as the generator leaves them."""
+    orders = env["autorepair.service.order"].search(orders_bench.TO_SETTLE, order="id", limit=count)
+    assert len(orders) == count, f"only {len(orders)} orders to settle"
     return orders
 
 
@@ -160,14 +161,14 @@ def timed_run(env, label, batch, run, warm_up):
 
 def prepare_sale(env):
     """Service products invoiced on order: the sale orders are invoiceable once confirmed,
-    as the service orders are once delivered."""
+    as the service orders are once checked."""
     products = env["product.product"].search([("sale_ok", "=", True)])
     products.product_tmpl_id.filtered(lambda t: t.invoice_policy != "order").invoice_policy = "order"
 
 
 def run(env, args):
     batch = args.settle_batch
-    orders = delivered_orders(env, batch)
+    orders = orders_to_settle(env, batch)
     # the workshop's invoices, once, to build the same invoices on the other paths
     savepoint = env.cr.savepoint()
     invoices = settle_workshop(env, orders)
@@ -184,7 +185,7 @@ def run(env, args):
     env.flush_all()
     print(f"  {len(sale_orders):,} sale orders made and confirmed in {time.perf_counter() - start:.1f} s", flush=True)
     # the warm-up of each path takes orders and invoices after the timed ones' share
-    warm_orders = delivered_orders(env, batch + WARM_UP)[batch:]
+    warm_orders = orders_to_settle(env, batch + WARM_UP)[batch:]
     # create may change the values it is given: each run has its own copy
     warm_vals = copy.deepcopy(vals_list[:WARM_UP])
     warm_sales = sale_orders[:WARM_UP]
@@ -204,7 +205,7 @@ def run(env, args):
 def print_summary(args, shape, results):
     workshop, bare, sale = results
     print("\n" + "=" * 100)
-    print(f"SUMMARY  database {args.db}: settling {args.settle_batch:,} delivered orders -> "
+    print(f"SUMMARY  database {args.db}: settling {args.settle_batch:,} checked orders -> "
           f"{shape['invoices']:,} invoices, {shape['lines']:,} lines; {odoo.release.version}")
     print("=" * 100)
     for stats in results:
