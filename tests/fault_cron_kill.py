@@ -196,16 +196,28 @@ class CronProcess:
                 self.kill()
 
 
-def wait_until(condition, timeout, what):
-    start = time.monotonic()
+def wait_until(condition, timeout, what, nudge=None):
+    """Poll condition() until it is true; nudge() every few seconds meanwhile."""
+    start = last_nudge = time.monotonic()
     while time.monotonic() - start < timeout:
         if value := condition():
             return value
+        if nudge and time.monotonic() - last_nudge > 3:
+            nudge()
+            last_nudge = time.monotonic()
         time.sleep(0.2)
     raise SystemExit(f"timed out after {timeout} s waiting for {what}")
 
 
-def kill_in_the_middle(cron, state, started, finished, capture, timeout, label):
+def notify(registry):
+    """Wake the cron process up, as ir.cron's _trigger does: a restarted
+    process listens once its registry is loaded, and would otherwise poll
+    the jobs left due only after its sleep interval (a minute)."""
+    with registry.cursor() as cr:
+        cr.execute("SELECT pg_notify('cron_trigger', %s)", [cr.dbname])
+
+
+def kill_in_the_middle(registry, cron, state, started, finished, capture, timeout, label):
     """Wait until the job has committed some work and has work left, SIGKILL
     the process, read what was committed (``capture``), restart the process
     and wait for the end; the states seen."""
@@ -215,7 +227,7 @@ def kill_in_the_middle(cron, state, started, finished, capture, timeout, label):
     print(f"  {label}: SIGKILL in the middle: {seen['killed']}", flush=True)
     print(f"  restarted (pid {cron.start()})", flush=True)
     start = time.monotonic()
-    wait_until(lambda: finished(state()), timeout, f"{label}: end of the run")
+    wait_until(lambda: finished(state()), timeout, f"{label}: end of the run", nudge=lambda: notify(registry))
     seen["end"] = state()
     seen["resume_seconds"] = time.monotonic() - start
     print(f"  {label}: finished {seen['resume_seconds']:.1f} s after the restart: {seen['end']}", flush=True)
@@ -303,7 +315,7 @@ def main(argv=None):
         print(f"Cron process: {' '.join(cron.command[1:4])} ... (pid {cron.start()}), log {log}", flush=True)
         activate(registry, CARE_CRON)
         seen_care = kill_in_the_middle(
-            cron, lambda: care_state(registry, plan["today"]),
+            registry, cron, lambda: care_state(registry, plan["today"]),
             started=lambda s: s["activities"] >= args.care_batch and (s["to_schedule"] or s["rules_left"]),
             finished=lambda s: s["tasks"] and not s["to_schedule"] and not s["rules_left"],
             capture=lambda: (
@@ -315,7 +327,7 @@ def main(argv=None):
 
         activate(registry, SETTLE_CRON)
         seen_settle = kill_in_the_middle(
-            cron, lambda: settle_state(registry, plan["orders"]),
+            registry, cron, lambda: settle_state(registry, plan["orders"]),
             started=lambda s: 0 < s["settled"] < len(plan["orders"]),
             finished=lambda s: s["queued"] == 0,
             capture=lambda: [row[0] for row in query(

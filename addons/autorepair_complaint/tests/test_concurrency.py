@@ -8,7 +8,6 @@ from odoo.tools import mute_logger
 
 from odoo.addons.autorepair_crm.tests.common import CommittedCase
 
-
 # one note in the complaint's chatter to the manager, and Odoo's "assigned to you" of his task
 NOTICES = ["notification", "user_notification"]
 

@@ -132,7 +132,7 @@ class AutorepairServiceQuote(models.Model):
         if self.state == "decided":
             # decided meanwhile through the other channel (the desk and the portal at once)
             raise UserError(self.env._(
-                "%(quote)s was already decided %(channel)s by %(who)s at %(when)s: reload it to see the decision.",
+                "%(quote)s was already decided by %(who)s at %(when)s (%(channel)s): reload it to see the decision.",
                 quote=self.name, who=self.signed_by,
                 channel=dict(self._fields["approval_channel"]._description_selection(self.env))[
                     self.approval_channel],
