@@ -72,7 +72,7 @@ def parse_args(argv):
     parser.add_argument("--limit-time-real-cron", type=int, default=1800,
                         help="the cron process's limit, as docker/odoo.conf sets it (-1: Odoo's default, "
                              "limit_time_real, 120 s)")
-    parser.add_argument("--timeout", type=int, default=900, help="seconds each phase may take")
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds each phase may take")
     args = parser.parse_args(argv)
     if "fault" not in args.db:
         parser.error("--db must contain 'fault': the database is dropped and rebuilt")
@@ -220,8 +220,10 @@ def notify(registry):
     """Wake the cron process up, as ir.cron's _trigger does: a restarted
     process listens once its registry is loaded, and would otherwise poll
     the jobs left due only after its sleep interval (a minute)."""
-    with registry.cursor() as cr:
-        cr.execute("SELECT pg_notify('cron_trigger', %s)", [cr.dbname])
+    # on the postgres database, where the cron threads listen (as ir.cron._notifydb sends it)
+    with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
+        cr.execute("SELECT pg_notify('cron_trigger', %s)", [registry.db_name])
+        cr.commit()
 
 
 def kill_in_the_middle(registry, cron, state, started, finished, capture, timeout, label):
