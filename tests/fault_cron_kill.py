@@ -124,9 +124,10 @@ def prepare_run(registry, args):
         env.cr.execute(care_bench.due_set_sql(env, today))
         due = env.cr.fetchone()[0]
         advisor = orders_bench.bench_users(env)["advisor"][0]
-        orders = env["autorepair.service.order"].search([("state", "=", "delivered")], order="id",
-                                                        limit=args.settle)
-        assert len(orders) == args.settle, f"only {len(orders)} delivered orders"
+        # the orders the generator leaves to settle (its own domain, where it has one)
+        to_settle = getattr(orders_bench, "TO_SETTLE", [("state", "=", "delivered")])
+        orders = env["autorepair.service.order"].search(to_settle, order="id", limit=args.settle)
+        assert len(orders) == args.settle, f"only {len(orders)} orders to settle"
         orders.with_user(advisor)._queue_settlement()
         payers = {order.id: len({partner for partner, _line, _amount in order._invoice_items()})
                   for order in orders}
