@@ -10,3 +10,4 @@ from . import test_dsr
 from . import test_attack_alias
 from . import test_attack_portal
 from . import test_calendar
+from . import test_concurrency

@@ -1,10 +1,18 @@
 import json
 import re
+import sys
+import threading
+import traceback
+from contextlib import contextmanager
 from xmlrpc.client import Fault
 
-from odoo import SUPERUSER_ID
+import psycopg2
+
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, TransactionCase, new_test_user
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, Form, TransactionCase, new_test_user
+from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
 from odoo.tools.misc import file_open
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
@@ -208,6 +216,96 @@ class AutorepairCrmCase(TransactionCase):
         func()
         self.env.flush_all()
         return self.env.cr.sql_log_count - before
+
+
+class CommittedCase(BaseCase):
+    """Two users at once, for real: each in a transaction of its own on the
+    test database, as two workers of a server are. What a TransactionCase
+    makes stays invisible to other transactions, so here the fixtures are
+    committed (``committed()``), and every row made during the test, in any
+    table, is deleted afterwards: the rows past each table's highest id at
+    the start. Nothing else writes to a test database while a test runs."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            self._id_marks = self._max_ids(cr)
+        self.addCleanup(self._delete_rows_made)
+
+    @contextmanager
+    def committed(self, uid=SUPERUSER_ID, context=None):
+        """An environment in a transaction of its own, committed at the end
+        of the block (rolled back when it raises), as a request or a cron is."""
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, uid, dict({"tracking_disable": True}, **(context or {})))
+
+    def transaction(self, uid=SUPERUSER_ID, context=None):
+        """An environment in a new transaction left open: the caller commits,
+        rolls back and closes it (``env.cr``) to interleave it with others."""
+        cr = self.registry.cursor()
+        self.addCleanup(cr.close)
+        return api.Environment(cr, uid, dict(context or {}))
+
+    def in_thread(self, func, timeout=30):
+        """func() run in a thread of its own, as another worker of the server
+        is: returns a function that waits for it (at most ``timeout`` seconds)
+        and returns ("result", value) or ("error", exception)."""
+        box = {}
+
+        def run():
+            threading.current_thread().testing = True  # no mail leaves, as in the test's own thread
+            try:
+                box["result"] = func()
+            except Exception as error:  # noqa: BLE001 - handed to the test
+                box["error"] = error
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+
+        def join():
+            thread.join(timeout)
+            if thread.is_alive():
+                stack = "".join(traceback.format_stack(sys._current_frames()[thread.ident]))
+                self.fail(f"still running after {timeout} s:\n{stack}")
+            return next(iter(box.items()))
+        join.thread = thread
+        return join
+
+    @staticmethod
+    def _max_ids(cr):
+        cr.execute("""
+            SELECT c.relname FROM pg_class c
+              JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema()
+              JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped
+             WHERE c.relkind = 'r' AND a.atttypid IN ('int4'::regtype, 'int8'::regtype)""")
+        tables = [row[0] for row in cr.fetchall()]
+        cr.execute(" UNION ALL ".join(
+            f'SELECT %s, COALESCE(max(id), 0) FROM "{table}"' for table in tables), tables)
+        return dict(cr.fetchall())
+
+    def _delete_rows_made(self):
+        """Delete the test's rows, children before parents: a table whose rows
+        are still referenced is tried again after the others."""
+        with self.registry.cursor() as cr, mute_logger("odoo.sql_db"):
+            now = self._max_ids(cr)
+            pending = [table for table, top in now.items() if top > self._id_marks.get(table, 0)]
+            while pending:
+                left = []
+                for table in pending:
+                    try:
+                        with cr.savepoint(flush=False):
+                            cr.execute(f'DELETE FROM "{table}" WHERE id > %s', [self._id_marks.get(table, 0)])
+                    except psycopg2.errors.ForeignKeyViolation:
+                        left.append(table)
+                if len(left) == len(pending):
+                    raise AssertionError(f"rows of the test left in {', '.join(left)}")
+                pending = left
+        self.registry.clear_cache()
 
 
 def chinese_gaps(env, module):

@@ -873,6 +873,7 @@ class AutorepairServiceOrderLine(models.Model):
         lines_qty = self._autorepair_lines_qty(lines_qty)
         lines = self.sudo().browse([line.id for line in lines_qty])
         lines.check_access("read")
+        lines._autorepair_lock_for_issue()
         for line, quantity in lines_qty.items():
             if not line.is_approved or not line._autorepair_is_stocked():
                 raise UserError(self.env._(
@@ -880,7 +881,14 @@ class AutorepairServiceOrderLine(models.Model):
             if line.order_id.state not in ("approved", "in_progress", "qc"):
                 raise UserError(self.env._(
                     "%(order)s is not being worked on: no part is issued for it.", order=line.order_id.name))
-            if float_compare(quantity, line.qty_to_issue, precision_rounding=line.stock_product_id.uom_id.rounding) > 0:
+            rounding = line.stock_product_id.uom_id.rounding
+            if float_is_zero(line.qty_to_issue, precision_rounding=rounding) \
+                    and not float_is_zero(line.qty_issued, precision_rounding=rounding):
+                # issued meanwhile at another counter (two storekeepers at once)
+                raise UserError(self.env._(
+                    "%(part)s has already been issued (%(qty)s): nothing is left to issue for %(order)s.",
+                    part=line._autorepair_part_label(), qty=fmt(line.qty_issued), order=line.order_id.name))
+            if float_compare(quantity, line.qty_to_issue, precision_rounding=rounding) > 0:
                 raise UserError(self.env._(
                     "%(part)s: at most %(qty)s can be issued (approved less already issued). "
                     "More needs a supplementary quote.",
@@ -917,6 +925,7 @@ class AutorepairServiceOrderLine(models.Model):
         lines_qty = self._autorepair_lines_qty(lines_qty)
         lines = self.sudo().browse([line.id for line in lines_qty])
         lines.check_access("read")
+        lines._autorepair_lock_for_issue()
         for line, quantity in lines_qty.items():
             if float_compare(quantity, line.qty_issued, precision_rounding=line.stock_product_id.uom_id.rounding) > 0:
                 raise UserError(self.env._(
@@ -935,6 +944,19 @@ class AutorepairServiceOrderLine(models.Model):
         moves.picked = True
         moves._action_done()
         return moves
+
+    def _autorepair_lock_for_issue(self):
+        """Hold the lines' rows until the parts are handed over: the same part
+        issued or returned at two counters at once waits here, then PostgreSQL
+        refuses the second (its snapshot predates the first), Odoo's RPC layer
+        retries it and the retry reads what was issued."""
+        if not self:
+            return
+        self.flush_recordset()
+        self.env.cr.execute(
+            "SELECT id FROM autorepair_service_order_line WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+            [tuple(self.ids)])
+        self.invalidate_recordset()
 
     def _autorepair_part_label(self):
         self.ensure_one()

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_datetime
 
 from .autorepair_service_order_line import APPROVED, DECISIONS
 
@@ -127,6 +128,15 @@ class AutorepairServiceQuote(models.Model):
         who the customer is (desk: the advisor in front of him; portal: the
         controller). Written as the superuser: nothing else decides a line."""
         self.ensure_one()
+        self._lock_for_decision()
+        if self.state == "decided":
+            # decided meanwhile through the other channel (the desk and the portal at once)
+            raise UserError(self.env._(
+                "%(quote)s was already decided by %(who)s at %(when)s (%(channel)s): reload it to see the decision.",
+                quote=self.name, who=self.signed_by,
+                channel=dict(self._fields["approval_channel"]._description_selection(self.env))[
+                    self.approval_channel],
+                when=format_datetime(self.env, self.decided_on, dt_format="short")))
         if self.state != "sent":
             raise UserError(self.env._("%(quote)s is not awaiting the customer's decision.", quote=self.name))
         try:
@@ -151,6 +161,16 @@ class AutorepairServiceQuote(models.Model):
             raise UserError(self.env._(
                 "The customer approved nothing. Record the decline with 'Customer Declines All' instead."))
         self._close(signature, signed_by, channel)
+
+    def _lock_for_decision(self):
+        """Hold the quote's row until the decision is committed: a second
+        decision at the same time (the desk and the portal) waits here, then
+        PostgreSQL refuses it (its snapshot predates the first), Odoo's RPC
+        layer retries the request and the retry finds the quote decided."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            "SELECT id FROM autorepair_service_quote WHERE id IN %s FOR NO KEY UPDATE", [tuple(self.ids)])
+        self.invalidate_recordset()
 
     def _close(self, signature, signed_by, channel):
         now = fields.Datetime.now()
