@@ -81,3 +81,12 @@ class PaymentProviderCase(ServiceOrderCase, HttpCase):
         self.assertEqual(tx.payment_id.amount, tx.amount)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertFalse(invoice.amount_residual)
+        self.assertEqual(tx.payment_id.reconciled_invoice_ids, invoice)
+        # where the workshop keeps one journal per cashier method, the provider's payments go to it
+        Journal = self.env["account.journal"]
+        if "autorepair_payment_method" in Journal._fields:
+            method = {"wechatpay": "wechat", "alipay": "alipay"}[tx.provider_code]
+            method_journal = Journal.search([("company_id", "=", tx.company_id.id),
+                                             ("autorepair_payment_method", "=", method)])
+            if method_journal:
+                self.assertEqual(tx.payment_id.journal_id, method_journal)

@@ -21,16 +21,20 @@ class TestProviderSecurity(PaymentProviderCase, RpcClientMixin):
         for xmlid in ("autorepair_payment.payment_provider_wechatpay", "autorepair_payment.payment_provider_alipay"):
             self.assertEqual(self.env.ref(xmlid).state, "disabled")
         company = self.company_data["company"]
-        invoice = self._settled_invoice()
-        Provider = self.env["payment.provider"]
-        offered = Provider._get_compatible_providers(company.id, self.customer.id, invoice.amount_residual,
-                                                     currency_id=invoice.currency_id.id)
-        self.provider_wechat.state = "disabled"
+        cny = self.env.ref("base.CNY")
+        cny.active = True
+        ours = self.provider_wechat | self.provider_alipay
+
+        def offered(currency):
+            return self.env["payment.provider"]._get_compatible_providers(
+                company.id, self.customer.id, 805.0, currency_id=currency.id) & ours
+
+        self.assertEqual(offered(cny), ours, "enabled with credentials: offered for renminbi")
+        self.assertFalse(offered(self.env.ref("base.USD")), "both platforms settle renminbi only")
         self.provider_alipay.state = "disabled"
-        offered_after = Provider._get_compatible_providers(company.id, self.customer.id, invoice.amount_residual,
-                                                           currency_id=invoice.currency_id.id)
-        self.assertFalse(offered_after & (self.provider_wechat | self.provider_alipay))
-        self.assertLessEqual(offered_after, offered)
+        self.assertEqual(offered(cny), self.provider_wechat)
+        self.provider_wechat.state = "disabled"
+        self.assertFalse(offered(cny))
         bare = self.env.ref("autorepair_payment.payment_provider_wechatpay").copy({"company_id": company.id})
         with self.assertRaises(ValidationError):
             bare.state = "enabled"
