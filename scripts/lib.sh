@@ -11,7 +11,7 @@
 #   ODOO_DB_PASSWORD  password of that role (default empty); handed to Odoo
 #                     and psql through PGPASSWORD, never on a command line
 #   AUTOREPAIR_PYTHON Python to look for Odoo 18 in (default python3)
-#   AUTOREPAIR_ADDONS addons to install and test (default: the seven suite addons)
+#   AUTOREPAIR_ADDONS addons to install and test (default: the eight suite addons)
 #   AUTOREPAIR_EXTRA_ADDONS_PATH  extra addons directories, comma-separated
 
 AR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
