@@ -11,7 +11,7 @@
 #   ODOO_DB_PASSWORD  password of that role (default empty); handed to Odoo
 #                     and psql through PGPASSWORD, never on a command line
 #   AUTOREPAIR_PYTHON Python to look for Odoo 18 in (default python3)
-#   AUTOREPAIR_ADDONS addons to install and test (default: the seven suite addons)
+#   AUTOREPAIR_ADDONS addons to install and test (default: the eight suite addons)
 #   AUTOREPAIR_EXTRA_ADDONS_PATH  extra addons directories, comma-separated
 
 AR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,7 +22,7 @@ ODOO_DB_PORT="${ODOO_DB_PORT:-5432}"
 ODOO_DB_USER="${ODOO_DB_USER:-$(id -un)}"
 ODOO_DB_PASSWORD="${ODOO_DB_PASSWORD:-}"
 AUTOREPAIR_PYTHON="${AUTOREPAIR_PYTHON:-python3}"
-AUTOREPAIR_ADDONS="${AUTOREPAIR_ADDONS:-autorepair_crm,autorepair_channel,autorepair_workshop,autorepair_care,autorepair_complaint,autorepair_kpi,autorepair_archive}"
+AUTOREPAIR_ADDONS="${AUTOREPAIR_ADDONS:-autorepair_crm,autorepair_channel,autorepair_workshop,autorepair_care,autorepair_complaint,autorepair_kpi,autorepair_archive,autorepair_payment}"
 AUTOREPAIR_EXTRA_ADDONS_PATH="${AUTOREPAIR_EXTRA_ADDONS_PATH:-}"
 
 if [[ -n "$ODOO_DB_PASSWORD" ]]; then
@@ -104,6 +104,16 @@ ar_ensure_requirements() {
     done
 }
 
+# The same for requirements-nodeps.txt: installed without their declared
+# dependencies, which would replace versions Odoo pins (see the file).
+ar_ensure_requirements_nodeps() {
+    local file="$1"
+    if ! ar_requirements_met "$AR_PY" "$file"; then
+        ar_log "installing $(basename "$file") into $AR_PY (without dependencies)"
+        "$AR_PY" -m pip install -q --no-deps -r "$file" >&2
+    fi
+}
+
 ar_is_externally_managed() {
     "$1" -c 'import os, sys, sysconfig
 sys.exit(0 if sys.prefix == sys.base_prefix and os.path.exists(
@@ -159,6 +169,7 @@ ar_ensure_python() {
         fi
     fi
     ar_ensure_requirements "$AR_ROOT/requirements.txt"
+    ar_ensure_requirements_nodeps "$AR_ROOT/requirements-nodeps.txt"
 }
 
 # Sets AR_ADDONS_PATH: Odoo's own addons, the repo's addons and any extra paths.

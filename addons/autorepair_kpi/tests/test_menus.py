@@ -23,7 +23,7 @@ from odoo.addons.autorepair_workshop.tests.common import followup_answers
 _logger = logging.getLogger(__name__)
 
 SUITE = ("autorepair_crm", "autorepair_channel", "autorepair_workshop", "autorepair_care", "autorepair_complaint",
-         "autorepair_kpi", "autorepair_archive")
+         "autorepair_kpi", "autorepair_archive", "autorepair_payment")
 RECORD_VIEWS = ("list", "kanban", "form", "calendar")
 GROUPED_VIEWS = ("pivot", "graph")
 

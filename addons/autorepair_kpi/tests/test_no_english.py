@@ -38,7 +38,7 @@ _logger = logging.getLogger(__name__)
 
 LANG = "zh_CN"
 SUITE = ("autorepair_crm", "autorepair_channel", "autorepair_workshop", "autorepair_care", "autorepair_complaint",
-         "autorepair_kpi", "autorepair_archive")
+         "autorepair_kpi", "autorepair_archive", "autorepair_payment")
 
 DEMO_ROLES = (
     "autorepair_crm.user_demo_advisor",
