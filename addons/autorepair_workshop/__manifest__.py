@@ -41,6 +41,8 @@
         "views/autorepair_wechat_templates.xml",
         "views/product_template_views.xml",
         "views/autorepair_service_order_reward_views.xml",
+        "report/autorepair_credit_statement_report.xml",
+        "views/autorepair_credit_statement_views.xml",
         "views/menus.xml",
         "views/autorepair_workshop_load_views.xml",
     ],
@@ -58,6 +60,9 @@
         "demo/autorepair_survey_question_demo.xml",
     ],
     "assets": {
+        "web.report_assets_common": [
+            "autorepair_workshop/static/src/scss/autorepair_report.scss",
+        ],
         "web.assets_tests": [
             "autorepair_workshop/static/tests/tours/*.js",
         ],
