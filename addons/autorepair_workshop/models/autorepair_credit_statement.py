@@ -186,13 +186,19 @@ class AutorepairCreditStatement(models.Model):
             data = self._collect(company, month)
             existing = self.search([("company_id", "=", company.id), ("month", "=", month),
                                     ("partner_id", "in", [account.id for account in data])]).partner_id
-            vals_list = [{
+            accounts = [account for account in data if account not in existing]
+            # the chatter starts with the statement's sending
+            statements = self.with_company(company).with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True).create([{
                 "name": f"{account.name} {month:%Y-%m}",
                 "partner_id": account.id, "company_id": company.id, "month": month,
-                "amount_previous_open": values["previous_open"],
-                "line_ids": [fields.Command.create(line) for line in values["lines"]],
-            } for account, values in data.items() if account not in existing]
-            created |= self.with_company(company).create(vals_list)
+                "amount_previous_open": data[account]["previous_open"],
+            } for account in accounts])
+            # the orders of every statement in one batch: a month of many accounts costs what one costs
+            self.env["autorepair.credit.statement.line"].create([
+                {**line, "statement_id": statement.id}
+                for statement, account in zip(statements, accounts, strict=True) for line in data[account]["lines"]])
+            created |= statements
         return created
 
     @api.model

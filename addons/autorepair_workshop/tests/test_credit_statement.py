@@ -5,12 +5,15 @@ from lxml import html
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.autorepair_crm.tests.common import RpcClientMixin, make_vin
 
 from .common import ServiceOrderCase
+from .test_statutory import pdf_text
 
 STATEMENT_REPORT = "autorepair_workshop.autorepair_credit_statement_report"
+OCTOBER = date(2026, 10, 1)
 NOVEMBER = date(2026, 11, 1)
 
 
@@ -137,6 +140,29 @@ class TestCreditStatement(CreditStatementCase):
             Statement._cron_generate_statements()
         self.assertEqual(Statement.search([("partner_id", "=", self.fleet.id)]).month, NOVEMBER)
 
+    def test_query_budget(self):
+        """A month of three accounts costs the queries of a month of one."""
+        for index, name in enumerate(("成都天府出租汽车有限公司", "四川蜀道快递有限公司")):
+            fleet = self.env["res.partner"].create({"name": name, "is_company": True,
+                                                    "autorepair_credit_account": True})
+            van = self.env["fleet.vehicle"].create({
+                "model_id": self.car_model.id, "license_plate": f"川A1T00{index}", "owner_id": fleet.id,
+                "vin_sn": make_vin(f"LFV2A2BHRC8{index:05d}")})
+            self._van_order(van, "2026-11-10 03:00:00")
+        self._van_order(self.vans[0], "2026-10-10 03:00:00")
+        self._van_order(self.vans[1], "2026-11-10 03:00:00")
+        Statement = self.env["autorepair.credit.statement"]
+        Statement._generate(date(2026, 9, 1), self.env.company)  # caches warmed by an empty month
+        counts = []
+        for month in (OCTOBER, NOVEMBER):
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            statements = Statement._generate(month, self.env.company)
+            self.env.flush_all()
+            counts.append((len(statements), self.cr.sql_log_count - before))
+        self.assertEqual([count for count, _queries in counts], [1, 3])
+        self.assertLessEqual(counts[1][1], counts[0][1], "three accounts cost no more queries than one")
+
     def test_statement_document(self):
         self._fleet_month()
         statement = self.env["autorepair.credit.statement"]._generate(NOVEMBER, self.env.company)
@@ -236,3 +262,18 @@ class TestCreditStatementRights(CreditStatementCase, HttpCase, RpcClientMixin):
         self.assertTrue(self._jsonrpc_ok(self.user_advisor, "autorepair.credit.statement", "action_send",
                                          [self.statement.id]))
         self.assertEqual(self.statement.state, "sent")
+
+    def test_the_pdf_sent(self):
+        # rendered by wkhtmltopdf, not as the HTML Odoo's tests print by default; from the test's
+        # thread: within a request of this test server, wkhtmltopdf's own requests would wait for it
+        with mute_logger("odoo.addons.base.models.ir_actions_report"):
+            self.statement.with_user(self.user_advisor).with_context(force_report_rendering=True).action_send()
+        self.assertEqual(self.statement.state, "sent")
+        attachment = self.statement.message_ids.attachment_ids
+        self.assertEqual(attachment.mimetype, "application/pdf")
+        text = pdf_text(attachment.raw)
+        for expected in ("成都蓉城物流有限公司", "2026-11", "川A0F002", "川A0F003", "川A0F004",
+                         self.nov[self.vans[1]][0].name, f"{self.statement.amount_due:,.2f}",
+                         "中国工商银行成都高新支行", "4402 2030 0910 0012 345"):
+            with self.subTest(expected=expected):
+                self.assertIn(expected, text)

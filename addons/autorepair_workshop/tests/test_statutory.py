@@ -30,6 +30,15 @@ def make_uscc(rng):
     return body + uscc_check_char(body)
 
 
+def pdf_text(pdf):
+    """The text of a PDF, read with pdftotext (Debian's poppler-utils), on one line."""
+    assert pdf[:5] == b"%PDF-", pdf[:100]
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
+                          check=True, timeout=120).stdout.decode()
+    # the CJK font's reverse map gives some characters as their Kangxi radical (⼤ for 大): NFKC folds them
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
 class StatutoryCase(ServiceOrderCase):
     @classmethod
     def setUpClass(cls):
@@ -67,11 +76,8 @@ class StatutoryCase(ServiceOrderCase):
         with mute_logger("odoo.addons.base.models.ir_actions_report"):
             pdf, kind = self.env["ir.actions.report"].with_user(self.user_advisor).with_context(
                 force_report_rendering=True)._render_qweb_pdf(report_ref, order.ids)
-        self.assertEqual((kind, pdf[:5]), ("pdf", b"%PDF-"))
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
-                              check=True, timeout=120).stdout.decode()
-        # the CJK font's reverse map gives some characters as their Kangxi radical (⼤ for 大): NFKC folds them
-        return " ".join(unicodedata.normalize("NFKC", text).split())
+        self.assertEqual(kind, "pdf")
+        return pdf_text(pdf)
 
 
 @tagged("post_install", "-at_install")
