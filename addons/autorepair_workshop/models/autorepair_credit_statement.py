@@ -40,7 +40,7 @@ class AutorepairCreditStatement(models.Model):
         ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     month = fields.Date(required=True, readonly=True, index=True, help="The first day of the month stated.")
-    month_end = fields.Date(compute="_compute_month_end", string="Month End")
+    month_end = fields.Date(compute="_compute_month_end")
     state = fields.Selection(
         [("draft", "Draft"), ("sent", "Sent")], default="draft", required=True, readonly=True, tracking=True,
         index=True)

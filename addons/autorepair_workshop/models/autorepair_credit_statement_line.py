@@ -17,7 +17,7 @@ class AutorepairCreditStatementLine(models.Model):
     date = fields.Date(string="Released On", readonly=True)
     license_plate = fields.Char(string="Plate", readonly=True)
     invoice_ids = fields.Many2many("account.move", string="Invoices", readonly=True)
-    amount = fields.Monetary(string="Amount", readonly=True)
+    amount = fields.Monetary(readonly=True)
     amount_paid = fields.Monetary(string="Paid", readonly=True)
     amount_open = fields.Monetary(string="Open", compute="_compute_amount_open", store=True)
 
