@@ -58,6 +58,7 @@
         "demo/loyalty_program_demo.xml",
 
         "demo/autorepair_survey_question_demo.xml",
+        "demo/autorepair_credit_statement_demo.xml",
     ],
     "assets": {
         "web.report_assets_common": [
