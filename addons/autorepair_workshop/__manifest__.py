@@ -42,6 +42,8 @@
         "views/autorepair_wechat_templates.xml",
         "views/product_template_views.xml",
         "views/autorepair_service_order_reward_views.xml",
+        "report/autorepair_credit_statement_report.xml",
+        "views/autorepair_credit_statement_views.xml",
         "views/menus.xml",
         "views/autorepair_workshop_load_views.xml",
     ],
@@ -57,8 +59,12 @@
         "demo/loyalty_program_demo.xml",
 
         "demo/autorepair_survey_question_demo.xml",
+        "demo/autorepair_credit_statement_demo.xml",
     ],
     "assets": {
+        "web.report_assets_common": [
+            "autorepair_workshop/static/src/scss/autorepair_report.scss",
+        ],
         "web.assets_tests": [
             "autorepair_workshop/static/tests/tours/*.js",
         ],

@@ -12,6 +12,7 @@ KINDS = [
     ("broadcast", "Broadcast"),
     ("appointment", "Appointment Confirmation"),
     ("appointment_reminder", "Appointment Reminder"),
+    ("statement", "Monthly Statement"),
 ]
 # What a template's parameter can hold: the values every notice offers
 # (``mail.thread._autorepair_channel_values``), empty when a record has none.

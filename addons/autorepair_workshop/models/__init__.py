@@ -35,3 +35,5 @@ from . import loyalty_reward
 from . import loyalty_card
 from . import autorepair_survey_question
 from . import autorepair_followup_answer
+from . import autorepair_credit_statement
+from . import autorepair_credit_statement_line

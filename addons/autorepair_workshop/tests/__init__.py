@@ -41,3 +41,4 @@ from . import test_booking
 from . import test_followup_survey
 from . import test_settlement_release
 from . import test_concurrency
+from . import test_credit_statement
