@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date
 
 from freezegun import freeze_time
 from lxml import html
@@ -45,7 +45,7 @@ class CreditStatementCase(ServiceOrderCase):
     def _credit_release(self, order):
         """Settled, let out unpaid on a service manager's credit approval (挂账)."""
         invoices = self._settle(order)
-        order._write_workflow({"credit_approved_by_id": self.user_manager.id, "credit_approved_date": datetime.now()})
+        order.with_user(self.user_manager).action_approve_credit()
         self._release(order)
         return invoices
 
