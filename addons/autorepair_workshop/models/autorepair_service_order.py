@@ -139,7 +139,7 @@ class AutorepairServiceOrder(models.Model):
     )
     state = fields.Selection(
         STATES, default="draft", required=True, tracking=True, index=True, copy=False,
-        group_expand=True,
+        group_expand="_group_expand_states",
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
@@ -890,6 +890,12 @@ class AutorepairServiceOrder(models.Model):
                     plate=order.vehicle_id.display_name, owner=owner.display_name,
                     customer=order.partner_id.display_name,
                 ))
+
+    @api.model
+    def _group_expand_states(self, states, domain):
+        # the board's columns: a released car goes straight to Settled, so "Delivered"
+        # shows only while an order of an earlier version is in it
+        return [key for key, _label in STATES if key != "delivered" or key in states]
 
     # ---------------------------------------------------------------------- CRUD
 

@@ -135,6 +135,11 @@ class TestSettlementBeforeRelease(SettlementCase):
         self._pay_order(waiting)
         self._release(waiting)
         self.assertNotIn(waiting, Order.search([("state", "=", "ready"), ("settled_date", "!=", False)]))
+        # the board: a released car goes to Settled, no empty "Delivered" column in between
+        columns = [group["state"] for group in Order.read_group([("id", "=", waiting.id)], ["state"], ["state"])]
+        self.assertIn("done", columns)
+        self.assertIn("ready", columns)
+        self.assertNotIn("delivered", columns)
 
 
 @tagged("post_install", "-at_install")
