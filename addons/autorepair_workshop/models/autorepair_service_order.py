@@ -1824,15 +1824,17 @@ class AutorepairServiceOrder(models.Model):
             if order.state in (False, "draft", "received") or not order.repair_category:
                 order.repair_category = NEED_CATEGORIES.get(order.need_type, order.repair_category)
 
-    @api.depends("repair_category", "delivered_date", "odometer_in", "company_id")
+    @api.depends("repair_category", "delivered_date", "settled_date", "odometer_in", "company_id")
     def _compute_guarantee(self):
+        # from completion: the release, or the settlement the statement is printed at just before it
         for order in self:
-            if not (order.repair_category and order.delivered_date):
+            completed_on = order.delivered_date or order.settled_date
+            if not (order.repair_category and completed_on):
                 order.update({"guarantee_days": 0, "guarantee_km": 0,
                               "guarantee_end_date": False, "guarantee_end_km": 0})
                 continue
             days, km = order.company_id._autorepair_workshop_guarantee(order.repair_category)
-            completed = fields.Datetime.context_timestamp(order, order.delivered_date).date()
+            completed = fields.Datetime.context_timestamp(order, completed_on).date()
             order.update({
                 "guarantee_days": days,
                 "guarantee_km": km,
