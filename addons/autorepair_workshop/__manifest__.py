@@ -43,6 +43,7 @@
         "views/autorepair_service_order_reward_views.xml",
         "views/menus.xml",
         "views/autorepair_workshop_load_views.xml",
+        "views/autorepair_cashier_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

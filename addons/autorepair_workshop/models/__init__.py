@@ -9,6 +9,7 @@ from . import autorepair_check_item
 from . import autorepair_walkaround
 from . import autorepair_service_order
 from . import autorepair_service_order_portal
+from . import autorepair_service_order_cashier
 from . import autorepair_portal_attempt
 from . import autorepair_service_quote
 from . import autorepair_service_order_line
@@ -35,3 +36,7 @@ from . import loyalty_reward
 from . import loyalty_card
 from . import autorepair_survey_question
 from . import autorepair_followup_answer
+from . import account_journal
+from . import account_payment
+from . import autorepair_cashier_close
+from . import autorepair_cashier_close_line
