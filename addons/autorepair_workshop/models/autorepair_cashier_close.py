@@ -83,13 +83,16 @@ class AutorepairCashierClose(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # a clear word before the database's unique key
+            domain = [("company_id", "=", vals.get("company_id") or self.env.company.id),
+                      ("cashier_id", "=", vals.get("cashier_id") or self.env.uid),
+                      ("date", "=", vals.get("date") or fields.Date.context_today(self))]
+            if existing := self.sudo().search(domain, limit=1):
+                raise UserError(self.env._("%(close)s is already being counted or closed.", close=existing.name))
         closes = super().create(vals_list)
         for close in closes:
             close._check_cashier()
-            if self.sudo().search_count([("company_id", "=", close.company_id.id), ("date", "=", close.date),
-                                         ("cashier_id", "=", close.cashier_id.id), ("id", "!=", close.id)],
-                                        limit=1):
-                raise UserError(self.env._("%(close)s is already being counted or closed.", close=close.name))
             # one line per payment method of the company, to count
             journals = close.company_id._autorepair_cashier_journals()
             self.env["autorepair.cashier.close.line"].create([

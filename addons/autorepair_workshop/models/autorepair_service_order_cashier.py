@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .autorepair_service_order import WORKSHOP_READERS
+
 CASHIER = "autorepair_workshop.group_cashier"
 MANAGER = "autorepair_crm.group_manager"
 
@@ -11,6 +13,8 @@ class AutorepairServiceOrder(models.Model):
 
     _inherit = "autorepair.service.order"
 
+    # the settlement statement the cashier prints names who checked the work
+    check_ids = fields.One2many(groups=f"{WORKSHOP_READERS},{CASHIER}")
     payment_ids = fields.One2many(
         "account.payment", "autorepair_service_order_id", string="Payments Taken", readonly=True,
         groups="account.group_account_invoice,account.group_account_readonly")

@@ -76,6 +76,13 @@ class TestCashier(CashierCase):
         with self.assertRaises(UserError):
             order.with_user(self.user_cashier).action_open_payment_wizard()
 
+    def test_cashier_prints_the_statement(self):
+        order, _invoice = self._settled_order()
+        self._take(order, [("cash", 10.0, False, 10.0)])
+        content, _type = self.env["ir.actions.report"].with_user(self.user_cashier)._render_qweb_html(
+            "autorepair_workshop.autorepair_service_order_report_statement", order.ids)
+        self.assertIn(order.name, content.decode())
+
     def test_partial_payment_leaves_the_rest_due(self):
         order, invoice = self._settled_order()
         due = invoice.amount_residual
