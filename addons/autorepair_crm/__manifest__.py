@@ -2,7 +2,7 @@
     "name": "Autorepair CRM",
     "summary": "The customer and vehicle file of Chinese 4S stores and repair shops: "
     "checks, classes, loyalty, roles, privacy",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.2.1",
     "category": "Services/After-Sales",
     "author": "autorepair",
     "website": "https://github.com/autorepair/autorepair",

@@ -36,6 +36,7 @@
         "views/portal_booking_templates.xml",
         "report/autorepair_service_order_reports.xml",
         "report/autorepair_parts_list_report.xml",
+        "report/autorepair_gate_pass_report.xml",
         "report/autorepair_service_report_views.xml",
         "report/autorepair_service_report_month_views.xml",
         "views/autorepair_wechat_templates.xml",

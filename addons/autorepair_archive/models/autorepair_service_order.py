@@ -30,7 +30,7 @@ class AutorepairServiceOrder(models.Model):
 
     def _autorepair_archive_changed(self):
         """These orders' archive items changed: a filed record is sent again."""
-        settled = self.filtered(lambda order: order.state in ("delivered", "done"))
+        settled = self.filtered(lambda order: order.state == "delivered" or order._autorepair_is_settled())
         if settled:
             filings = self.env["autorepair.archive.filing"].sudo().search([("order_id", "in", settled.ids)])
             filings._autorepair_changed()

@@ -35,7 +35,7 @@ class ArchiveCase(ServiceOrderCase):
 
     def _settled_order(self):
         """An order received at 21000 km, a labour item of 1.5 h and two
-        parts 06L115562 approved, worked, checked, delivered and invoiced."""
+        parts 06L115562 approved, worked, checked and settled (invoiced)."""
         order = self._received_order(lines=2, requested_work="发动机故障灯亮，怠速抖动")
         order.line_ids.filtered(lambda line: line.line_type == "part").write(
             {"name": "机油滤清器", "part_number": "06L115562"})
@@ -43,7 +43,6 @@ class ArchiveCase(ServiceOrderCase):
         order.write({"repair_category": "minor_repair", "diagnosis": "机油滤清器堵塞，更换后故障消失"})
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
         order.with_user(self.user_advisor).action_create_invoice()
         return order
 

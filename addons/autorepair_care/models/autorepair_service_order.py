@@ -33,9 +33,10 @@ class AutorepairServiceOrder(models.Model):
     def write(self, vals):
         self._check_care_booking_agent(vals)
         result = super().write(vals)
-        if vals.get("state") == "delivered":
-            # the car came back: the care tasks it satisfies close by themselves,
-            # and the customer's loyalty follows his visit (a lost customer is won back)
+        if vals.get("delivered_date") and vals.get("state") in ("delivered", "done"):
+            # the car came back (released, or delivered by an earlier version): the care tasks
+            # it satisfies close by themselves, and the customer's loyalty follows his visit
+            # (a lost customer is won back)
             self.env["autorepair.care.task"]._close_returned(self)
             self.env["res.partner"]._autorepair_set_loyalty_type(self.partner_id.commercial_partner_id)
         elif vals.get("state") == "cancel":

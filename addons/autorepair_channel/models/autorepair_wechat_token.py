@@ -5,7 +5,7 @@ import requests
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
@@ -81,32 +81,6 @@ def refresh_access_token(cursor_factory, company_id, client, stale=None):
             cr.commit()  # pylint: disable=invalid-commit  # the refresher's own cursor
 
 
-class _SameTransaction:
-    """The caller's cursor, for a refresh run by a TransactionCase (no test
-    mode: a new registry cursor would be a real one, outside the test's
-    transaction)."""
-
-    def __init__(self, cr):
-        self.cr = cr
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def execute(self, *args):
-        return self.cr.execute(*args)
-
-    def fetchone(self):
-        return self.cr.fetchone()
-
-    def commit(self):
-        return None
-
-    rollback = commit
-
-
 class AutorepairWechatToken(models.Model):
     """The access token (接口调用凭证) of a company's official account, shared
     by every worker: stored in the database, refreshed by one at a time.
@@ -140,12 +114,8 @@ class AutorepairWechatToken(models.Model):
         return client
 
     def _autorepair_refresh(self, company, client, stale=None):
-        registry = self.env.registry
-        if modules.module.current_test and not registry.in_test_mode():
-            cursor_factory = lambda: _SameTransaction(self.env.cr)  # noqa: E731
-        else:
-            cursor_factory = registry.cursor
-        token = refresh_access_token(cursor_factory, company.id, client, stale=stale)
+        # its own cursor: the token is shared with the other workers before the lock is released
+        token = refresh_access_token(self.env.registry.cursor, company.id, client, stale=stale)
         self.sudo().search([("company_id", "=", company.id)]).invalidate_recordset()
         return token
 

@@ -29,7 +29,6 @@ class CompensationCase(ServiceOrderCase):
         ])
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
         order._create_invoices()
         self.order = order
         self.invoice = order.invoice_ids

@@ -205,7 +205,6 @@ class TestComplaintCompensation(ServiceOrderCase):
         ])
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
         order._create_invoices()
         return order
 

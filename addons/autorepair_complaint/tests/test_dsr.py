@@ -59,11 +59,11 @@ class TestErasureEverywhere(ServiceOrderCase):
         self._approve_all(order)
         order.quote_ids.sudo().signed_by = NAME
         self._work_and_check(order)
-        self._deliver(order)
         order.with_user(self.user_advisor).action_create_invoice()
         invoice = order.invoice_ids
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids).create({})._create_payments()
+        self._release(order)
         self.env["autorepair.followup"].with_user(self.user_care_agent).create({
             "order_id": order.id,
             "answer_ids": followup_answers(self.env, order, {"attitude": 5, "quality": 4, "price": 5},
@@ -214,7 +214,6 @@ class TestErasureEverywhere(ServiceOrderCase):
         self.assertIn(order.name, str(caught.exception))
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
         order.with_user(self.user_advisor).action_create_invoice()
         with self.assertRaises(UserError) as caught:
             wizard.action_erase()
@@ -223,6 +222,7 @@ class TestErasureEverywhere(ServiceOrderCase):
             "subject": "空调", "partner_id": self.person.id, "channel": "phone"})
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=order.invoice_ids.ids).create({})._create_payments()
+        self._release(order)
         with self.assertRaises(UserError) as caught:
             wizard.action_erase()
         self.assertIn(complaint.name, str(caught.exception))

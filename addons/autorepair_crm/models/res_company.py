@@ -142,7 +142,21 @@ class ResCompany(models.Model):
                 "reward_ids": [Command.create({**rates["reward"], "description": self.env._("Points Discount")})],
             })
             company.autorepair_points_program_id = program
+            company._autorepair_translate_points_program()
         return company.autorepair_points_program_id
+
+    def _autorepair_translate_points_program(self):
+        """The program's names in every installed language: created in the
+        caller's language (the installer's is English), a Chinese desk would
+        otherwise read 'Member Points'."""
+        program = self.sudo().autorepair_points_program_id
+        for code, __ in self.env["res.lang"].get_installed():
+            translated = self.with_context(lang=code).env
+            program.with_context(lang=code).write({
+                "name": translated._("Member Points"),
+                "portal_point_name": translated._("Points"),
+            })
+            program.reward_ids[:1].with_context(lang=code).description = translated._("Points Discount")
 
     def _autorepair_sync_points_program(self):
         """The program's rule and reward follow the company's settings."""

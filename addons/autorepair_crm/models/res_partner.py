@@ -253,8 +253,8 @@ class ResPartner(models.Model):
 
     def _autorepair_points_cards(self, company=None):
         """The points cards of these customers in ``company`` (the current
-        one by default), as the system: one per customer (two after a merge
-        of files). Creates nothing: reads may run on a read-only cursor."""
+        one by default), as the system: one per customer (a merge of files
+        archives the merged ones, see the merge wizard). Creates nothing: reads may run on a read-only cursor."""
         program = (company or self.env.company).sudo().autorepair_points_program_id
         if not program:
             return self.env["loyalty.card"].sudo()

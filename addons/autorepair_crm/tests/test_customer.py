@@ -98,12 +98,26 @@ class TestCustomer(AutorepairCrmCase):
         self.assertEqual(car1.owner_id, new)
         self.assertEqual(new.autorepair_vehicle_ids, car1 | car2)
         self.assertEqual(new.loyalty_points, 500)
+        card = new._autorepair_points_cards()
+        self.assertEqual(len(card), 1, "one points card per customer again")
+        self.assertEqual(sorted(card.history_ids.mapped("description")), ["定保", "首保"])
         self.assertEqual(car1.ownership_ids.partner_id, new, "ownership history follows the merge")
         self.assertTrue(new.message_ids.filtered(lambda m: "空调异响" in (m.body or "")))
 
     def _balance(self, customer):
         customer.invalidate_recordset(["loyalty_points"])
         return customer.loyalty_points
+
+    def test_points_program_in_chinese(self):
+        """A program created while Chinese is installed reads in Chinese at the
+        desk, whatever the language of the caller who created it."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        company = self.env["res.company"].create({"name": "成都二店"})
+        program = company.with_context(lang="en_US")._autorepair_points_program()
+        chinese = program.with_context(lang="zh_CN")
+        self.assertEqual((chinese.name, chinese.portal_point_name), ("会员积分", "积分"))
+        self.assertEqual(chinese.reward_ids[:1].description, "积分抵扣")
+        self.assertEqual(program.with_context(lang="en_US").name, "Member Points")
 
     def test_loyalty_ledger(self):
         """Points live on the customer's card of the company's points program

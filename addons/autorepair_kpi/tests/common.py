@@ -157,7 +157,7 @@ class KpiCase(TransactionCase):
     @classmethod
     def _finish(cls, order, finished, delivered):
         """The running work stopped at ``finished``, the three checks passed
-        and the car delivered at ``delivered``."""
+        and the car settled, paid and released at ``delivered``."""
         labour = order.line_ids.filtered(lambda line: line.line_type == "labour")
         with freeze_time(finished):
             for line in labour:
@@ -173,6 +173,9 @@ class KpiCase(TransactionCase):
             order.with_user(cls.user_advisor).write({
                 "next_service_date": delivered.date() + datetime.timedelta(days=180),
                 "next_service_km": order.odometer_in + 5000, "old_parts_offered": True})
+            invoices = order.with_user(cls.user_advisor)._create_invoices()
+            cls.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoices.ids).create({})._create_payments()
             order.with_user(cls.user_advisor).action_deliver()
 
     @classmethod

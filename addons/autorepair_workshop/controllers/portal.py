@@ -158,8 +158,9 @@ class ServiceOrderPortal(CustomerPortal):
                 call_url = order_sudo.get_portal_url(suffix="/decide", query_string="&" + urlencode({
                     f"{DECISION_PREFIX}{line_id}": decision for line_id, decision in decisions.items()}))
         # the workshop steps, in their order, make the progress bar
+        # (a car is released settled: "delivered" is only the step of orders of earlier versions)
         steps = [step for step in order_sudo._fields["state"]._description_selection(request.env)
-                 if step[0] != "cancel"]
+                 if step[0] != "cancel" and (step[0] != "delivered" or order_sudo.state == "delivered")]
         state_codes = [code for code, _label in steps]
         values = {
             "service_order": order_sudo,

@@ -6,7 +6,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
 
@@ -39,6 +39,10 @@ DELIVERED_STATES = ("delivered", "done")
 
 
 ADVISOR = "autorepair_workshop.group_advisor"
+# who settles an order (收银结算): its invoices made and posted, the car then waits for its release
+SETTLERS = ADVISOR
+# who lets a car leave unpaid on a credit account (挂账)
+CREDIT_APPROVERS = "autorepair_crm.group_manager"
 TECHNICIAN = "autorepair_workshop.group_technician"
 TEAM_LEAD = "autorepair_workshop.group_team_lead"
 INSPECTOR = "autorepair_workshop.group_inspector"
@@ -91,8 +95,12 @@ TRANSITIONS = {
     "request_check": (("in_progress",), "qc", TECHNICIAN),
     "fail_check": (("qc",), "in_progress", TECHNICIAN),
     "pass_final_check": (("qc",), "ready", INSPECTOR),
-    "deliver": (("ready",), "delivered", ADVISOR),
-    "settle": (("delivered",), "done", ADVISOR),
+    # settlement before release: the cashier settles a ready car, which stays in the
+    # workshop until it is paid (or a manager approves credit) and the advisor releases it
+    "settle": (("ready",), "ready", SETTLERS),
+    "release": (("ready",), "done", ADVISOR),
+    # an order delivered before settlement came first (databases of earlier versions)
+    "settle_delivered": (("delivered",), "done", SETTLERS),
     "cancel": (("draft", "received", "quoted", "approved"), "cancel", ADVISOR),
 }
 
@@ -121,7 +129,7 @@ class AutorepairServiceOrder(models.Model):
         # the statutory records (rework, completion certificate): set by reception and delivery
         "rework_of_id", "certificate_number", "certificate_date", "certificate_inspector_id",
         # the cashier's gate (收银): credit approved by a manager, the car let out by
-        "credit_approved_by_id", "credit_approved_date", "released_by_id",
+        "credit_approved_by_id", "credit_approved_date", "released_by_id", "settled_date", "gate_pass_number",
     })
     _workflow_initial = {"state": "draft"}
 
@@ -314,6 +322,17 @@ class AutorepairServiceOrder(models.Model):
     released_by_id = fields.Many2one(
         "res.users", string="Released By", readonly=True, copy=False,
         help="Who let the car out of the gate (出门证).")
+    settled_date = fields.Datetime(
+        string="Settled On", readonly=True, copy=False, index="btree_not_null",
+        help="When the cashier settled the order: its invoices made and posted.")
+    gate_pass_number = fields.Char(
+        string="Gate Pass", readonly=True, copy=False, index="btree_not_null",
+        help="Number of the gate pass (出门证) printed when the car was released.")
+    partner_credit_account = fields.Boolean(
+        related="partner_id.commercial_partner_id.autorepair_credit_account", string="Customer on Credit Account")
+    amount_due = fields.Monetary(
+        compute="_compute_amount_due", string="Customer Owes",
+        help="What the customer's posted invoices of the order still owe.")
     next_service_date = fields.Date(copy=False)
     next_service_km = fields.Integer(string="Next Service (km)", copy=False)
     old_parts_offered = fields.Boolean(copy=False)
@@ -577,6 +596,20 @@ class AutorepairServiceOrder(models.Model):
                 order.payment_state = "partial"
             else:
                 order.payment_state = "not_paid"
+
+    @api.depends("payment_state")
+    def _compute_amount_due(self):
+        for order in self:
+            order.amount_due = sum(order._autorepair_customer_invoices().mapped("amount_residual"))
+
+    def _autorepair_customer_invoices(self):
+        """The customer's own posted invoices of the order: what he pays at the
+        cashier's (the insurer's and the maker's are on account by nature)."""
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        return self.sudo().invoice_ids.filtered(
+            lambda move: move.state == "posted" and move.move_type == "out_invoice"
+            and move.commercial_partner_id == customer)
 
     def _compute_access_url(self):
         result = super()._compute_access_url()
@@ -883,7 +916,8 @@ class AutorepairServiceOrder(models.Model):
         if INSURANCE_FIELDS & vals.keys():
             self._check_can_assess()
         if "repair_category" in vals and not self.env.su:
-            settled = self.filtered(lambda o: o.state == "done" and o.repair_category != vals["repair_category"])
+            settled = self.filtered(
+                lambda o: o._autorepair_is_settled() and o.repair_category != vals["repair_category"])
             if settled:
                 raise UserError(self.env._(
                     "%(order)s is settled: its repair category is on the statement and the health archive "
@@ -935,10 +969,10 @@ class AutorepairServiceOrder(models.Model):
         values (dates, who) are written as the superuser: no other path
         writes them."""
         sources, target, group = TRANSITIONS[step]
-        if group and not self.env.su and not self.env.user.has_group(group):
+        if group and not self.env.su and not self.env.user.has_groups(group):
             raise AccessError(self.env._(
                 "Only a %(role)s may move a service order to %(state)s.",
-                role=self.env.ref(group).name, state=self._state_label(target)))
+                role=self.env.ref(group.split(",")[0]).name, state=self._state_label(target)))
         for order in self:
             if order.state not in sources:
                 raise UserError(self.env._(
@@ -1129,22 +1163,85 @@ class AutorepairServiceOrder(models.Model):
         return self._transition("request_check")
 
     def action_deliver(self):
+        """The advisor releases the car (放行): settled, and paid or on a
+        credit a service manager approved; the order is then settled and
+        delivered, and records who let the car out on its numbered gate pass."""
+        if not self.env.su and not self.env.user.has_group(ADVISOR):
+            raise AccessError(self.env._("Only a service advisor releases a car."))
         for order in self:
             if order.state != "ready":
                 raise UserError(self.env._(
                     "%(order)s cannot be delivered before its final check has passed.", order=order.name))
             if not order.check_ids.filtered(lambda check: check.check_type == "final" and check.result == "pass"):
                 raise UserError(self.env._("%(order)s has no passed final check.", order=order.name))
+            if not order.settled_date:
+                raise UserError(self.env._(
+                    "%(order)s is not settled: the cashier settles it before the car is released.", order=order.name))
+            if not order._autorepair_release_cleared():
+                raise UserError(self.env._(
+                    "%(plate)s cannot leave: the customer still owes %(amount)s on %(order)s. Take the payment, "
+                    "or a service manager approves credit (挂账) for a credit account.",
+                    plate=order.vehicle_id.display_name, order=order.name,
+                    amount=format_amount(self.env, order.amount_due, order.currency_id)))
             order._check_next_service()
         for order in self:
             order.vehicle_id.write({
                 "next_service_date": order.next_service_date,
                 "next_service_km": order.next_service_km,
             })
-        self._transition("deliver", delivered_date=fields.Datetime.now())
+        now = fields.Datetime.now()
+        self._transition("release", delivered_date=now, released_by_id=self.env.uid)
+        for order in self:
+            order._write_workflow({"gate_pass_number": self.env["ir.sequence"].with_company(
+                order.company_id).sudo().next_by_code("autorepair.gate.pass")})
         self._autorepair_issue_certificates()
         self._schedule_followup()
         return True
+
+    def _autorepair_release_cleared(self):
+        """The car may leave: the customer's invoices are paid (nothing he
+        owes), or a service manager approved credit."""
+        self.ensure_one()
+        return bool(self.credit_approved_by_id) or self.payment_state in ("paid", "not_invoiced")
+
+    def _autorepair_is_settled(self):
+        """Invoiced: settled at the cashier's, or an order of an earlier
+        version settled after delivery."""
+        self.ensure_one()
+        return self.state == "done" or bool(self.settled_date)
+
+    def action_approve_credit(self):
+        """A service manager lets a settled car leave unpaid (挂账): only on a
+        credit account, which pays its orders on the monthly statement."""
+        if not self.env.su and not self.env.user.has_group(CREDIT_APPROVERS):
+            raise AccessError(self.env._("Only a service manager approves credit (挂账)."))
+        for order in self:
+            if order.state != "ready" or not order.settled_date:
+                raise UserError(self.env._(
+                    "%(order)s must be settled and waiting for its release before credit is approved.",
+                    order=order.name))
+            if not order.partner_id.commercial_partner_id.autorepair_credit_account:
+                raise UserError(self.env._(
+                    "%(customer)s is not a credit account: the car leaves once paid.",
+                    customer=order.partner_id.commercial_partner_id.display_name))
+            if order.credit_approved_by_id:
+                raise UserError(self.env._(
+                    "Credit on %(order)s was already approved by %(user)s.",
+                    order=order.name, user=order.credit_approved_by_id.name))
+            if order.payment_state in ("paid", "not_invoiced"):
+                raise UserError(self.env._("%(order)s owes nothing: no credit to approve.", order=order.name))
+        self._write_workflow({"credit_approved_by_id": self.env.uid, "credit_approved_date": fields.Datetime.now()})
+        for order in self:
+            order.message_post(body=self.env._(
+                "Credit (挂账) approved by %(user)s: %(amount)s goes on the monthly statement.",
+                user=self.env.user.name, amount=format_amount(self.env, order.amount_due, order.currency_id)))
+        return True
+
+    def action_print_gate_pass(self):
+        """The gate pass (出门证) of a released car."""
+        if self.filtered(lambda order: not order.released_by_id):
+            raise UserError(self.env._("A gate pass is printed once the car is released."))
+        return self.env.ref("autorepair_workshop.action_report_gate_pass").report_action(self)
 
     def _check_next_service(self):
         """The hand-over tells the customer when to come back (RULEBOOK §3.11):
@@ -1193,7 +1290,7 @@ class AutorepairServiceOrder(models.Model):
         """Hand a large batch to the scheduler: a month-end batch of a thousand
         orders takes longer than a browser request may last."""
         self._check_invoiceable()
-        if not self.env.user.has_group(ADVISOR):
+        if not self.env.user.has_groups(SETTLERS):
             raise AccessError(self.env._("Only a service advisor settles service orders."))
         self._write_workflow({"settlement_requested_by_id": self.env.uid, "settlement_error": False})
         self.env.ref("autorepair_workshop.ir_cron_settle_orders")._trigger()
@@ -1222,7 +1319,7 @@ class AutorepairServiceOrder(models.Model):
                ORDER BY id LIMIT %s FOR NO KEY UPDATE SKIP LOCKED""", size))
         orders = self.browse(row[0] for row in self.env.cr.fetchall())
         errors = {}
-        for (user, company), group in orders.filtered(lambda o: o.state == "delivered").grouped(
+        for (user, company), group in orders.filtered(lambda o: o._autorepair_settleable()).grouped(
                 lambda o: (o.settlement_requested_by_id, o.company_id)).items():
             group = group.with_user(user).with_context(allowed_company_ids=company.ids)
             if group._try_settle():
@@ -1539,7 +1636,7 @@ class AutorepairServiceOrder(models.Model):
             return
         if not self.env.user.has_group(ADVISOR):
             raise AccessError(self.env._("Only a service advisor enters the insurance claim and its assessment."))
-        settled = self.filtered(lambda order: order.state == "done")
+        settled = self.filtered(lambda order: order._autorepair_is_settled())
         if settled:
             raise UserError(self.env._(
                 "%(orders)s has been invoiced: its insurance claim and assessment can no longer change.",
@@ -1613,10 +1710,19 @@ class AutorepairServiceOrder(models.Model):
                     "Goodwill on %(order)s would exceed %(limit)s: a service manager grants goodwill above it.",
                     order=order.name, limit=allowance))
 
+    def _autorepair_settleable(self):
+        """Waiting for the cashier: ready and not settled yet, or delivered by an
+        earlier version without being settled."""
+        self.ensure_one()
+        return (self.state == "ready" and not self.settled_date) or self.state == "delivered"
+
     def _check_invoiceable(self):
         for order in self:
-            if order.state != "delivered":
-                raise UserError(self.env._("%(order)s must be delivered before it is invoiced.", order=order.name))
+            if order.state == "ready" and order.settled_date:
+                raise UserError(self.env._("%(order)s is already settled.", order=order.name))
+            if not order._autorepair_settleable():
+                raise UserError(self.env._(
+                    "%(order)s is invoiced once its final check has passed.", order=order.name))
             if order.line_ids.filtered(lambda line: line.decision == "pending"):
                 raise UserError(self.env._(
                     "%(order)s has lines the customer has not decided yet: they cannot be invoiced.",
@@ -1655,7 +1761,12 @@ class AutorepairServiceOrder(models.Model):
         moves = self.env["account.move"].with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True).create(vals_list)
         moves.action_post()
-        self._transition("settle")
+        now = fields.Datetime.now()
+        ready = self.filtered(lambda order: order.state == "ready")
+        if ready:
+            ready._transition("settle", settled_date=now)
+        if self - ready:
+            (self - ready)._transition("settle_delivered", settled_date=now)
         return moves
 
     def _prepare_invoice_vals(self, partner, items, journal, distributions):

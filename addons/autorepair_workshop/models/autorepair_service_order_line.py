@@ -573,7 +573,7 @@ class AutorepairServiceOrderLine(models.Model):
         lines.filtered(lambda line: line.bill_to == "goodwill").order_id._check_goodwill_allowance()
         lines.filtered("is_price_overridden")._note_price_override()
         for order in lines.order_id:
-            if order.state in (*DELIVERED_STATES, "cancel"):
+            if order.state in (*DELIVERED_STATES, "cancel") or order.settled_date:
                 raise UserError(self.env._("%(order)s is closed: no line can be added.", order=order.name))
             # a line added after the quote was sent belongs to the next round
             lines.filtered(lambda line: line.order_id == order and not line.quote_id).quote_id = order._draft_quote()

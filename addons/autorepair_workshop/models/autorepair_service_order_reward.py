@@ -102,9 +102,10 @@ class AutorepairServiceOrderReward(models.Model):
             raise UserError(self.env._("%(card)s has expired or is not valid yet.", card=card.code))
         if card.partner_id and card.partner_id.commercial_partner_id != order.partner_id.commercial_partner_id:
             raise UserError(self.env._("%(card)s is another customer's card.", card=card.code))
-        if order.state != "delivered":
+        if not order._autorepair_settleable():
             raise UserError(self.env._(
-                "Cards and coupons are redeemed at settlement: %(order)s must be delivered and not invoiced yet.",
+                "Cards and coupons are redeemed at settlement: %(order)s must have passed its final check and "
+                "not be settled yet.",
                 order=order.name))
         if card in order.reward_ids.card_id:
             raise UserError(self.env._("%(card)s is already applied on %(order)s.", card=card.code, order=order.name))
@@ -219,7 +220,7 @@ class AutorepairServiceOrderReward(models.Model):
         if not self.env.su and not self.env.user.has_group(ADVISOR):
             raise AccessError(self.env._("Only a service advisor redeems cards and coupons on an order."))
         for rec in self.sudo():
-            if rec.order_id.state != "delivered" or rec.invoice_line_ids:
+            if not rec.order_id._autorepair_settleable() or rec.invoice_line_ids:
                 raise UserError(self.env._(
                     "%(order)s has been invoiced: a credit note gives the card back what it paid.",
                     order=rec.order_id.name))

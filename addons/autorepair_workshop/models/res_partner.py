@@ -1,13 +1,13 @@
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.autorepair_crm.models.base import CONTACT_MASKED
 from odoo.addons.autorepair_crm.models.res_partner import ResPartner as CrmPartner
 
-from .autorepair_service_order import ACTIVE_STATES, DELIVERED_STATES, HISTORY_READERS
+from .autorepair_service_order import ACTIVE_STATES, CREDIT_APPROVERS, DELIVERED_STATES, HISTORY_READERS
 
 # a name written in Chinese characters: the surname and the title make the salutation (张先生)
 CJK_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
@@ -62,7 +62,8 @@ class ResPartner(models.Model):
     fapiao_account = fields.Char(string="Fapiao Bank Account", help="The buyer's account number on the fapiao.")
     # a company or fleet paying monthly (挂账): its cars may leave unpaid once a manager approves
     autorepair_credit_account = fields.Boolean(
-        string="Credit Account", help="A company or fleet that settles its orders on one monthly statement (挂账).")
+        string="Credit Account", tracking=True,
+        help="A company or fleet that settles its orders on one monthly statement (挂账). Set by a service manager.")
 
     # sms makes the customer a mail.thread.phone: its number search is a
     # number read a digit at a time, for those who read the number only
@@ -83,11 +84,22 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._autorepair_clean_fapiao(vals)
+        if any(vals.get("autorepair_credit_account") for vals in vals_list):
+            self._autorepair_check_credit_account()
         return super().create(vals_list)
 
     def write(self, vals):
         self._autorepair_clean_fapiao(vals)
+        if "autorepair_credit_account" in vals and any(
+                partner.autorepair_credit_account != bool(vals["autorepair_credit_account"]) for partner in self):
+            self._autorepair_check_credit_account()
         return super().write(vals)
+
+    @api.model
+    def _autorepair_check_credit_account(self):
+        # a credit account lets cars leave unpaid: the service managers decide who has one
+        if not self.env.su and not self.env.user.has_group(CREDIT_APPROVERS):
+            raise AccessError(self.env._("Only a service manager opens or closes a credit account (挂账)."))
 
     @api.model
     def _autorepair_clean_fapiao(self, vals):

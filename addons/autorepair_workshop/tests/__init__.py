@@ -39,5 +39,6 @@ from . import test_member_cards
 from . import test_attack_member_cards
 from . import test_booking
 from . import test_followup_survey
+from . import test_settlement_release
 from . import test_cashier
 from . import test_ui_cashier

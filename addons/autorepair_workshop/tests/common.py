@@ -124,16 +124,37 @@ class ServiceOrderCase(AccountTestInvoicingCommon):
                                                      "road_test_km": 5})
 
     def _deliver(self, order):
-        order.write({"next_service_date": "2027-05-01", "next_service_km": 31000, "old_parts_offered": True})
-        order.with_user(self.user_advisor).action_deliver()
+        """The whole hand-over of a car whose checks have passed: settled,
+        paid and released (see _settle, _pay_order, _release)."""
+        self._release(order)
 
     def _settle(self, order):
         """The order's invoices, posted, from a car whose checks have passed (the
-        cashier's step); the car's release is _release."""
-        self._deliver(order)
+        cashier's step): the car stays in the workshop until _release."""
         return order.with_user(self.user_advisor)._create_invoices()
 
+    def _pay_order(self, order, amount=None):
+        """The customer pays his invoices of the order (all they owe, or ``amount``)."""
+        invoices = order.sudo().invoice_ids.filtered(
+            lambda move: move.state == "posted" and move.move_type == "out_invoice"
+            and move.commercial_partner_id == order.partner_id.commercial_partner_id
+            and move.payment_state not in ("paid", "in_payment"))
+        if invoices:
+            register = self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoices.ids).create(
+                    {"journal_id": self.company_data["default_journal_bank"].id,
+                     **({"amount": amount} if amount is not None else {})})
+            register.action_create_payments()
+        return invoices
+
     def _release(self, order):
-        """The advisor lets a settled car out (a no-op where settling already delivered it)."""
+        """The advisor lets the car out: settled first if it is not, and paid
+        unless a manager approved credit."""
+        if order.state == "ready" and not order.settled_date:
+            self._settle(order)
+        if order.state == "ready" and not order.credit_approved_by_id:
+            self._pay_order(order)
         if order.state == "ready":
-            self._deliver(order)
+            order.write({"next_service_date": order.next_service_date or "2027-05-01",
+                         "next_service_km": order.next_service_km or 31000, "old_parts_offered": True})
+            order.with_user(self.user_advisor).action_deliver()

@@ -62,7 +62,7 @@ class TestAttackMemberCards(MemberCardCase, HttpCase, RpcClientMixin):
 
 @tagged("post_install", "-at_install")
 class TestUiCashierRedeems(MemberCardCase, HttpCase):
-    """The cashier (an advisor with invoicing rights) settles a delivered
+    """The cashier (an advisor with invoicing rights) settles a checked
     order: the customer pays part with his stored-value card and gives his
     birthday coupon's code."""
 

@@ -21,6 +21,8 @@ class TestDelivery(ServiceOrderCase):
 
     def test_refused_without_next_service(self):
         order = self._ready_order()
+        self._settle(order)
+        self._pay_order(order)
         deliver = order.with_user(self.user_advisor).action_deliver
         with self.assertRaisesRegex(UserError, r"Before delivering .*川A12345.*Next Service Date, Next Service \(km\)"):
             deliver()
@@ -35,12 +37,12 @@ class TestDelivery(ServiceOrderCase):
         self.assertEqual(order.state, "ready", "nothing delivered")
         order.next_service_km = 31000
         deliver()
-        self.assertEqual(order.state, "delivered")
+        self.assertEqual(order.state, "done", "settled, paid and delivered")
         self.assertEqual((self.vehicle.next_service_km, str(self.vehicle.next_service_date)), (31000, "2027-06-01"))
 
     def test_fields_beside_the_deliver_button(self):
         """On the sheet, not on a tab the advisor has to find: shown once the car
-        is ready, required then."""
+        is ready, required once it is settled (the cashier settles without them)."""
         arch = etree.fromstring(self.env["autorepair.service.order"].with_user(self.user_advisor).get_views(
             [(False, "form")])["views"]["form"]["arch"])
         group = arch.xpath("//group[@name='delivery']")
@@ -50,5 +52,5 @@ class TestDelivery(ServiceOrderCase):
         for fname in ("next_service_date", "next_service_km"):
             field = group[0].xpath(f".//field[@name='{fname}']")
             self.assertEqual(len(field), 1)
-            self.assertEqual(field[0].get("required"), "state == 'ready'")
+            self.assertEqual(field[0].get("required"), "state == 'ready' and settled_date", "at the release")
             self.assertEqual(len(arch.xpath(f"//field[@name='{fname}']")), 1, "once on the form")

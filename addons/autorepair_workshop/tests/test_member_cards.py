@@ -87,7 +87,6 @@ class MemberCardCase(ServiceOrderCase):
         order = self._received_order(lines=lines)  # labour 1.5 h x 200 + part 2 x 200: 700 untaxed
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
         return order
 
     def _redeem(self, order, card=None, code=None, amount=0.0, user=None):
@@ -257,7 +256,6 @@ class TestCouponsAndCounts(MemberCardCase):
             "quantity": 1, "price_unit": 50})
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
         reward = self._redeem(order, card=card)
         self.assertEqual((reward.kind, reward.points, reward.amount), ("count", 1, 57.5))
         self.assertEqual(card.points, 9, "one wash used")
@@ -291,7 +289,6 @@ class TestCouponsAndCounts(MemberCardCase):
             "quantity": 1, "price_unit": 50})
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
         reward = self._redeem(order, card=card)
         self.assertEqual((reward.amount, reward.prepaid_amount), (57.5, 30))
         self.assertEqual((card.points, card.autorepair_prepaid_value), (9, 270))

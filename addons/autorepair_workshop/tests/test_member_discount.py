@@ -45,7 +45,6 @@ class TestMemberDiscount(ServiceOrderCase):
             labour.with_user(self.user_advisor).discount = 30
 
         self._work_and_check(order)
-        self._deliver(order)
         order.with_user(self.user_advisor).action_create_invoice()
         invoice = order.invoice_ids
         self.assertEqual(sorted(invoice.invoice_line_ids.mapped("discount")), [5, 10, 10])

@@ -13,7 +13,6 @@ class TestLoyaltyFromInvoices(ServiceOrderCase):
         order = self._received_order(lines=2)  # 1.5 h x 200 + 2 x 200 = 700 untaxed
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
         order.with_user(self.user_advisor).action_create_invoice()
         return order, order.invoice_ids
 

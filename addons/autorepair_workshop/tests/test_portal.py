@@ -164,16 +164,22 @@ class TestServiceOrderPortal(ServiceOrderCase, HttpCase):
         self.quote.with_user(self.user_advisor).action_decide(
             decisions={line.id: "approved" for line in self.quote.line_ids}, signature=SIGNATURE)
         self._work_and_check(self.order)
-        self._deliver(self.order)
         invoice = self.order.with_user(self.user_advisor)._create_invoices()
-        self.assertEqual(self.order.state, "done")
+        self.assertEqual(self.order.state, "ready", "settled: the car waits for the payment")
 
         self.authenticate(self.portal_user.login, self.portal_user.login)
         page = self.url_open(self.order.access_url)
         tree = html.fromstring(page.content)
         self.assertEqual(tree.xpath("//section[@id='service_order_progress']//li[@aria-current='step']")[0]
-                         .text_content().strip(), "Settled")
+                         .text_content().strip(), "Ready for Delivery")
         invoices = tree.xpath("//section[@id='service_order_invoices']")
         self.assertTrue(invoices, "the invoices are listed once settled")
         self.assertIn(invoice.name, invoices[0].text_content())
         self.assertIn("Not Paid", invoices[0].text_content())
+
+        self._release(self.order)
+        tree = html.fromstring(self.url_open(self.order.access_url).content)
+        steps = tree.xpath("//section[@id='service_order_progress']//li")
+        self.assertEqual(steps[-1].get("aria-current"), "step")
+        self.assertEqual(steps[-1].text_content().strip(), "Settled")
+        self.assertNotIn("Delivered", [step.text_content().strip() for step in steps], "not a step any more")

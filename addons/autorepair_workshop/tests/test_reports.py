@@ -37,7 +37,7 @@ class TestServiceOrderReports(ServiceOrderCase):
 
     def _settled_order(self):
         """Two quote rounds with an aftermarket alternative, a deferral, warranty
-        and goodwill lines, carried through the checks, delivery and invoicing."""
+        and goodwill lines, carried through the checks and settled (not paid yet)."""
         order = self._received_order(requested_work="空调有异响")
         order.write({
             "fuel_level": "50", "valuables": "行车记录仪存储卡", "fault_codes": "B10AB",
@@ -72,7 +72,8 @@ class TestServiceOrderReports(ServiceOrderCase):
         extra.quote_id.with_user(self.user_advisor).action_decide(
             decisions={extra.id: "approved"}, signature=SIGNATURE, signed_by="张伟")
         self._work_and_check(order)
-        self._deliver(order)
+        # the next service the advisor tells at the release, printed on the statement
+        order.write({"next_service_date": "2027-05-01", "next_service_km": 31000, "old_parts_offered": True})
         order._create_invoices()
         return order
 

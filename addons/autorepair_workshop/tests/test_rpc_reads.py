@@ -30,12 +30,11 @@ class TestRpcReads(ServiceOrderCase, HttpCase, RpcClientMixin):
         order = self._received_order()
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
         order.with_user(self.user_advisor).action_create_invoice()
         self.env["autorepair.followup"].with_user(self.user_care_agent).create({
             "order_id": order.id, "answer_ids": followup_answers(self.env, order, 5),
         })
-        self.assertEqual(order.state, "done")
+        self.assertTrue(order.settled_date)
         self.assertTrue(order.invoice_ids and order.check_ids and order.followup_ids and order.walkaround_line_ids)
         return order
 

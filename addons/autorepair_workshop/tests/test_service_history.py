@@ -26,7 +26,7 @@ class TestServiceHistory(ServiceOrderCase, HttpCase, RpcClientMixin):
         self._approve_all(order, **decisions)
         self._work_and_check(order)
         order.write({"next_service_date": "2027-05-01", "next_service_km": odometer + 10000})
-        order.with_user(self.user_advisor).action_deliver()
+        self._release(order)
         return order
 
     def _history(self):

@@ -88,26 +88,28 @@ class TestServiceOrderFlow(ServiceOrderCase):
 
         self._work_and_check(order)
         self.assertEqual(order.state, "ready")
-        self._deliver(order)
-        self.assertEqual(order.state, "delivered")
-        self.assertEqual(str(self.vehicle.next_service_date), "2027-05-01")
-        self.assertEqual(self.vehicle.next_service_km, 31000)
-        activity = order.activity_ids.filtered(lambda a: a.activity_type_id.name == "Follow-up Call")
-        self.assertEqual(activity.user_id, self.user_care_agent)
-        self.assertEqual(str(activity.date_deadline), "2026-11-21", "due 24 h after delivery")
-
+        # the cashier settles the ready car: it stays until paid and released
         order.with_user(self.user_advisor).action_create_invoice()
         invoice = order.invoice_ids
         self.assertEqual(len(invoice), 1)
         self.assertEqual(invoice.state, "posted")
         self.assertAlmostEqual(invoice.amount_untaxed, 900.0)
-        self.assertEqual(order.state, "done")
+        self.assertEqual(order.state, "ready")
         self.assertEqual(order.payment_state, "not_paid")
 
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids).create({})._create_payments()
         self.assertEqual(order.payment_state, "paid")
         self.assertEqual(self.customer.loyalty_points, int(invoice.amount_total))
+
+        self._release(order)
+        self.assertEqual(order.state, "done")
+        self.assertEqual(order.released_by_id, self.user_advisor)
+        self.assertEqual(str(self.vehicle.next_service_date), "2027-05-01")
+        self.assertEqual(self.vehicle.next_service_km, 31000)
+        activity = order.activity_ids.filtered(lambda a: a.activity_type_id.name == "Follow-up Call")
+        self.assertEqual(activity.user_id, self.user_care_agent)
+        self.assertEqual(str(activity.date_deadline), "2026-11-21", "due 24 h after delivery")
 
         followup = self.env["autorepair.followup"].with_user(self.user_care_agent).create({
             "order_id": order.id,
@@ -144,8 +146,7 @@ class TestServiceOrderFlow(ServiceOrderCase):
         ])
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
-        invoices = order._create_invoices()
+        invoices = self._settle(order)
         maker = self.vehicle.model_id.brand_id.warranty_partner_id
         by_partner = {move.partner_id: move for move in invoices}
         self.assertEqual(set(by_partner), {self.customer, maker})
@@ -297,8 +298,7 @@ class TestServiceOrderGuards(ServiceOrderCase):
         order = self._received_order()
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
-        order._create_invoices()
+        self._settle(order)
         with self.assertRaises(UserError):
             order.with_user(self.user_manager).unlink()
         self.assertTrue(order.exists())
@@ -346,7 +346,6 @@ class TestServiceOrderQueries(ServiceOrderCase):
         decisions = {line.id: "approved" for line in quote.line_ids}
         count("approve", lambda: quote.action_decide(decisions=decisions, signature=SIGNATURE, signed_by="张伟"))
         self._work_and_check(order)
-        self._deliver(order)
         self.env.invalidate_all()
         count("invoice", order._create_invoices)
         return counts
@@ -437,7 +436,6 @@ class TestServiceOrderSettlementQueue(ServiceOrderCase):
                 order.line_ids[:1].bill_to = "warranty"
             self._approve_all(order)
             self._work_and_check(order)
-            self._deliver(order)
             self.orders |= order
 
     def _queue(self):
@@ -447,7 +445,7 @@ class TestServiceOrderSettlementQueue(ServiceOrderCase):
         self.assertEqual(action["tag"], "display_notification")
         self.assertEqual(Trigger.search_count([("cron_id", "=", self.cron.id)]), triggers + 1,
                          "the scheduler is woken up at once")
-        self.assertEqual(set(self.orders.mapped("state")), {"delivered"}, "nothing is settled in the request")
+        self.assertFalse(any(self.orders.mapped("settled_date")), "nothing is settled in the request")
         self.assertEqual(self.orders.settlement_requested_by_id, self.user_advisor)
 
     def _run_cron(self):
@@ -458,11 +456,12 @@ class TestServiceOrderSettlementQueue(ServiceOrderCase):
         self._queue()
         progress = self._run_cron()
         self.assertEqual((progress.done, progress.remaining), (2, 1))
-        self.assertEqual(self.orders.mapped("state"), ["done", "done", "delivered"])
+        self.assertEqual([bool(date) for date in self.orders.mapped("settled_date")], [True, True, False])
         progress = self._run_cron()
         self.assertEqual((progress.done, progress.remaining), (1, 0))
         self._run_cron()
-        self.assertEqual(set(self.orders.mapped("state")), {"done"})
+        self.assertTrue(all(self.orders.mapped("settled_date")))
+        self.assertEqual(set(self.orders.mapped("state")), {"ready"}, "settled, waiting for their release")
         self.assertEqual(len(self.orders.invoice_ids), 4, "one invoice each, and the maker's: nothing settled twice")
         self.assertEqual(self.orders.invoice_ids.create_uid, self.user_advisor, "settled as the advisor who asked")
         self.assertEqual(set(self.orders.invoice_ids.mapped("state")), {"posted"})
@@ -473,17 +472,17 @@ class TestServiceOrderSettlementQueue(ServiceOrderCase):
         self.vehicle.model_id.brand_id.warranty_partner_id = False
         self._run_cron()
         self._run_cron()
-        self.assertEqual(self.orders.mapped("state"), ["done", "delivered", "done"],
+        self.assertEqual([bool(date) for date in self.orders.mapped("settled_date")], [True, False, True],
                          self.orders.mapped("settlement_error"))
         failed = self.orders[1]
         self.assertIn(self.vehicle.model_id.brand_id.name, failed.settlement_error)
         self.assertFalse(failed.invoice_ids, "nothing half-made is left of the failed order")
         self.assertFalse(self.orders.settlement_requested_by_id, "a failed order leaves the queue")
-        self.assertIn(failed, self.orders.search([("settlement_error", "!=", False), ("state", "=", "delivered")]))
+        self.assertIn(failed, self.orders.search([("settlement_error", "!=", False), ("settled_date", "=", False)]))
 
     def test_small_batch_settled_in_the_request(self):
         self.orders[:2].with_user(self.user_advisor).action_create_invoice()
-        self.assertEqual(self.orders.mapped("state"), ["done", "done", "delivered"])
+        self.assertEqual([bool(date) for date in self.orders.mapped("settled_date")], [True, True, False])
 
     def test_requester_rights_checked_when_the_scheduler_runs(self):
         self._queue()
@@ -491,7 +490,7 @@ class TestServiceOrderSettlementQueue(ServiceOrderCase):
         self.user_advisor.groups_id = [(6, 0, [self.env.ref("base.group_user").id])]
         self._run_cron()
         self._run_cron()
-        self.assertEqual(set(self.orders.mapped("state")), {"delivered"}, "nothing settled on lost rights")
+        self.assertFalse(any(self.orders.mapped("settled_date")), "nothing settled on lost rights")
         self.assertFalse(self.orders.invoice_ids)
         self.assertTrue(all(self.orders.mapped("settlement_error")))
         self.assertFalse(self.orders.settlement_requested_by_id)

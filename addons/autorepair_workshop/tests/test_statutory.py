@@ -37,12 +37,17 @@ class StatutoryCase(ServiceOrderCase):
             "phone": "028-85550000", "street": "武侯大道100号", "city": "成都",
         })
 
-    def _delivered_order(self, category=None, **vals):
+    def _ready_order(self, category=None, **vals):
         order = self._received_order(**vals)
         if category:
             order.repair_category = category
         self._approve_all(order)
         self._work_and_check(order)
+        return order
+
+    def _delivered_order(self, category=None, **vals):
+        """Settled, paid and released."""
+        order = self._ready_order(category, **vals)
         self._deliver(order)
         return order
 
@@ -74,11 +79,14 @@ class TestStatement(StatutoryCase):
         ])
         self._approve_all(order)
         self._work_and_check(order)
-        self._deliver(order)
         invoice = order._create_invoices()
         invoice.autorepair_fapiao_number = "25512000000012345678"
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids).create({"amount": 500.0})._create_payments()
+        # the rest on the customer's monthly account (挂账): the car leaves part paid
+        self.customer.autorepair_credit_account = True
+        order.with_user(self.user_manager).action_approve_credit()
+        self._release(order)
 
         text = self._report_text(STATEMENT, order)
         company = self.env.company
@@ -161,13 +169,13 @@ class TestGuarantee(StatutoryCase):
         order = self._order(need_type="repair", repair_category="special_repair")
         self.assertEqual(order.repair_category, "special_repair", "the advisor's choice is kept")
 
-        order = self._delivered_order(need_type="extra")
+        order = self._ready_order(need_type="extra")
         self.assertFalse(order.repair_category)
         with self.assertRaisesRegex(UserError, "repair category"):
             order._create_invoices()
         order.with_user(self.user_advisor).repair_category = "minor_repair"
         order._create_invoices()
-        self.assertEqual(order.state, "done")
+        self.assertTrue(order.settled_date)
         with self.assertRaises(UserError):
             order.with_user(self.user_advisor).repair_category = "vehicle_overhaul"
 
@@ -287,7 +295,7 @@ class TestFapiaoData(StatutoryCase):
         private.with_user(self.user_advisor).fapiao_type = "ordinary"
 
     def test_fapiao_number_and_provider(self):
-        order = self._delivered_order("minor_repair")
+        order = self._ready_order("minor_repair")
         invoice = order._create_invoices()
         for bad in ("1234", "1234567a", "123456789012345678901"):
             with self.subTest(bad=bad), self.assertRaises(ValidationError):

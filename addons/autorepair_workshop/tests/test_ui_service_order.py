@@ -57,12 +57,19 @@ class TestUiServiceOrder(HttpCase):
         ]
         for tour, user in tours:
             self.start_tour("/odoo", tour, login=user.login)
+        # settled, the car waits for the customer's payment at the cashier's
+        order = self.env["autorepair.service.order"].search([("vehicle_id", "=", self.vehicle.id)])
+        self.assertEqual((order.state, order.payment_state), ("ready", "not_paid"))
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=order.invoice_ids.ids).create({})._create_payments()
+        self.start_tour("/odoo", "autorepair_crm_service_order_advisor_release", login=self.user_advisor.login)
         # the car counts at once in the monthly figures (the current month is live)
         self.start_tour("/odoo", "autorepair_crm_monthly_figures", login=self.user_advisor.login)
 
         order = self.env["autorepair.service.order"].search([("vehicle_id", "=", self.vehicle.id)])
         self.assertEqual(len(order), 1)
         self.assertEqual(order.state, "done")
+        self.assertEqual(order.released_by_id, self.user_advisor)
         self.assertTrue(order.is_appointment)
         self.assertEqual(order.bay_id, self.bay)
         self.assertEqual(order.advisor_id, self.user_advisor)

@@ -1,12 +1,12 @@
 import { registry } from "@web/core/registry";
 
-// The cashier settles a delivered order (test_attack_member_cards.py builds the
+// The cashier settles a checked order (test_attack_member_cards.py builds the
 // data): 300 paid from the customer's stored-value card, then his birthday coupon.
 
 registry.category("web_tour.tours").add("autorepair_workshop_cashier_redeems", {
     steps: () => [
         {
-            content: "The delivered order offers to redeem a card or coupon",
+            content: "The checked order offers to redeem a card or coupon",
             trigger: ".o_form_view .o_statusbar_buttons button[name=action_open_reward_wizard]",
             run: "click",
         },

@@ -6,7 +6,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 // in five tours, one per person: the advisor books, receives and quotes it and
 // records the customer's signed approval; the technician does the work and the
 // self-check; the team lead and the inspector sign the peer and final checks;
-// the advisor delivers and invoices it.
+// the advisor settles it; once paid, he releases the car with its gate pass.
 
 const PLATE = "川AT0518";
 const CARD = `.o_kanban_record:contains(${PLATE})`;
@@ -355,11 +355,9 @@ registry.category("web_tour.tours").add("autorepair_crm_service_order_advisor_de
                 run: "check",
             },
             {
-                content: "Hand the car over",
-                trigger: ".o_form_view button[name=action_deliver]",
-                run: "click",
+                content: "Not settled: the car cannot be released yet",
+                trigger: ".o_form_view .o_statusbar_buttons:not(:has(button[name=action_deliver]))",
             },
-            expectState("Delivered"),
             {
                 content: "Settle: create the invoice",
                 trigger: ".o_form_view button[name=action_create_invoice]",
@@ -371,6 +369,25 @@ registry.category("web_tour.tours").add("autorepair_crm_service_order_advisor_de
             },
         ];
     },
+});
+
+// the customer has paid at the cashier's: the advisor lets the car out
+registry.category("web_tour.tours").add("autorepair_crm_service_order_advisor_release", {
+    steps: () => [
+        ...openApp(),
+        ...openOrderFromBoard(),
+        expectState("Ready for Delivery"),
+        {
+            content: "Release the paid car",
+            trigger: ".o_form_view button[name=action_deliver]",
+            run: "click",
+        },
+        expectState("Settled"),
+        {
+            content: "Its gate pass can be printed",
+            trigger: ".o_form_view button[name=action_print_gate_pass]",
+        },
+    ],
 });
 
 registry.category("web_tour.tours").add("autorepair_crm_monthly_figures", {
