@@ -9,7 +9,6 @@ from . import autorepair_check_item
 from . import autorepair_walkaround
 from . import autorepair_service_order
 from . import autorepair_service_order_portal
-from . import autorepair_service_order_cashier
 from . import autorepair_portal_attempt
 from . import autorepair_service_quote
 from . import autorepair_service_order_line

@@ -19,7 +19,7 @@ class AutorepairPaymentWizard(models.TransientModel):
     company_id = fields.Many2one(related="order_id.company_id")
     currency_id = fields.Many2one(related="order_id.currency_id")
     partner_id = fields.Many2one(related="order_id.partner_id")
-    amount_due = fields.Monetary(compute="_compute_amount_due", string="Amount Due")
+    amount_due = fields.Monetary(compute="_compute_amount_due")
     line_ids = fields.One2many("autorepair.payment.wizard.line", "wizard_id", string="Payments")
     amount_total = fields.Monetary(compute="_compute_totals", string="Taken")
     amount_left = fields.Monetary(compute="_compute_totals", string="Still Due")
@@ -134,8 +134,8 @@ class AutorepairPaymentWizardLine(models.TransientModel):
     reference = fields.Char(
         string="Transaction Number",
         help="The terminal slip's or the WeChat Pay / Alipay transaction number; not needed for cash.")
-    cash_tendered = fields.Monetary(string="Cash Tendered", help="What the customer handed over, for cash.")
-    change = fields.Monetary(string="Change", compute="_compute_change")
+    cash_tendered = fields.Monetary(help="What the customer handed over, for cash.")
+    change = fields.Monetary(compute="_compute_change")
 
     @api.depends("payment_method", "amount", "cash_tendered")
     def _compute_change(self):

@@ -4,7 +4,8 @@ import { patch } from "@web/core/utils/patch";
 
 // The cashier at the desk (test_ui_cashier.py builds the data): a settled order of
 // 805.00, paid 500 by WeChat Pay (with its transaction number) and the rest in cash
-// with change, then its settlement statement printed.
+// with change, then its settlement statement printed; the advisor then releases the
+// paid car and prints its gate pass (出门证).
 
 // a printed report is asked of /report/download: the tour notes its name on the
 // page instead of saving the file, so that a step can wait for it
@@ -128,6 +129,34 @@ registry.category("web_tour.tours").add("autorepair_workshop_cashier_desk", {
         {
             content: "The statement went to the printer",
             trigger: "body[data-autorepair-printed*='report_service_order_statement']",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("autorepair_workshop_advisor_release", {
+    steps: () => [
+        {
+            content: "The settled order is paid",
+            trigger: ".o_form_view .o_field_widget[name=payment_state]:contains(Paid):not(:contains(Not))",
+            run: watchPrints,
+        },
+        {
+            content: "Release the car",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_deliver]",
+            run: "click",
+        },
+        {
+            content: "Print its gate pass",
+            trigger: ".o_form_view .o_statusbar_buttons button[name=action_print_gate_pass]",
+            run: "click",
+        },
+        {
+            content: "The gate pass went to the printer",
+            trigger: "body[data-autorepair-printed*='report_gate_pass']",
+        },
+        {
+            content: "The order is closed",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current[data-value=done]",
         },
     ],
 });
