@@ -48,6 +48,7 @@
     ],
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/autorepair_cashier_close_demo.xml",
         "demo/res_company_demo.xml",
         "demo/autorepair_labour_operation_demo.xml",
         "demo/product_part_demo.xml",

@@ -22,10 +22,11 @@ class TestUiCashier(CashierCase, HttpCase):
         wechat, cash = self._payments(order)
         self.assertRecordValues(wechat + cash, [
             {"journal_id": self.journals["wechat"].id, "amount": 500.0,
-             "autorepair_transaction_ref": "4200002026120299998888777766"},
-            {"journal_id": self.journals["cash"].id, "amount": 305.0, "autorepair_cash_tendered": 400.0,
+             "autorepair_transaction_ref": "4200002026120299998888777766", "autorepair_change": 0.0},
+            {"journal_id": self.journals["cash"].id, "amount": 305.0, "autorepair_transaction_ref": False,
              "autorepair_change": 95.0},
         ])
+        self.assertEqual(cash.autorepair_cash_tendered, 400.0)
         self.assertEqual(order.payment_state, "paid")
         self.assertEqual(order.state, "ready")
         self.start_tour(f"/odoo/action-autorepair_workshop.autorepair_service_order_action/{order.id}",

@@ -128,7 +128,7 @@ class AutorepairPaymentWizardLine(models.TransientModel):
     currency_id = fields.Many2one(related="wizard_id.currency_id")
     journal_id = fields.Many2one(
         "account.journal", string="Method", required=True,
-        domain="[('company_id', '=', company_id), ('autorepair_payment_method', '!=', False)]")
+        domain="[('autorepair_payment_method', '!=', False)]")
     payment_method = fields.Selection(related="journal_id.autorepair_payment_method")
     amount = fields.Monetary(required=True)
     reference = fields.Char(

@@ -86,8 +86,8 @@ registry.category("web_tour.tours").add("autorepair_workshop_cashier_desk", {
             run: "click",
         },
         {
-            content: "Cash",
-            trigger: ".modal .o_selected_row .o_field_widget[name=journal_id] input",
+            content: "Cash, on the new second line",
+            trigger: ".modal .o_data_row + .o_data_row.o_selected_row .o_field_widget[name=journal_id] input",
             run: "edit Cash",
         },
         {
@@ -95,8 +95,9 @@ registry.category("web_tour.tours").add("autorepair_workshop_cashier_desk", {
             run: "click",
         },
         {
-            content: "The line offers what is still due",
-            trigger: ".modal .o_selected_row .o_field_widget[name=amount] input:value(305.00)",
+            content: "The rest, 305, in cash",
+            trigger: ".modal .o_data_row + .o_data_row.o_selected_row .o_field_widget[name=amount] input",
+            run: "edit 305",
         },
         {
             content: "The customer hands over 400",
