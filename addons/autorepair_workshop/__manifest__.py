@@ -46,9 +46,11 @@
         "views/autorepair_credit_statement_views.xml",
         "views/menus.xml",
         "views/autorepair_workshop_load_views.xml",
+        "views/autorepair_cashier_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",
+        "demo/autorepair_cashier_close_demo.xml",
         "demo/res_company_demo.xml",
         "demo/autorepair_labour_operation_demo.xml",
         "demo/product_part_demo.xml",

@@ -37,3 +37,7 @@ from . import autorepair_survey_question
 from . import autorepair_followup_answer
 from . import autorepair_credit_statement
 from . import autorepair_credit_statement_line
+from . import account_journal
+from . import account_payment
+from . import autorepair_cashier_close
+from . import autorepair_cashier_close_line

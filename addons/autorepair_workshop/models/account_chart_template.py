@@ -10,4 +10,6 @@ class AccountChartTemplate(models.AbstractModel):
         (company or self.env.company)._autorepair_workshop_stock_setup()
         # the stored-value cards' liability and bonus expense, in Settings from the start
         (company or self.env.company)._autorepair_member_card_accounts()
+        # the cashier's payment methods, one journal each
+        (company or self.env.company)._autorepair_cashier_journals()
         return result

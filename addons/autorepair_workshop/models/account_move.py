@@ -41,6 +41,15 @@ class AccountMove(models.Model):
             "No fapiao provider is configured: issue the fapiao on the tax bureau's platform and enter its "
             "number on the invoice."))
 
+    def button_draft(self):
+        # the journal entry of a payment of a closed day (日结) stays as counted
+        self.sudo().origin_payment_id._autorepair_check_not_closed()
+        return super().button_draft()
+
+    def button_cancel(self):
+        self.sudo().origin_payment_id._autorepair_check_not_closed()
+        return super().button_cancel()
+
     def _invoice_paid_hook(self):
         """Points in proportion to what the customer paid (RULEBOOK §9), once per invoice:
         not for what the maker (warranty) or the insurer (accident repair) paid."""

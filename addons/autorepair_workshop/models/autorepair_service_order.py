@@ -46,6 +46,7 @@ CREDIT_APPROVERS = "autorepair_crm.group_manager"
 TECHNICIAN = "autorepair_workshop.group_technician"
 TEAM_LEAD = "autorepair_workshop.group_team_lead"
 INSPECTOR = "autorepair_workshop.group_inspector"
+CASHIER = "autorepair_workshop.group_cashier"
 # Who may read the order's one2manys (their models' ACL): a field another role
 # cannot read is hidden from it rather than refusing it the whole order.
 WORKSHOP_READERS = f"{TECHNICIAN},{ADVISOR}"
@@ -305,7 +306,9 @@ class AutorepairServiceOrder(models.Model):
 
     # three checks (三检)
     check_ids = fields.One2many(
-        "autorepair.quality.check", "order_id", string="Quality Checks", copy=False, groups=WORKSHOP_READERS)
+        "autorepair.quality.check", "order_id", string="Quality Checks", copy=False,
+        # the settlement statement the cashier prints names who checked the work
+        groups=f"{WORKSHOP_READERS},{CASHIER}")
     check_due = fields.Selection(
         CHECK_TYPES, compute="_compute_check_due", store=True, index="btree_not_null",
         help="The next of the three checks the car waits for.")
@@ -343,6 +346,10 @@ class AutorepairServiceOrder(models.Model):
     # member cards, coupons and vouchers redeemed at settlement (autorepair.service.order.reward)
     reward_ids = fields.One2many(
         "autorepair.service.order.reward", "order_id", string="Cards and Coupons", readonly=True,
+        groups=INVOICE_READERS)
+    # the payments the cashier took at the desk (autorepair.payment.wizard)
+    payment_ids = fields.One2many(
+        "account.payment", "autorepair_service_order_id", string="Payments Taken", readonly=True,
         groups=INVOICE_READERS)
     payment_state = fields.Selection(
         [("not_invoiced", "Not Invoiced"), ("not_paid", "Not Paid"), ("partial", "Partially Paid"),
@@ -1279,6 +1286,32 @@ class AutorepairServiceOrder(models.Model):
         if len(self) == 1 and invoices:
             return self.action_view_invoices()
         return True
+
+    def action_open_payment_wizard(self):
+        """The cashier takes the customer's payment of the settled order (收款)."""
+        self.ensure_one()
+        if not self.env.user.has_groups(f"{CASHIER},autorepair_crm.group_manager"):
+            raise AccessError(self.env._("Only a cashier takes payments at the desk."))
+        if not self._autorepair_open_invoices():
+            raise UserError(self.env._(
+                "%(order)s has no invoice of the customer left to pay: settle it first.", order=self.name))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Take Payment"),
+            "res_model": "autorepair.payment.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def _autorepair_open_invoices(self):
+        """The customer's posted invoices of the order still to pay (the
+        insurer's and the maker's are settled on account)."""
+        self.ensure_one()
+        return self.invoice_ids.filtered(
+            lambda move: move.move_type == "out_invoice" and move.state == "posted"
+            and move.commercial_partner_id == self.partner_id.commercial_partner_id
+            and move.payment_state in ("not_paid", "partial"))
 
     def action_open_reward_wizard(self):
         """The cashier redeems a member card or types a coupon code."""

@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .account_journal import PAYMENT_METHODS
+
 # The quality guarantee of the Ministry of Transport's order 2016 No. 37 (机动车维修管理规定,
 # art. 38) per JT/T 1133 repair category: (days, km) from completion, whichever comes first.
 # A shop may promise more, never less.
@@ -332,6 +334,38 @@ class ResCompany(models.Model):
             company.autorepair_card_bonus_account_id = expense or Account.search(
                 [*Account._check_company_domain(company), ("account_type", "=", "expense")], limit=1)
         return {"prepaid": company.autorepair_prepaid_account_id, "bonus": company.autorepair_card_bonus_account_id}
+
+    def _autorepair_cashier_journals(self):
+        """{method: journal} of this company's cashier payment methods (现金, 银联刷卡,
+        微信支付, 支付宝, 银行转账; PAYMENT_METHODS), each its own journal, created
+        the first time (named in the company's languages). Idempotent."""
+        self.ensure_one()
+        company = self.sudo()
+        if not company.chart_template:
+            raise UserError(self.env._("Install a chart of accounts before taking payments at the cashier's desk."))
+        Journal = self.env["account.journal"].sudo().with_company(company)
+        journals = {journal.autorepair_payment_method: journal for journal in Journal.search([
+            ("company_id", "=", company.id), ("autorepair_payment_method", "!=", False)])}
+        langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        for key, label, journal_type, code in PAYMENT_METHODS:
+            if key in journals:
+                continue
+            taken = set(Journal.with_context(active_test=False).search(
+                [("company_id", "=", company.id)]).mapped("code"))
+            unique_code = next(f"{code}{i or ''}" for i in range(100) if f"{code}{i or ''}" not in taken)
+            journal = Journal.with_context(lang="en_US").create({
+                "name": label, "code": unique_code, "type": journal_type, "company_id": company.id,
+                "autorepair_payment_method": key,
+            })
+            # named like the method in each language, once the module's terms are loaded
+            names = {lang: self._autorepair_payment_method_label(key, lang) for lang in langs}
+            journal.update_field_translations("name", {lang: name for lang, name in names.items() if name != label})
+            journals[key] = journal
+        return journals
+
+    def _autorepair_payment_method_label(self, key, lang):
+        field = self.env["account.journal"]._fields["autorepair_payment_method"]
+        return dict(field._description_selection(self.with_context(lang=lang).env))[key]
 
     def _autorepair_parts_store(self):
         """The parts stores of these companies: where their parts issue

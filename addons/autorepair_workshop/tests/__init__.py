@@ -42,3 +42,5 @@ from . import test_followup_survey
 from . import test_settlement_release
 from . import test_concurrency
 from . import test_credit_statement
+from . import test_cashier
+from . import test_ui_cashier

@@ -6,3 +6,4 @@ from . import autorepair_service_package_wizard
 from . import autorepair_parts_issue_wizard
 from . import autorepair_reward_apply_wizard
 from . import autorepair_card_top_up_wizard
+from . import autorepair_payment_wizard
