@@ -93,8 +93,6 @@ class PaymentProvider(models.Model):
         Pay, Alipay) of its company when there is one, else to Odoo's default."""
         super()._compute_journal_id()
         Journal = self.env["account.journal"]
-        if "autorepair_payment_method" not in Journal._fields:
-            return  # the cashier's methods come with autorepair_workshop's journals
         for provider in self.filtered(lambda p: p.code in JOURNAL_METHODS and p.state in ("enabled", "test")):
             journal = Journal.search([
                 ("company_id", "=", provider.company_id.id),

@@ -22,6 +22,8 @@ class PaymentProviderCase(ServiceOrderCase, HttpCase):
             platform.server.start()
             cls.addClassCleanup(platform.server.stop)
         company = cls.company_data["company"]
+        # the cashier's payment methods, one journal each, as a chart loaded with the workshop has them
+        company._autorepair_cashier_journals()
         cls.provider_wechat = cls._autorepair_provider("autorepair_payment.payment_provider_wechatpay", company,
                                                        cls.wechat.provider_values())
         cls.provider_alipay = cls._autorepair_provider("autorepair_payment.payment_provider_alipay", company,
@@ -83,10 +85,7 @@ class PaymentProviderCase(ServiceOrderCase, HttpCase):
         self.assertFalse(invoice.amount_residual)
         self.assertEqual(tx.payment_id.reconciled_invoice_ids, invoice)
         # where the workshop keeps one journal per cashier method, the provider's payments go to it
-        Journal = self.env["account.journal"]
-        if "autorepair_payment_method" in Journal._fields:
-            method = {"wechatpay": "wechat", "alipay": "alipay"}[tx.provider_code]
-            method_journal = Journal.search([("company_id", "=", tx.company_id.id),
-                                             ("autorepair_payment_method", "=", method)])
-            if method_journal:
-                self.assertEqual(tx.payment_id.journal_id, method_journal)
+        method = {"wechatpay": "wechat", "alipay": "alipay"}[tx.provider_code]
+        method_journal = self.env["account.journal"].search([("company_id", "=", tx.company_id.id),
+                                                             ("autorepair_payment_method", "=", method)])
+        self.assertEqual(tx.payment_id.journal_id, method_journal)

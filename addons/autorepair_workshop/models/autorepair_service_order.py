@@ -39,14 +39,14 @@ DELIVERED_STATES = ("delivered", "done")
 
 
 ADVISOR = "autorepair_workshop.group_advisor"
+CASHIER = "autorepair_workshop.group_cashier"
 # who settles an order (收银结算): its invoices made and posted, the car then waits for its release
-SETTLERS = ADVISOR
+SETTLERS = f"{ADVISOR},{CASHIER}"
 # who lets a car leave unpaid on a credit account (挂账)
 CREDIT_APPROVERS = "autorepair_crm.group_manager"
 TECHNICIAN = "autorepair_workshop.group_technician"
 TEAM_LEAD = "autorepair_workshop.group_team_lead"
 INSPECTOR = "autorepair_workshop.group_inspector"
-CASHIER = "autorepair_workshop.group_cashier"
 # Who may read the order's one2manys (their models' ACL): a field another role
 # cannot read is hidden from it rather than refusing it the whole order.
 WORKSHOP_READERS = f"{TECHNICIAN},{ADVISOR}"
@@ -985,7 +985,8 @@ class AutorepairServiceOrder(models.Model):
         if group and not self.env.su and not self.env.user.has_groups(group):
             raise AccessError(self.env._(
                 "Only a %(role)s may move a service order to %(state)s.",
-                role=self.env.ref(group.split(",")[0]).name, state=self._state_label(target)))
+                role=" / ".join(self.env.ref(xmlid).name for xmlid in group.split(",")),
+                state=self._state_label(target)))
         for order in self:
             if order.state not in sources:
                 raise UserError(self.env._(
@@ -1330,7 +1331,7 @@ class AutorepairServiceOrder(models.Model):
         orders takes longer than a browser request may last."""
         self._check_invoiceable()
         if not self.env.user.has_groups(SETTLERS):
-            raise AccessError(self.env._("Only a service advisor settles service orders."))
+            raise AccessError(self.env._("Only a service advisor or a cashier settles service orders."))
         self._write_workflow({"settlement_requested_by_id": self.env.uid, "settlement_error": False})
         self.env.ref("autorepair_workshop.ir_cron_settle_orders")._trigger()
         return {

@@ -76,6 +76,19 @@ class TestCashier(CashierCase):
         with self.assertRaises(UserError):
             order.with_user(self.user_cashier).action_open_payment_wizard()
 
+    def test_cashier_settles_a_checked_car(self):
+        """The cashier settles at the desk (收银结算): the invoices posted, the car
+        still in the workshop until the advisor releases it; a technician cannot."""
+        order = self._received_order()
+        self._approve_all(order)
+        self._work_and_check(order)
+        with self.assertRaises(AccessError):
+            order.with_user(self.user_technician).action_create_invoice()
+        order.with_user(self.user_cashier).action_create_invoice()
+        self.assertEqual(order.invoice_ids.mapped("state"), ["posted"])
+        self.assertEqual(order.state, "ready")
+        self.assertTrue(order.settled_date)
+
     def test_cashier_prints_the_statement(self):
         order, _invoice = self._settled_order()
         self._take(order, [("cash", 10.0, False, 10.0)])
