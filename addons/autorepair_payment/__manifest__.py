@@ -8,7 +8,7 @@
     "website": "https://github.com/autorepair/autorepair",
     "license": "LGPL-3",
     "depends": ["autorepair_workshop", "account_payment"],
-    "external_dependencies": {"python": ["wechatpayv3", "alipay"]},
+    "external_dependencies": {"python": ["wechatpayv3", "python-alipay-sdk"]},
     "data": [
         "views/payment_provider_views.xml",
         "views/payment_autorepair_templates.xml",

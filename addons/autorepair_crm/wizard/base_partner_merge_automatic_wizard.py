@@ -25,9 +25,10 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         points_programs = self.env["res.company"].sudo().search([]).autorepair_points_program_id
         src_cards = self.env["loyalty.card"].sudo().search([
             ("partner_id", "in", src_partners.ids), ("program_id", "in", points_programs.ids)])
-        super()._merge_loyalty_cards(src_partners, dst_partner)
+        result = super()._merge_loyalty_cards(src_partners, dst_partner)
         for program, cards in src_cards.grouped("program_id").items():
             kept = self.env["loyalty.card"].sudo().search(
                 [("partner_id", "=", dst_partner.id), ("program_id", "=", program.id)], limit=1)
             self.env["loyalty.history"].sudo().search(
                 [("card_id", "in", (cards - kept).ids)]).write({"card_id": kept.id})
+        return result

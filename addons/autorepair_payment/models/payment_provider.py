@@ -91,7 +91,7 @@ class PaymentProvider(models.Model):
     def _compute_journal_id(self):
         """The provider's payments go to the journal of the cashier's method (WeChat
         Pay, Alipay) of its company when there is one, else to Odoo's default."""
-        super()._compute_journal_id()
+        result = super()._compute_journal_id()
         Journal = self.env["account.journal"]
         for provider in self.filtered(lambda p: p.code in JOURNAL_METHODS and p.state in ("enabled", "test")):
             journal = Journal.search([
@@ -102,6 +102,7 @@ class PaymentProvider(models.Model):
                 provider.journal_id = journal
                 if provider.id:
                     provider._ensure_payment_method_line()
+        return result
 
     # === BUSINESS METHODS === #
 
