@@ -93,8 +93,8 @@ class AutorepairCashierClose(models.Model):
         closes = super().create(vals_list)
         for close in closes:
             close._check_cashier()
-            # one line per payment method of the company, to count
-            journals = close.company_id._autorepair_cashier_journals()
+            # one line per payment method of the company, to count (none before its chart of accounts)
+            journals = close.company_id._autorepair_cashier_journals() if close.company_id.chart_template else {}
             self.env["autorepair.cashier.close.line"].create([
                 {"close_id": close.id, "journal_id": journal.id} for journal in journals.values()])
         return closes

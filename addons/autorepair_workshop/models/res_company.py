@@ -363,6 +363,14 @@ class ResCompany(models.Model):
             journals[key] = journal
         return journals
 
+    def _autorepair_ensure_cashier_journals(self):
+        """The cashier's journals of those of these companies that have a chart of
+        accounts; the others get them with their chart (account.chart.template
+        _post_load_data): a demo or an install may come before the chart."""
+        for company in self.filtered("chart_template"):
+            company._autorepair_cashier_journals()
+        return True
+
     def _autorepair_payment_method_label(self, key, lang):
         field = self.env["account.journal"]._fields["autorepair_payment_method"]
         return dict(field._description_selection(self.with_context(lang=lang).env))[key]
