@@ -32,6 +32,8 @@ import tempfile
 import time
 from contextlib import closing
 
+import psycopg2.errors
+
 import odoo
 import odoo.modules.neutralize
 from odoo.service import db as db_service
@@ -150,11 +152,22 @@ def _safe_members(tar):
     return manifest, dump, files
 
 
-def drop(db_name):
+def drop(db_name, tries=10):
+    """Drop ``db_name`` once this process's connections to it are closed. A plain
+    DROP, not WITH (FORCE): PostgreSQL stops the autovacuum workers a fresh
+    restore wakes, which FORCE would have to terminate with rights Odoo's role
+    lacks; a connection still closing is waited for, a second at a time."""
+    odoo.sql_db.close_db(db_name)
     with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
         cr._cnx.autocommit = True
-        cr.execute(odoo.tools.SQL("DROP DATABASE IF EXISTS %s WITH (FORCE)", odoo.tools.SQL.identifier(db_name)))
-    odoo.sql_db.close_db(db_name)
+        for attempt in range(tries):
+            try:
+                cr.execute(odoo.tools.SQL("DROP DATABASE IF EXISTS %s", odoo.tools.SQL.identifier(db_name)))
+                return
+            except psycopg2.errors.ObjectInUse:
+                if attempt == tries - 1:
+                    raise
+                time.sleep(1)
 
 
 def restore(db_name, archive, force=False, copy=False, neutralize=False, jobs=1):

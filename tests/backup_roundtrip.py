@@ -32,6 +32,9 @@ import odoo
 from odoo.tools import config
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import odoo_backup  # noqa: E402  (the script beside scripts/backup, not a package)
+
 MAIN_TABLES = [
     "res_partner", "fleet_vehicle", "autorepair_service_order", "autorepair_service_order_line",
     "account_move", "account_move_line", "account_payment", "autorepair_care_task",
@@ -206,10 +209,7 @@ def main(argv):
                     problems.append(f"attachment {attachment.id} reads differently through the ORM")
         odoo.modules.registry.Registry.delete(copy)
     finally:
-        odoo.sql_db.close_db(copy)
-        with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
-            cr._cnx.autocommit = True
-            cr.execute(odoo.tools.SQL("DROP DATABASE IF EXISTS %s WITH (FORCE)", odoo.tools.SQL.identifier(copy)))
+        odoo_backup.drop(copy)
         shutil.rmtree(config.filestore(copy), ignore_errors=True)
         shutil.rmtree(tmp, ignore_errors=True)
     for problem in problems:
