@@ -346,13 +346,15 @@ class ResCompany(models.Model):
         Journal = self.env["account.journal"].sudo().with_company(company)
         journals = {journal.autorepair_payment_method: journal for journal in Journal.search([
             ("company_id", "=", company.id), ("autorepair_payment_method", "!=", False)])}
+        if all(key in journals for key, *__ in PAYMENT_METHODS):
+            return journals
         langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        taken = set(Journal.with_context(active_test=False).search([("company_id", "=", company.id)]).mapped("code"))
         for key, label, journal_type, code in PAYMENT_METHODS:
             if key in journals:
                 continue
-            taken = set(Journal.with_context(active_test=False).search(
-                [("company_id", "=", company.id)]).mapped("code"))
             unique_code = next(f"{code}{i or ''}" for i in range(100) if f"{code}{i or ''}" not in taken)
+            taken.add(unique_code)
             journal = Journal.with_context(lang="en_US").create({
                 "name": label, "code": unique_code, "type": journal_type, "company_id": company.id,
                 "autorepair_payment_method": key,
