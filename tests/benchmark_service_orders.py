@@ -207,8 +207,10 @@ def create_orders_table(env, args, ref):
                         WHEN r_state < %(cancel)s THEN 'cancel'
                         ELSE 'done' END AS state,
                    -- history: business hours (08:30-17:00 in Beijing) of the last three years, up to
-                   -- yesterday; the cars in the workshop came in over the last day and a half
-                   CASE WHEN g >= %(historic)s THEN now() AT TIME ZONE 'UTC' - r_time * interval '36 hours'
+                   -- yesterday; the cars in the workshop came in over the last day and a half, two
+                   -- hours ago at the latest (their quote sent and decided since, none in the future)
+                   CASE WHEN g >= %(historic)s
+                        THEN now() AT TIME ZONE 'UTC' - interval '2 hours' - r_time * interval '34 hours'
                         ELSE (CURRENT_DATE - %(days)s + floor((g + r_time) / %(historic)s * %(days)s)::int)
                              + interval '30 minutes' + r_hour * interval '510 minutes'
                    END AS visit
@@ -366,7 +368,8 @@ ORDER_COLUMNS = [
     "need_type", "source", "is_appointment", "appointment_start", "appointment_end", "received_date",
     "identity_checked", "identity_document", "odometer_in", "fuel_level", "amount_untaxed", "amount_tax",
     "amount_total", "approved_amount", "labour_hours", "actual_hours", "delivered_date", "next_service_date",
-    "next_service_km", "old_parts_offered", "payment_state", "create_uid", "create_date", "write_uid", "write_date",
+    "next_service_km", "old_parts_offered", "payment_state", "occupation_start", "occupation_end",
+    "occupation_hours", "create_uid", "create_date", "write_uid", "write_date",
 ]
 LINE_COLUMNS = [
     "id", "order_id", "quote_id", "vehicle_id", "sequence", "line_type", "product_id", "name", "part_number",
@@ -378,21 +381,35 @@ LINE_COLUMNS = [
 
 
 def insert_rows(env, ref):
+    from odoo.addons.autorepair_workshop.models.autorepair_service_order import NOT_PLANNED  # noqa: PLC0415
     cr = env.cr
-    # the order's stored totals, from its lines as its computes add them up
+    default_hours = env.company._autorepair_workshop_setting("appointment_default_hours")
+    # the order's stored totals, from its lines as its computes add them up, and the
+    # time it holds its technician (``_compute_occupation``): its booking, else from
+    # its arrival for its planned labour (a copied value would book every car at once)
     orders = SQL("""(
         SELECT o.*, o.advisor_id AS create_uid, o.advisor_id AS write_uid,
                COALESCE(t.amount_untaxed, 0) AS amount_untaxed, COALESCE(t.amount_tax, 0) AS amount_tax,
                COALESCE(t.amount_total, 0) AS amount_total, COALESCE(t.approved_amount, 0) AS approved_amount,
-               COALESCE(t.labour_hours, 0) AS labour_hours, COALESCE(t.actual_hours, 0) AS actual_hours
+               COALESCE(t.labour_hours, 0) AS labour_hours, COALESCE(t.actual_hours, 0) AS actual_hours,
+               h.occupation_start, h.occupation_start + h.hours * interval '1 hour' AS occupation_end,
+               h.hours AS occupation_hours
           FROM bench_order o
           LEFT JOIN (SELECT order_id, sum(price_subtotal) AS amount_untaxed, sum(price_tax) AS amount_tax,
                             sum(price_total) AS amount_total,
                             sum(price_total) FILTER (WHERE is_approved) AS approved_amount,
                             sum(quantity) FILTER (WHERE line_type = 'labour' AND is_approved) AS labour_hours,
-                            sum(actual_hours) FILTER (WHERE line_type = 'labour' AND is_approved) AS actual_hours
+                            sum(actual_hours) FILTER (WHERE line_type = 'labour' AND is_approved) AS actual_hours,
+                            sum(quantity) FILTER (WHERE line_type = 'labour' AND decision NOT IN %(not_planned)s)
+                                AS planned_hours
                        FROM bench_line GROUP BY order_id) t ON t.order_id = o.id
-    )""")
+          CROSS JOIN LATERAL (
+              SELECT COALESCE(o.appointment_start, o.received_date, o.create_date) AS occupation_start,
+                     CASE WHEN o.appointment_start IS NOT NULL
+                          THEN extract(epoch FROM o.appointment_end - o.appointment_start) / 3600
+                          ELSE COALESCE(NULLIF(t.planned_hours, 0), %(default_hours)s) END::float AS hours
+          ) h
+    )""", not_planned=NOT_PLANNED, default_hours=default_hours)
     foundation.insert_like(cr, "autorepair_service_order", ref["order_row"], orders, ORDER_COLUMNS)
     cr.execute(SQL(
         """INSERT INTO autorepair_service_quote
@@ -448,13 +465,14 @@ def check_generated(env, samples=300):
         " WHERE state NOT IN ('draft', 'cancel') LIMIT %s", samples,
     ))
     orders = Order.browse([order_id for (order_id,) in env.cr.fetchall()])
-    names = ["amount_untaxed", "amount_tax", "amount_total", "labour_hours", "actual_hours"]
+    names = ["amount_untaxed", "amount_tax", "amount_total", "labour_hours", "actual_hours", "occupation_hours"]
     stored = {order.id: [order[name] for name in names] for order in orders}
+    booked = {order.id: (order.occupation_start, order.occupation_end) for order in orders}
     lines = orders.line_ids
     Line = env["autorepair.service.order.line"]
     for field_name in ("actual_hours", "is_approved", "price_subtotal"):
         Line._fields[field_name].compute_value(lines)
-    for field_name in ("amount_untaxed", "labour_hours"):
+    for field_name in ("amount_untaxed", "labour_hours", "occupation_start"):
         Order._fields[field_name].compute_value(orders)
     differing = [
         (order.name, stored[order.id], [order[name] for name in names])
@@ -462,6 +480,8 @@ def check_generated(env, samples=300):
         if any(abs(a - b) > 0.005 for a, b in zip(stored[order.id], [order[name] for name in names], strict=True))
     ]
     assert not differing, f"generated totals differ from the computes: {differing[:5]}"
+    moved = [order.name for order in orders if booked[order.id] != (order.occupation_start, order.occupation_end)]
+    assert not moved, f"generated bookings differ from the computes: {moved[:5]}"
     # every decided order has approved work, none to settle waits for a decision
     env.cr.execute("""
         SELECT count(*) FILTER (WHERE state NOT IN ('received', 'quoted', 'cancel') AND NOT approved),

@@ -58,7 +58,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import closing
 from pathlib import Path
 
@@ -274,6 +274,9 @@ def free_vehicles(env, count):
 
 def prepare_morning(env, args):
     """Staff, portal customers and the morning's work; committed."""
+    # the dealer's day is Beijing's for every process: the cron process's user has no
+    # time zone of its own, and the care run's "today" falls back on the company's
+    env.company.partner_id.tz = TZ
     users = orders_bench.bench_users(env)
     advisors, technicians = users["advisor"][:args.advisors], users["technician"][:args.technicians]
     care_bench.AGENTS = args.care_agents  # the customers are shared among the agents who work this morning
@@ -538,6 +541,28 @@ def server_errors(log_path):
             len(re.findall(r"SERIALIZATION_FAILURE|could not serialize access", text)))
 
 
+REQUEST_LINE = re.compile(r'"(?:GET|POST) (\S+) HTTP/[\d.]+" \d+ - (\d+) ([\d.]+) ([\d.]+)$')
+
+
+def server_time(log_path):
+    """Where the web server's time went, from Odoo's own request log (each
+    line ends with the request's queries, their seconds and the other
+    seconds): {route: [requests, queries, SQL s, other s]}, the routes with
+    their ids as N."""
+    routes = defaultdict(lambda: [0, 0, 0.0, 0.0])
+    if log_path.exists():
+        with open(log_path, encoding="utf-8", errors="replace") as log:
+            for line in log:
+                if match := REQUEST_LINE.search(line.rstrip()):
+                    route = re.sub(r"/\d+", "/N", match[1].split("?")[0])
+                    totals = routes[route]
+                    totals[0] += 1
+                    totals[1] += int(match[2])
+                    totals[2] += float(match[3])
+                    totals[3] += float(match[4])
+    return routes
+
+
 # ----------------------------------------------------------------- integrity
 
 
@@ -714,6 +739,14 @@ def print_report(args, report):
               f" {span:.1f} s; the last to start waited "
               f"{'(failed)' if waits[-1] is None else f'{waits[-1]:.1f} s'}, the longest {max(done):.1f} s,"
               f" median {statistics.median(done):.1f} s; {len(waits) - len(done)} failed")
+    routes = report["server_time"]
+    busy = sum(sql + other for _count, _queries, sql, other in routes.values())
+    print(f"Web server's time: {busy:.0f} s in requests over {args.duration} s, {busy / args.duration:.1f} workers"
+          f" busy on average on {os.cpu_count()} CPUs (waiting for the CPU included); the heaviest routes:")
+    print(f"  {'route':<66}{'requests':>9}{'queries':>8}{'SQL ms':>8}{'other ms':>9}{'total s':>8}")
+    for route, (count, queries, sql, other) in sorted(routes.items(), key=lambda item: -sum(item[1][2:]))[:8]:
+        print(f"  {route.removeprefix('/web/dataset/call_kw/')[:65]:<66}{count:>9}{queries / count:>8.1f}"
+              f"{1000 * sql / count:>8.1f}{1000 * other / count:>9.1f}{sql + other:>8.0f}")
     ok = all(verdicts) and errors == 0 and logged == 0 and report["deadlocks"] == 0
     print(f"Targets: {'all PASS' if ok else 'MISS (see above)'}; logs and Locust's CSV in {report['out']}")
 
@@ -778,6 +811,7 @@ def main(argv=None):
     report["failures"] = list(csv.DictReader(open(failures, encoding="utf-8"))) if failures.exists() else []
     report["server_errors"] = tuple(map(sum, zip(server_errors(out / "web.log"), server_errors(out / "cron.log"),
                                                  strict=True)))
+    report["server_time"] = server_time(out / "web.log")
     report["crons"] = {cron_ids[cron_id]: times for cron_id, times in cron_times(out / "cron.log", cron_ids).items()}
     with registry.cursor() as cr:
         cr.execute("SELECT count(*) FROM autorepair_care_task WHERE id > %s", [task_mark])

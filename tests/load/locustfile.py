@@ -223,7 +223,7 @@ class CareAgent(OdooUser):
     def today(self):
         return self.search_read("autorepair.care.task", [
             ("user_id", "=", self.uid), ("state", "=", "open"), ("next_call_date", "<=", CONFIG["today"]),
-        ], TASK_SPEC, "care: today's tasks", order="deadline, id")
+        ], TASK_SPEC, "care: today's tasks")
 
     @task(4)
     def view_today(self):

@@ -996,7 +996,10 @@ class AutorepairServiceOrder(models.Model):
             self._check_parts_returned()
         elif step == "pass_final_check":
             self._check_parts_issued()
-        self.sudo().write({"state": target, **values})
+        # a step that keeps the state (the settlement) leaves it unwritten: nothing to track, and
+        # the booking checks of a state change are not the cashier's to pass
+        moved = {"state": target} if any(order.state != target for order in self) else {}
+        self.sudo().write({**moved, **values})
         if target == "cancel":
             # the store stops holding the parts of a cancelled order
             self.line_ids._autorepair_sync_moves()
