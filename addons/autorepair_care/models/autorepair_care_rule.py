@@ -422,14 +422,13 @@ class AutorepairCareRule(models.Model):
                     ON CONFLICT DO NOTHING
                     RETURNING id, user_id, vehicle_id, partner_id, next_call_date, state, to_schedule
                 ), call AS (%(calls)s)
-                SELECT (SELECT count(*) FROM task),
-                       ARRAY(SELECT DISTINCT user_id FROM call WHERE date_deadline <= %(utc_today)s)
+                SELECT (SELECT count(*) FROM task), %(called)s
                 """,
                 rule=self.id, kind=self.kind, window=self.window_days, today=today, uid=self.env.uid, now=now,
                 candidates=candidates, lower=lower, upper=upper, target=target, cap=max(self.cap_days, 1),
                 phone=self.first_channel == "phone", fallback=fallback, message=message,
                 fallback_state=fallback and "pending", message_state=message and "pending",
-                calls=self._call_sql(now), utc_today=fields.Date.today(),
+                calls=self._call_sql(now), called=self._called_today_sql(),
             ))
             created, called = self.env.cr.fetchone()
             self._notify_calls(called)
@@ -494,6 +493,11 @@ class AutorepairCareRule(models.Model):
             uid=self.env.uid, now=now, langs=langs, prefixes=prefixes, suffixes=suffixes, summaries=summaries,
             default_lang=next((code for code in (self.env.lang, "en_US") if code in installed), installed[0]),
         )
+
+    @api.model
+    def _called_today_sql(self):
+        """The agents given a call due today by the statement's ``call``, as an array."""
+        return SQL("ARRAY(SELECT DISTINCT user_id FROM call WHERE date_deadline <= %s)", fields.Date.today())
 
     @api.model
     def _notify_calls(self, user_ids):

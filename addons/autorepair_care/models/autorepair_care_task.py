@@ -507,9 +507,9 @@ class AutorepairCareTask(models.Model):
                       FROM autorepair_care_task
                      WHERE id = ANY(%(ids)s)
                 ), call AS (%(calls)s)
-                SELECT ARRAY(SELECT DISTINCT user_id FROM call WHERE date_deadline <= %(utc_today)s)
+                SELECT %(called)s
                 """,
-                today=today, ids=rule_tasks.ids, calls=rule._call_sql(now), utc_today=fields.Date.today(),
+                today=today, ids=rule_tasks.ids, calls=rule._call_sql(now), called=rule._called_today_sql(),
             ))
             called.update(self.env.cr.fetchone()[0])
         tasks.invalidate_recordset()
