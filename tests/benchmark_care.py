@@ -77,10 +77,14 @@ def odoo_run(options, *action):
 
 def copy_template(args):
     """Copy the foundation database; False when it is in use or missing."""
-    if not args.template or not db_service.exp_db_exist(args.template):
+    if not args.template:
         return False
+    # asked of the server, not with exp_db_exist: its pooled connection would be in the way
     with closing(odoo.sql_db.db_connect("postgres").cursor()) as cr:
         cr._cnx.autocommit = True
+        cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.template])
+        if not cr.fetchone():
+            return False
         cr.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [args.template])
         if cr.fetchone()[0]:
             print(f"  {args.template} is in use: generating the data instead", flush=True)
@@ -159,7 +163,10 @@ def due_parts(env, today):
     """Per active rule: (rule, its due set between the run's bounds as one
     SELECT of rule_id, vehicle_id, partner_id, company_id, user_id, due_date,
     due_km: the rule's own date arithmetic, one per vehicle or customer, less
-    what the frequency cap or an existing task excludes)."""
+    what the frequency cap or an existing task excludes). The cap is looked
+    up per candidate in the unique key's index, as the run does (see
+    ``_insert_due_tasks``: as an anti-join, the inserting statement rescans
+    its own new rows)."""
     parts = []
     for rule in env["autorepair.care.rule"].search([("anchor", "!=", False)]):
         lower, upper = rule._run_bounds(today)
@@ -176,7 +183,8 @@ def due_parts(env, today):
                      ORDER BY d.vehicle_id, d.partner_id, d.due_date DESC) c
                 WHERE NOT EXISTS (SELECT 1 FROM autorepair_care_task t
                                    WHERE t.rule_id = %(rule)s AND %(same)s
-                                     AND abs(t.due_date - c.due_date) < %(cap)s)""",
+                                     AND t.due_date > c.due_date - %(cap)s AND t.due_date < c.due_date + %(cap)s
+                                  OFFSET 0)""",
             rule=rule.id, candidates=candidates, lower=lower, upper=upper, same=same, cap=max(rule.cap_days, 1),
         )))
     return parts

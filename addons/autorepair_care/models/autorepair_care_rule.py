@@ -386,6 +386,11 @@ class AutorepairCareRule(models.Model):
             fallback = self.fallback_channel if self.fallback_channel != "none" else None
             message = self.first_channel if self.first_channel != "phone" else None
             self.env["mail.activity"].flush_model()
+            # OFFSET 0 keeps the cap check a lookup of each candidate's own tasks. As an
+            # anti-join, with the candidates misestimated (the lost list's GROUP BY) and the
+            # rule's tasks looking few (a first run), the planner scanned all of the rule's
+            # tasks for each candidate, those this statement inserts included: 88,000 lost
+            # customers took 13 minutes instead of seconds.
             self.env.cr.execute(SQL(
                 """
                 WITH due AS (
@@ -399,7 +404,8 @@ class AutorepairCareRule(models.Model):
                      WHERE NOT EXISTS (
                             SELECT 1 FROM autorepair_care_task t
                              WHERE t.rule_id = %(rule)s AND %(target)s
-                               AND t.due_date > c.due_date - %(cap)s AND t.due_date < c.due_date + %(cap)s)
+                               AND t.due_date > c.due_date - %(cap)s AND t.due_date < c.due_date + %(cap)s
+                            OFFSET 0)
                 ), task AS (
                     INSERT INTO autorepair_care_task (
                         rule_id, kind, company_id, vehicle_id, partner_id, user_id, due_date, deadline, due_km,

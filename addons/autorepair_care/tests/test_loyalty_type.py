@@ -6,6 +6,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from odoo.addons.autorepair_care import _post_init_hook
+
 from .common import TODAY, CareCase, at, days
 
 
@@ -45,6 +47,33 @@ class TestLoyaltyType(CareCase):
 
     def recompute(self):
         return self.Partner._cron_recompute_loyalty_type()
+
+    def test_installation_classifies_without_a_message_each(self):
+        """At installation every customer gets his type from the visits on
+        file, without a chatter message each (a dealer group's 200,000); a
+        change found by the nightly run is in the customer's chatter."""
+        self.visit(TODAY - days(30))
+        env = self.env(context=dict(self.env.context, tracking_disable=False))  # tracked, as outside tests
+        customer = self.customer.with_env(env)
+
+        def unclassified():  # as the addon finds him: visits on file, no type yet
+            env.cr.execute(SQL("UPDATE res_partner SET loyalty_type_auto = NULL, loyalty_type = NULL WHERE id = %s",
+                               customer.id))
+            customer.invalidate_recordset(["loyalty_type_auto", "loyalty_type"])
+
+        def trackings():
+            env.cr.precommit.run()  # tracking values are written at commit
+            return customer.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "loyalty_type")
+
+        unclassified()
+        with freeze_time(at(TODAY, 9)):
+            _post_init_hook(env)
+        self.assertEqual(customer.loyalty_type, "switcher")
+        self.assertFalse(trackings())
+        unclassified()
+        env["res.partner"]._cron_recompute_loyalty_type()
+        self.assertEqual(customer.loyalty_type, "switcher")
+        self.assertEqual(len(trackings()), 1)
 
     def test_no_visit_no_type(self):
         self.recompute()
