@@ -163,29 +163,21 @@ def due_parts(env, today):
     """Per active rule: (rule, its due set between the run's bounds as one
     SELECT of rule_id, vehicle_id, partner_id, company_id, user_id, due_date,
     due_km: the rule's own date arithmetic, one per vehicle or customer, less
-    what the frequency cap or an existing task excludes). The cap is looked
-    up per candidate in the unique key's index, as the run does (see
-    ``_insert_due_tasks``: as an anti-join, the inserting statement rescans
-    its own new rows)."""
+    what the frequency cap or an existing task excludes, as the run checks it)."""
     parts = []
     for rule in env["autorepair.care.rule"].search([("anchor", "!=", False)]):
         lower, upper = rule._run_bounds(today)
         candidates = rule._due_candidates_sql(lower, upper)
         if candidates is None:
             continue
-        same = SQL("t.vehicle_id = c.vehicle_id") if rule.target == "vehicle" else SQL(
-            "t.partner_id = c.partner_id AND t.vehicle_id IS NULL")
         parts.append((rule, SQL(
             """SELECT %(rule)s AS rule_id, c.vehicle_id, c.partner_id, c.company_id, c.user_id, c.due_date, c.due_km
                  FROM (SELECT DISTINCT ON (d.vehicle_id, d.partner_id) d.*
                          FROM (%(candidates)s) d
                         WHERE d.due_date BETWEEN %(lower)s AND %(upper)s
                      ORDER BY d.vehicle_id, d.partner_id, d.due_date DESC) c
-                WHERE NOT EXISTS (SELECT 1 FROM autorepair_care_task t
-                                   WHERE t.rule_id = %(rule)s AND %(same)s
-                                     AND t.due_date > c.due_date - %(cap)s AND t.due_date < c.due_date + %(cap)s
-                                  OFFSET 0)""",
-            rule=rule.id, candidates=candidates, lower=lower, upper=upper, same=same, cap=max(rule.cap_days, 1),
+                WHERE %(outside_cap)s""",
+            rule=rule.id, candidates=candidates, lower=lower, upper=upper, outside_cap=rule._sql_outside_cap("c"),
         )))
     return parts
 
